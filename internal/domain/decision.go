@@ -1,0 +1,81 @@
+package domain
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Outcomes of an evaluation.
+const (
+	OutcomeAdvance = "advance"
+	OutcomeReject  = "reject"
+	OutcomeWait    = "wait"
+	OutcomeTimeout = "timeout"
+	OutcomeNoRule  = "no_rule"
+	OutcomeSkip    = "skip"
+)
+
+// Execution statuses written to advancement_executions. The first four are
+// the seed's and keep its meaning.
+const (
+	ExecSuccess  = "success"  // advanced in Ashby
+	ExecFailed   = "failed"   // could not act (reason recorded)
+	ExecDryRun   = "dry_run"  // shadow decision, nothing written to Ashby
+	ExecRejected = "rejected" // archived after a human (or the rule) decided
+	ExecStale    = "stale"    // the application left the stage before aaa acted
+	ExecTimeout  = "timeout"  // feedback did not arrive in time
+	// ExecPending is a claimed live action whose Ashby call is under way or
+	// was interrupted; a retry re-reads the application before acting.
+	ExecPending = "pending"
+	// ExecNotified is a reject decision waiting for a human's click in Slack.
+	ExecNotified = "notified"
+)
+
+// Reason is one machine-readable explanation of a decision.
+type Reason struct {
+	Code          string   `json:"code"`
+	RequirementID string   `json:"requirement_id,omitempty"`
+	InterviewID   string   `json:"interview_id,omitempty"`
+	EventID       string   `json:"event_id,omitempty"`
+	InterviewerID string   `json:"interviewer_id,omitempty"`
+	Field         string   `json:"field,omitempty"`
+	Value         any      `json:"value,omitempty"`
+	Operator      string   `json:"operator,omitempty"`
+	Threshold     string   `json:"threshold,omitempty"`
+	Aggregate     string   `json:"aggregate,omitempty"`
+	Passed        *bool    `json:"passed,omitempty"`
+	Missing       []string `json:"missing,omitempty"`
+	Message       string   `json:"message"`
+}
+
+// Decision is the engine's answer for one schedule.
+type Decision struct {
+	Outcome     string     `json:"outcome"`
+	RuleID      string     `json:"rule_id,omitempty"`
+	RuleVersion int        `json:"rule_version,omitempty"`
+	Mode        string     `json:"mode,omitempty"`
+	DueAt       *time.Time `json:"due_at,omitempty"`
+	Summary     string     `json:"summary"`
+	Reasons     []Reason   `json:"reasons"`
+}
+
+// Execution is one row of advancement_executions: the audit record of a
+// decision and what aaa did about it.
+type Execution struct {
+	ID            string
+	ScheduleID    string
+	ApplicationID string
+	RuleID        string
+	RuleVersion   int
+	Mode          string
+	Outcome       string
+	Status        string
+	FromStageID   string
+	ToStageID     string
+	FailureReason string
+	Summary       string
+	Reasons       json.RawMessage
+	ExecutedAt    time.Time
+	ExecutedBy    string
+	UpdatedAt     time.Time
+}

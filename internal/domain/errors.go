@@ -1,0 +1,15 @@
+package domain
+
+import "errors"
+
+// Sentinel errors shared by every layer. Store backends map driver errors to
+// them in one place; handlers map them to HTTP statuses.
+var (
+	// ErrNotFound means the row or remote object does not exist.
+	ErrNotFound = errors.New("not found")
+	// ErrConflict means a uniqueness rule would be broken (e.g. two active
+	// rules with the same scope, or a claim already taken).
+	ErrConflict = errors.New("conflict")
+	// ErrInvalid means the input is malformed or fails validation.
+	ErrInvalid = errors.New("invalid input")
+)
