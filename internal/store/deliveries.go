@@ -1,0 +1,153 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+// Delivery statuses.
+const (
+	DeliveryPending   = "pending"
+	DeliveryProcessed = "processed"
+	DeliveryIgnored   = "ignored"
+	DeliveryFailed    = "failed"
+)
+
+// Delivery is one received webhook (webhook_deliveries).
+type Delivery struct {
+	ID              string     `json:"delivery_id"`
+	DedupeKey       string     `json:"dedupe_key"`
+	WebhookActionID string     `json:"webhook_action_id"`
+	Action          string     `json:"action"`
+	ScheduleID      string     `json:"schedule_id"`
+	Payload         []byte     `json:"-"`
+	Status          string     `json:"status"`
+	Attempts        int        `json:"attempts"`
+	LastError       string     `json:"last_error"`
+	ReceivedAt      time.Time  `json:"received_at"`
+	ProcessedAt     *time.Time `json:"processed_at"`
+}
+
+// DeliveryStore keeps received webhooks.
+type DeliveryStore interface {
+	// InsertDelivery stores a delivery unless one with the same dedupe key
+	// exists; inserted is false for a duplicate.
+	InsertDelivery(ctx context.Context, d Delivery) (inserted bool, err error)
+	GetDelivery(ctx context.Context, id string) (Delivery, error)
+	// MarkDelivery records the result of processing a delivery.
+	MarkDelivery(ctx context.Context, id, status, lastError string, at time.Time) error
+	// ListDeliveries returns deliveries newest first; empty status lists all.
+	ListDeliveries(ctx context.Context, status string, limit int) ([]Delivery, error)
+	// CountDeliveries counts deliveries by status.
+	CountDeliveries(ctx context.Context) (map[string]int, error)
+}
+
+// InsertDelivery implements DeliveryStore.
+func (db *DB) InsertDelivery(ctx context.Context, d Delivery) (bool, error) {
+	if d.ID == "" {
+		d.ID = NewID()
+	}
+	if d.Status == "" {
+		d.Status = DeliveryPending
+	}
+	res, err := db.exec(ctx, `
+INSERT INTO webhook_deliveries (delivery_id, dedupe_key, webhook_action_id, action, schedule_id, payload,
+    status, received_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+ON CONFLICT (dedupe_key) DO NOTHING`, d.ID, d.DedupeKey, d.WebhookActionID, d.Action, d.ScheduleID,
+		string(d.Payload), d.Status, d.ReceivedAt.UTC())
+	if err != nil {
+		return false, fmt.Errorf("insert delivery: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("insert delivery: %w", err)
+	}
+	return n == 1, nil
+}
+
+const deliveryCols = `delivery_id, dedupe_key, webhook_action_id, action, schedule_id, payload, status,
+    attempts, last_error, received_at, processed_at`
+
+func scanDelivery(sc interface{ Scan(...any) error }) (Delivery, error) {
+	var d Delivery
+	var payload string
+	var received, processed sql.NullTime
+	err := sc.Scan(&d.ID, &d.DedupeKey, &d.WebhookActionID, &d.Action, &d.ScheduleID, &payload, &d.Status,
+		&d.Attempts, &d.LastError, &received, &processed)
+	d.Payload = []byte(payload)
+	d.ReceivedAt, d.ProcessedAt = timeOf(received), timePtr(processed)
+	return d, err
+}
+
+// GetDelivery implements DeliveryStore.
+func (db *DB) GetDelivery(ctx context.Context, id string) (Delivery, error) {
+	d, err := scanDelivery(db.r.QueryRowContext(ctx, `SELECT `+deliveryCols+` FROM webhook_deliveries WHERE delivery_id = $1`, id))
+	if err != nil {
+		return Delivery{}, fmt.Errorf("get delivery %s: %w", id, db.mapErr(err))
+	}
+	return d, nil
+}
+
+// MarkDelivery implements DeliveryStore.
+func (db *DB) MarkDelivery(ctx context.Context, id, status, lastError string, at time.Time) error {
+	var processed any
+	if status != DeliveryPending {
+		processed = at.UTC()
+	}
+	res, err := db.exec(ctx, `UPDATE webhook_deliveries SET status = $2, last_error = $3, processed_at = $4,
+    attempts = attempts + 1 WHERE delivery_id = $1`, id, status, lastError, processed)
+	if err != nil {
+		return fmt.Errorf("mark delivery %s: %w", id, err)
+	}
+	return affectedOne(res, "delivery "+id)
+}
+
+// ListDeliveries implements DeliveryStore.
+func (db *DB) ListDeliveries(ctx context.Context, status string, limit int) ([]Delivery, error) {
+	if limit <= 0 {
+		limit = 100
+	}
+	q := `SELECT ` + deliveryCols + ` FROM webhook_deliveries`
+	args := []any{}
+	if status != "" {
+		q += ` WHERE status = $1`
+		args = append(args, status)
+	}
+	args = append(args, limit)
+	rows, err := db.r.QueryContext(ctx, q+fmt.Sprintf(` ORDER BY received_at DESC, delivery_id LIMIT $%d`, len(args)), args...)
+	if err != nil {
+		return nil, fmt.Errorf("list deliveries: %w", db.mapErr(err))
+	}
+	defer rows.Close()
+	out := []Delivery{}
+	for rows.Next() {
+		d, err := scanDelivery(rows)
+		if err != nil {
+			return nil, fmt.Errorf("scan delivery: %w", db.mapErr(err))
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// CountDeliveries implements DeliveryStore.
+func (db *DB) CountDeliveries(ctx context.Context) (map[string]int, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT status, COUNT(*) FROM webhook_deliveries GROUP BY status`)
+	if err != nil {
+		return nil, fmt.Errorf("count deliveries: %w", db.mapErr(err))
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var s string
+		var n int
+		if err := rows.Scan(&s, &n); err != nil {
+			return nil, fmt.Errorf("scan delivery count: %w", db.mapErr(err))
+		}
+		out[s] = n
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,242 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ashby-auto-advance/aaa/internal/domain"
+)
+
+// ExecutionStore keeps the audit trail of decisions (advancement_executions).
+type ExecutionStore interface {
+	// InsertExecution records a decision. When e has a claim key already
+	// taken, it returns domain.ErrConflict and writes nothing: that is how a
+	// live action is claimed exactly once.
+	InsertExecution(ctx context.Context, e domain.Execution, claimKey string) (domain.Execution, error)
+	// GetExecution returns one execution.
+	GetExecution(ctx context.Context, id string) (domain.Execution, error)
+	// GetExecutionByClaim returns the execution holding a claim key.
+	GetExecutionByClaim(ctx context.Context, claimKey string) (domain.Execution, error)
+	// UpdateExecutionStatus moves an execution to a new status. With
+	// fromStatus set, it only changes a row still in that status and returns
+	// domain.ErrConflict otherwise (compare-and-set).
+	UpdateExecutionStatus(ctx context.Context, p ExecutionUpdate) error
+	// ListExecutions returns executions, newest first.
+	ListExecutions(ctx context.Context, f ExecutionFilter) ([]domain.Execution, error)
+	// CountExecutions counts executions by status and mode since a time.
+	CountExecutions(ctx context.Context, since time.Time) ([]ExecutionCount, error)
+}
+
+// ExecutionUpdate changes the status of an execution.
+type ExecutionUpdate struct {
+	ID            string
+	FromStatus    string // optional compare-and-set
+	Status        string
+	FailureReason string
+	ExecutedBy    string // empty keeps the stored value
+	At            time.Time
+}
+
+// ExecutionFilter selects executions.
+type ExecutionFilter struct {
+	ScheduleID    string
+	ApplicationID string
+	RuleID        string
+	Status        string
+	Outcome       string
+	Mode          string
+	Since         time.Time
+	Limit         int
+}
+
+// ExecutionCount is one group of CountExecutions.
+type ExecutionCount struct {
+	Status  string `json:"status"`
+	Outcome string `json:"outcome"`
+	Mode    string `json:"mode"`
+	Count   int    `json:"count"`
+}
+
+// ClaimKey is the exactly-once key of a live action on an application.
+func ClaimKey(action, applicationID, fromStageID, ruleID string, ruleVersion int) string {
+	return strings.Join([]string{action, applicationID, fromStageID, ruleID, strconv.Itoa(ruleVersion)}, "|")
+}
+
+// InsertExecution implements ExecutionStore.
+func (db *DB) InsertExecution(ctx context.Context, e domain.Execution, claimKey string) (domain.Execution, error) {
+	if e.ID == "" {
+		e.ID = NewID()
+	}
+	if e.ExecutedAt.IsZero() {
+		e.ExecutedAt = time.Now()
+	}
+	e.ExecutedAt = e.ExecutedAt.UTC()
+	e.UpdatedAt = e.ExecutedAt
+	if e.ExecutedBy == "" {
+		e.ExecutedBy = "system"
+	}
+	var reasons any
+	if len(e.Reasons) > 0 {
+		reasons = string(e.Reasons)
+	}
+	_, err := db.exec(ctx, `
+INSERT INTO advancement_executions (execution_id, schedule_id, application_id, rule_id, rule_version, mode,
+    outcome, from_stage_id, to_stage_id, execution_status, failure_reason, summary, evaluation_results,
+    claim_key, executed_at, executed_by, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $15)`,
+		e.ID, e.ScheduleID, e.ApplicationID, nullStr(e.RuleID), e.RuleVersion, e.Mode, e.Outcome,
+		nullStr(e.FromStageID), nullStr(e.ToStageID), e.Status, nullStr(e.FailureReason), e.Summary, reasons,
+		nullStr(claimKey), e.ExecutedAt, e.ExecutedBy)
+	if err != nil {
+		return domain.Execution{}, fmt.Errorf("insert execution: %w", err)
+	}
+	return e, nil
+}
+
+const execCols = `execution_id, schedule_id, application_id, COALESCE(rule_id, ''), rule_version, mode, outcome,
+    COALESCE(from_stage_id, ''), COALESCE(to_stage_id, ''), execution_status, COALESCE(failure_reason, ''),
+    summary, COALESCE(evaluation_results, ''), executed_at, executed_by, updated_at`
+
+func scanExecution(sc interface{ Scan(...any) error }) (domain.Execution, error) {
+	var e domain.Execution
+	var reasons string
+	var at, updated sql.NullTime
+	err := sc.Scan(&e.ID, &e.ScheduleID, &e.ApplicationID, &e.RuleID, &e.RuleVersion, &e.Mode, &e.Outcome,
+		&e.FromStageID, &e.ToStageID, &e.Status, &e.FailureReason, &e.Summary, &reasons, &at, &e.ExecutedBy, &updated)
+	if reasons != "" {
+		e.Reasons = []byte(reasons)
+	}
+	e.ExecutedAt, e.UpdatedAt = timeOf(at), timeOf(updated)
+	return e, err
+}
+
+// GetExecution implements ExecutionStore.
+func (db *DB) GetExecution(ctx context.Context, id string) (domain.Execution, error) {
+	e, err := scanExecution(db.r.QueryRowContext(ctx, `SELECT `+execCols+` FROM advancement_executions WHERE execution_id = $1`, id))
+	if err != nil {
+		return domain.Execution{}, fmt.Errorf("get execution %s: %w", id, db.mapErr(err))
+	}
+	return e, nil
+}
+
+// GetExecutionByClaim implements ExecutionStore.
+func (db *DB) GetExecutionByClaim(ctx context.Context, claimKey string) (domain.Execution, error) {
+	e, err := scanExecution(db.w.QueryRowContext(ctx, `SELECT `+execCols+` FROM advancement_executions WHERE claim_key = $1`, claimKey))
+	if err != nil {
+		return domain.Execution{}, fmt.Errorf("get execution by claim: %w", db.mapErr(err))
+	}
+	return e, nil
+}
+
+// UpdateExecutionStatus implements ExecutionStore.
+func (db *DB) UpdateExecutionStatus(ctx context.Context, p ExecutionUpdate) error {
+	if p.At.IsZero() {
+		p.At = time.Now()
+	}
+	q := `UPDATE advancement_executions SET execution_status = $2, failure_reason = $3,
+    executed_by = COALESCE($4, executed_by), updated_at = $5 WHERE execution_id = $1`
+	args := []any{p.ID, p.Status, nullStr(p.FailureReason), nullStr(p.ExecutedBy), p.At.UTC()}
+	if p.FromStatus != "" {
+		q += ` AND execution_status = $6`
+		args = append(args, p.FromStatus)
+	}
+	res, err := db.exec(ctx, q, args...)
+	if err != nil {
+		return fmt.Errorf("update execution %s: %w", p.ID, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("update execution %s: %w", p.ID, err)
+	}
+	if n == 0 {
+		if p.FromStatus != "" {
+			if _, gerr := db.GetExecution(ctx, p.ID); gerr == nil {
+				return fmt.Errorf("execution %s is no longer %s: %w", p.ID, p.FromStatus, domain.ErrConflict)
+			}
+		}
+		return fmt.Errorf("execution %s: %w", p.ID, domain.ErrNotFound)
+	}
+	return nil
+}
+
+// ListExecutions implements ExecutionStore.
+func (db *DB) ListExecutions(ctx context.Context, f ExecutionFilter) ([]domain.Execution, error) {
+	var where []string
+	var args []any
+	add := func(cond string, v any) {
+		args = append(args, v)
+		where = append(where, fmt.Sprintf(cond, len(args)))
+	}
+	if f.ScheduleID != "" {
+		add("schedule_id = $%d", f.ScheduleID)
+	}
+	if f.ApplicationID != "" {
+		add("application_id = $%d", f.ApplicationID)
+	}
+	if f.RuleID != "" {
+		add("rule_id = $%d", f.RuleID)
+	}
+	if f.Status != "" {
+		add("execution_status = $%d", f.Status)
+	}
+	if f.Outcome != "" {
+		add("outcome = $%d", f.Outcome)
+	}
+	if f.Mode != "" {
+		add("mode = $%d", f.Mode)
+	}
+	if !f.Since.IsZero() {
+		add("executed_at >= $%d", f.Since.UTC())
+	}
+	q := `SELECT ` + execCols + ` FROM advancement_executions`
+	if len(where) > 0 {
+		q += ` WHERE ` + strings.Join(where, " AND ")
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = 100
+	}
+	args = append(args, limit)
+	q += fmt.Sprintf(` ORDER BY executed_at DESC, execution_id LIMIT $%d`, len(args))
+	rows, err := db.r.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list executions: %w", db.mapErr(err))
+	}
+	defer rows.Close()
+	var out []domain.Execution
+	for rows.Next() {
+		e, err := scanExecution(rows)
+		if err != nil {
+			return nil, fmt.Errorf("scan execution: %w", db.mapErr(err))
+		}
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list executions: %w", db.mapErr(err))
+	}
+	return out, nil
+}
+
+// CountExecutions implements ExecutionStore.
+func (db *DB) CountExecutions(ctx context.Context, since time.Time) ([]ExecutionCount, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT execution_status, outcome, mode, COUNT(*)
+FROM advancement_executions WHERE executed_at >= $1
+GROUP BY execution_status, outcome, mode ORDER BY execution_status, outcome, mode`, since.UTC())
+	if err != nil {
+		return nil, fmt.Errorf("count executions: %w", db.mapErr(err))
+	}
+	defer rows.Close()
+	var out []ExecutionCount
+	for rows.Next() {
+		var c ExecutionCount
+		if err := rows.Scan(&c.Status, &c.Outcome, &c.Mode, &c.Count); err != nil {
+			return nil, fmt.Errorf("scan count: %w", db.mapErr(err))
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}

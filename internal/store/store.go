@@ -1,0 +1,211 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/ashby-auto-advance/aaa/internal/domain"
+)
+
+// Store is everything aaa persists.
+type Store interface {
+	ScheduleStore
+	FeedbackStore
+	RuleStore
+	ExecutionStore
+	MetadataStore
+	DeliveryStore
+	SyncStore
+	SlackUserStore
+	ReviewStore
+	NotificationStore
+	// InTx runs fn in one transaction. fn must use only the Store it is given.
+	InTx(ctx context.Context, fn func(tx Store) error) error
+	// SQLTx is the transaction behind a tx-bound Store (nil outside InTx); the
+	// job queue uses it to enqueue in the same transaction.
+	SQLTx() *sql.Tx
+	// Ping checks the database answers.
+	Ping(ctx context.Context) error
+	// PoolStats reports the connection pool for /health.
+	PoolStats() PoolStats
+	// Dialect names the backend ("sqlite" or "postgres").
+	Dialect() string
+}
+
+// PoolStats is the connection pool summary shown by /health.
+type PoolStats struct {
+	Size  int `json:"size"`
+	Free  int `json:"free"`
+	InUse int `json:"in_use"`
+}
+
+// Dialects.
+const (
+	DialectSQLite   = "sqlite"
+	DialectPostgres = "postgres"
+)
+
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// Options configures a DB. Backends fill it.
+type Options struct {
+	// Writer takes every write (on SQLite a pool of one connection).
+	Writer *sql.DB
+	// Reader serves reads outside transactions; nil means Writer.
+	Reader *sql.DB
+	// Dialect is DialectSQLite or DialectPostgres.
+	Dialect string
+	// MapError maps driver errors to domain sentinels (unique violation ->
+	// domain.ErrConflict). It must return err unchanged when it knows nothing
+	// better.
+	MapError func(error) error
+	// Close runs after the pools are closed (e.g. closing a pgxpool).
+	Close func()
+}
+
+// DB is the SQL implementation of Store over database/sql.
+type DB struct {
+	opts Options
+	w    querier
+	r    querier
+	tx   *sql.Tx
+}
+
+var _ Store = (*DB)(nil)
+
+// New returns a DB over the given pools.
+func New(opts Options) *DB {
+	if opts.Reader == nil {
+		opts.Reader = opts.Writer
+	}
+	if opts.MapError == nil {
+		opts.MapError = func(err error) error { return err }
+	}
+	return &DB{opts: opts, w: opts.Writer, r: opts.Reader}
+}
+
+// Writer is the write pool (River's drivers run over it).
+func (db *DB) Writer() *sql.DB { return db.opts.Writer }
+
+// Reader is the read pool.
+func (db *DB) Reader() *sql.DB { return db.opts.Reader }
+
+// Dialect names the backend.
+func (db *DB) Dialect() string { return db.opts.Dialect }
+
+// SQLTx returns the transaction behind a tx-bound DB, or nil.
+func (db *DB) SQLTx() *sql.Tx { return db.tx }
+
+// Close closes both pools.
+func (db *DB) Close() error {
+	var errs []error
+	if db.opts.Reader != db.opts.Writer {
+		errs = append(errs, db.opts.Reader.Close())
+	}
+	errs = append(errs, db.opts.Writer.Close())
+	if db.opts.Close != nil {
+		db.opts.Close()
+	}
+	return errors.Join(errs...)
+}
+
+// Ping checks both pools answer.
+func (db *DB) Ping(ctx context.Context) error {
+	var one int
+	if err := db.r.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
+		return fmt.Errorf("ping database: %w", err)
+	}
+	return nil
+}
+
+// PoolStats reports the write pool (Postgres: the one pool).
+func (db *DB) PoolStats() PoolStats {
+	s := db.opts.Writer.Stats()
+	size := s.MaxOpenConnections
+	if db.opts.Reader != db.opts.Writer {
+		rs := db.opts.Reader.Stats()
+		size += rs.MaxOpenConnections
+		s.InUse += rs.InUse
+		s.Idle += rs.Idle
+	}
+	return PoolStats{Size: size, Free: size - s.InUse, InUse: s.InUse}
+}
+
+// InTx runs fn in one write transaction; a tx-bound DB runs fn directly.
+func (db *DB) InTx(ctx context.Context, fn func(tx Store) error) error {
+	if db.tx != nil {
+		return fn(db)
+	}
+	tx, err := db.opts.Writer.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin transaction: %w", db.mapErr(err))
+	}
+	txdb := &DB{opts: db.opts, w: tx, r: tx, tx: tx}
+	if err := fn(txdb); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit transaction: %w", db.mapErr(err))
+	}
+	return nil
+}
+
+func (db *DB) mapErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return domain.ErrNotFound
+	}
+	return db.opts.MapError(err)
+}
+
+func (db *DB) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	res, err := db.w.ExecContext(ctx, q, args...)
+	return res, db.mapErr(err)
+}
+
+// utc normalises a time for storage; the zero time is stored as NULL.
+func utc(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UTC()
+}
+
+func utcPtr(t *time.Time) any {
+	if t == nil || t.IsZero() {
+		return nil
+	}
+	return t.UTC()
+}
+
+func nullStr(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func timeOf(nt sql.NullTime) time.Time {
+	if !nt.Valid {
+		return time.Time{}
+	}
+	return nt.Time.UTC()
+}
+
+func timePtr(nt sql.NullTime) *time.Time {
+	if !nt.Valid {
+		return nil
+	}
+	t := nt.Time.UTC()
+	return &t
+}
