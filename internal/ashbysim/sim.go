@@ -41,6 +41,9 @@ type Call struct {
 	// Time is the wall-clock arrival time (not Options.Now), so retry
 	// spacing can be measured.
 	Time time.Time
+	// Done is when the simulator finished with the request (answered,
+	// dropped, or saw the client go away).
+	Done time.Time
 	// Status is the HTTP status written, or 0 when the connection was
 	// dropped or the client went away before an answer.
 	Status int
@@ -264,25 +267,26 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	finish := func(status int, code string) {
 		s.mu.Lock()
 		s.calls[idx].Status = status
+		s.calls[idx].Done = time.Now()
 		s.calls[idx].Code = code
 		s.mu.Unlock()
 	}
 
 	switch kind {
 	case "drop":
-		dropConn(w)
 		finish(0, "")
+		dropConn(w)
 		return
 	case "5xx":
-		s.writeError(w, &apiError{status: http.StatusServiceUnavailable, code: "service_unavailable", message: "injected fault"})
 		finish(http.StatusServiceUnavailable, "service_unavailable")
+		s.writeError(w, &apiError{status: http.StatusServiceUnavailable, code: "service_unavailable", message: "injected fault"})
 		return
 	case "429":
 		if f.RetryAfter > 0 {
 			w.Header().Set("Retry-After", strconv.Itoa(f.RetryAfter))
 		}
-		s.writeError(w, &apiError{status: http.StatusTooManyRequests, code: "rate_limit_exceeded", message: "Rate limit exceeded"})
 		finish(http.StatusTooManyRequests, "rate_limit_exceeded")
+		s.writeError(w, &apiError{status: http.StatusTooManyRequests, code: "rate_limit_exceeded", message: "Rate limit exceeded"})
 		return
 	case "delay":
 		t := time.NewTimer(f.Delay)
@@ -296,20 +300,22 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 
 	status, out, aerr := s.handle(r, method, body)
+	// The log entry is completed before answering, so a client that has its
+	// answer always sees the final status in Calls.
 	if kind == "apply_then_drop" {
-		dropConn(w)
 		finish(0, "")
+		dropConn(w)
 		return
 	}
 	if aerr != nil {
-		s.writeError(w, aerr)
 		finish(aerr.status, aerr.code)
+		s.writeError(w, aerr)
 		return
 	}
+	finish(status, "")
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_, _ = w.Write(out)
-	finish(status, "")
 }
 
 // dropConn closes the connection without writing a response.

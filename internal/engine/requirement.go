@@ -128,7 +128,6 @@ func evalEach(rq domain.Requirement, base domain.Reason, agg string, k int, seat
 	}
 	head := base
 	head.Passed = ptr(res.passed)
-	head.Value = float64(passed)
 	if res.passed {
 		head.Code = CodeRequirementPassed
 	} else {

@@ -54,6 +54,9 @@ func TestPostRejectionMessage(t *testing.T) {
 		t.Fatalf("%d chat.postMessage calls, want 1", len(calls))
 	}
 	call := calls[0]
+	if call.Auth != "bearer" {
+		t.Errorf("token presented as %q, want the Authorization header", call.Auth)
+	}
 	if call.Params.Get("channel") != "C123ABC456" || call.Params.Get("text") != text {
 		t.Fatalf("params = %v", call.Params)
 	}

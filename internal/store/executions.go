@@ -27,6 +27,10 @@ type ExecutionStore interface {
 	UpdateExecutionStatus(ctx context.Context, p ExecutionUpdate) error
 	// ListExecutions returns executions, newest first.
 	ListExecutions(ctx context.Context, f ExecutionFilter) ([]domain.Execution, error)
+	// TakeOverExecution claims a pending execution whose worker stopped: it
+	// succeeds only if the row is still pending with the given updated_at
+	// (domain.ErrConflict otherwise).
+	TakeOverExecution(ctx context.Context, id string, seenUpdatedAt, now time.Time) error
 	// CountExecutions counts executions by status and mode since a time.
 	CountExecutions(ctx context.Context, since time.Time) ([]ExecutionCount, error)
 }
@@ -239,4 +243,21 @@ GROUP BY execution_status, outcome, mode ORDER BY execution_status, outcome, mod
 		out = append(out, c)
 	}
 	return out, rows.Err()
+}
+
+// TakeOverExecution implements ExecutionStore.
+func (db *DB) TakeOverExecution(ctx context.Context, id string, seenUpdatedAt, now time.Time) error {
+	res, err := db.exec(ctx, `UPDATE advancement_executions SET updated_at = $3
+WHERE execution_id = $1 AND execution_status = $4 AND updated_at = $2`, id, seenUpdatedAt.UTC(), now.UTC(), domain.ExecPending)
+	if err != nil {
+		return fmt.Errorf("take over execution %s: %w", id, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("take over execution %s: %w", id, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("execution %s was taken over or finished: %w", id, domain.ErrConflict)
+	}
+	return nil
 }

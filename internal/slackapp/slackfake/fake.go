@@ -51,6 +51,9 @@ type Call struct {
 	Params url.Values
 	// Blocks is the `blocks` parameter as JSON, nil if absent.
 	Blocks json.RawMessage
+	// Auth is how the token was presented: "bearer" (Authorization
+	// header), "form" (token field) or "" (none).
+	Auth string
 	// Status is the HTTP status the fake answered with.
 	Status int
 	// Error is the ok:false error code answered, "" for ok:true or HTTP
@@ -223,6 +226,12 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	params, token, err := decodeParams(r)
 	call := Call{Method: method, Params: params}
+	switch {
+	case r.Header.Get("Authorization") != "":
+		call.Auth = "bearer"
+	case token != "":
+		call.Auth = "form"
+	}
 	if b := params.Get("blocks"); b != "" {
 		call.Blocks = json.RawMessage(b)
 	}

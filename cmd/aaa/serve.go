@@ -1,0 +1,181 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/ashby-auto-advance/aaa/internal/advance"
+	"github.com/ashby-auto-advance/aaa/internal/ashby"
+	"github.com/ashby-auto-advance/aaa/internal/config"
+	"github.com/ashby-auto-advance/aaa/internal/jobs"
+	"github.com/ashby-auto-advance/aaa/internal/server"
+	"github.com/ashby-auto-advance/aaa/internal/slackapp"
+	"github.com/spf13/cobra"
+	"golang.org/x/time/rate"
+)
+
+func newServeCmd() *cobra.Command {
+	var addr string
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run the server: webhooks, Slack clicks, syncs, evaluations and the admin API",
+		Long: `Run aaa's server. It migrates the database on start (under a lock on Postgres),
+serves POST /webhooks/ashby, POST /slack/interactions, GET /health, GET /metrics
+and the /admin API, and runs the periodic syncs and evaluations.
+
+Environment variables:
+` + configHelp(),
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := config.Load(os.Environ())
+			if err != nil {
+				return err
+			}
+			if addr == "" {
+				addr = ":" + strconv.Itoa(cfg.Port)
+			}
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			return serve(ctx, cfg, addr, newLogger(os.Stdout, cfg.LogLevel, cfg.LogFormat), nil)
+		},
+	}
+	cmd.Flags().StringVar(&addr, "addr", "", "listen address (default \":$PORT\")")
+	return cmd
+}
+
+func configHelp() string {
+	var b strings.Builder
+	for _, v := range config.Variables {
+		def := v.Default
+		if def == "" {
+			def = "unset"
+		}
+		fmt.Fprintf(&b, "  %-38s %s (default: %s)\n", v.Name, v.Help, def)
+	}
+	b.WriteString("  Any secret may be given as NAME_FILE, the path of a file holding it.\n")
+	return b.String()
+}
+
+// serveHooks lets the demo and bench observe a running server.
+type serveHooks struct {
+	// ready receives the listen address once the server accepts requests.
+	ready func(addr string)
+	// service receives the use cases once built.
+	service func(*advance.Service)
+}
+
+// serve runs the server until ctx ends, then shuts down in order: stop
+// accepting HTTP, drain jobs, close the store.
+func serve(ctx context.Context, cfg config.Config, addr string, log *slog.Logger, hooks *serveHooks) error {
+	log.InfoContext(ctx, "application_starting", "version", version, "database", cfg.DatabaseKind, "dry_run", cfg.DryRun)
+	be, err := openStore(ctx, cfg.DatabaseURL, log)
+	if err != nil {
+		log.ErrorContext(ctx, "database_connection_exhausted", "error", err.Error())
+		return err
+	}
+	defer be.close()
+	log.InfoContext(ctx, "database_connected", "database", be.desc)
+	applied, err := be.migrate(ctx)
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	log.InfoContext(ctx, "database_migrated", "applied", len(applied))
+
+	var ats advance.ATS
+	if cfg.AshbyAPIKey != "" {
+		ats = ashby.New(ashby.Options{BaseURL: cfg.AshbyAPIURL, APIKey: cfg.AshbyAPIKey, RateLimit: rate.Limit(cfg.AshbyRateLimit), Burst: max(1, int(cfg.AshbyRateLimit))})
+	} else {
+		log.WarnContext(ctx, "ashby_not_configured", "hint", "set ASHBY_API_KEY; until then deliveries are stored and wait")
+	}
+	if cfg.AshbyWebhookSecret == "" {
+		log.WarnContext(ctx, "webhook_secret_not_configured", "hint", "set ASHBY_WEBHOOK_SECRET; signed webhooks are refused until then")
+	}
+	var slk advance.Slack
+	if cfg.SlackBotToken != "" {
+		slk = slackapp.New(slackapp.Options{Token: cfg.SlackBotToken, BaseURL: cfg.SlackAPIURL, Logger: log})
+	} else {
+		log.WarnContext(ctx, "slack_not_configured", "hint", "set SLACK_BOT_TOKEN; notifications are stored and shown in the admin API and dashboard")
+	}
+	if cfg.AdminAPIToken == "" {
+		log.WarnContext(ctx, "admin_api_disabled", "hint", "set ADMIN_API_TOKEN to enable /admin")
+	}
+	periodic := []jobs.Interval{
+		{Task: advance.TaskFeedbackSync, Every: cfg.FeedbackSyncInterval},
+		{Task: advance.TaskEvaluationSweep, Every: cfg.EvaluationSweepInterval},
+		{Task: advance.TaskMetadataSync, Every: cfg.MetadataSyncInterval},
+		{Task: advance.TaskInterviewSync, Every: cfg.InterviewSyncInterval},
+	}
+	if slk != nil {
+		periodic = append(periodic, jobs.Interval{Task: advance.TaskSlackUserSync, Every: cfg.SlackUserSyncInterval})
+	}
+	q, err := jobs.New(jobs.Options{DB: be.db.Writer(), Pool: be.pool, Logger: log, Periodic: periodic})
+	if err != nil {
+		return err
+	}
+	svc := advance.New(advance.Options{
+		Store: be.db, ATS: ats, Slack: slk, Queue: q, Logger: log, DryRun: cfg.DryRun,
+		MinWait: cfg.MinWait, Timeout: time.Duration(cfg.TimeoutDays) * 24 * time.Hour,
+		AdminChannel: cfg.AdminSlackChannelID, DefaultArchiveReason: cfg.DefaultArchiveReason,
+		AllowedSlackUsers: cfg.SlackAllowedUserIDs,
+	})
+	q.SetHandler(svc)
+	if hooks != nil && hooks.service != nil {
+		hooks.service(svc)
+	}
+	handler := server.New(server.Deps{
+		Store: be.db, Service: svc, Logger: log, WebhookSecret: cfg.AshbyWebhookSecret,
+		SlackSigningSecret: cfg.SlackSigningSecret, AdminToken: cfg.AdminAPIToken, FrontendURLs: cfg.FrontendURLs,
+		WebhookRatePerMin: cfg.WebhookRateMin, Version: version,
+	})
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second,
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	srvErr := make(chan error, 1)
+	go func() { srvErr <- srv.Serve(ln) }()
+
+	if err := q.Start(ctx); err != nil {
+		_ = srv.Close()
+		return fmt.Errorf("start jobs: %w", err)
+	}
+	log.InfoContext(ctx, "scheduler_configured", "jobs", len(periodic))
+	log.InfoContext(ctx, "application_ready", "addr", ln.Addr().String())
+	if hooks != nil && hooks.ready != nil {
+		hooks.ready(ln.Addr().String())
+	}
+
+	select {
+	case <-ctx.Done():
+	case err := <-srvErr:
+		if err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.ErrorContext(ctx, "http_server_failed", "error", err.Error())
+		}
+	}
+	log.Info("application_shutting_down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		log.Warn("http_shutdown_incomplete", "error", err.Error())
+	}
+	if err := q.Stop(shutdownCtx); err != nil {
+		log.Warn("scheduler_shutdown_incomplete", "error", err.Error())
+	}
+	log.Info("scheduler_shutdown")
+	be.close()
+	log.Info("database_disconnected")
+	log.Info("application_stopped")
+	return nil
+}

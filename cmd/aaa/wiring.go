@@ -1,0 +1,115 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/ashby-auto-advance/aaa/internal/config"
+	"github.com/ashby-auto-advance/aaa/internal/jobs"
+	"github.com/ashby-auto-advance/aaa/internal/server"
+	"github.com/ashby-auto-advance/aaa/internal/store"
+	"github.com/ashby-auto-advance/aaa/internal/store/postgres"
+	"github.com/ashby-auto-advance/aaa/internal/store/sqlite"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// newLogger builds the process logger: JSON (or text) with the seed's
+// "event" key for the message, request ids added from the context.
+func newLogger(w io.Writer, level, format string) *slog.Logger {
+	var lv slog.Level
+	switch strings.ToUpper(level) {
+	case "DEBUG":
+		lv = slog.LevelDebug
+	case "WARNING", "WARN":
+		lv = slog.LevelWarn
+	case "ERROR", "CRITICAL":
+		lv = slog.LevelError
+	}
+	opts := &slog.HandlerOptions{Level: lv, ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
+		if len(groups) == 0 && a.Key == slog.MessageKey {
+			a.Key = "event"
+		}
+		return a
+	}}
+	var h slog.Handler = slog.NewJSONHandler(w, opts)
+	if format == "text" {
+		h = slog.NewTextHandler(w, opts)
+	}
+	return slog.New(server.WithRequestIDs(h))
+}
+
+// backend is an opened store with what River needs.
+type backend struct {
+	db   *store.DB
+	pool *pgxpool.Pool // nil on SQLite
+	desc string
+}
+
+// openStore opens the store named by a DATABASE_URL value; Postgres gets
+// three connection attempts (2s, 4s apart) as in the seed.
+func openStore(ctx context.Context, url string, log *slog.Logger) (*backend, error) {
+	kind, path, err := config.ParseDatabaseURL(url)
+	if err != nil {
+		return nil, fmt.Errorf("DATABASE_URL: %w", err)
+	}
+	if kind == "sqlite" {
+		db, err := sqlite.Open(path)
+		if err != nil {
+			return nil, err
+		}
+		return &backend{db: db, desc: "sqlite:" + path}, nil
+	}
+	var lastErr error
+	for attempt, wait := 1, 2*time.Second; attempt <= 3; attempt, wait = attempt+1, wait*2 {
+		db, pool, err := postgres.Open(ctx, url)
+		if err == nil {
+			if err = db.Ping(ctx); err == nil {
+				return &backend{db: db, pool: pool, desc: "postgres"}, nil
+			}
+			db.Close()
+		}
+		lastErr = err
+		log.WarnContext(ctx, "database_connection_failed", "attempt", attempt, "error", err.Error())
+		if attempt < 3 {
+			select {
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			case <-time.After(wait):
+			}
+		}
+	}
+	return nil, fmt.Errorf("connect to postgres after 3 attempts: %w", lastErr)
+}
+
+// migrate applies aaa's and River's migrations. On Postgres both run under
+// one advisory lock, so instances starting together migrate once.
+func (b *backend) migrate(ctx context.Context) ([]store.MigrationStatus, error) {
+	if b.pool == nil {
+		applied, err := b.db.Migrate(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return applied, jobs.Migrate(ctx, b.db.Writer(), nil)
+	}
+	conn, err := b.pool.Acquire(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("migration lock: %w", err)
+	}
+	defer conn.Release()
+	const lockKey = 0x616161 // "aaa"
+	if _, err := conn.Exec(ctx, "SELECT pg_advisory_lock($1)", lockKey); err != nil {
+		return nil, fmt.Errorf("migration lock: %w", err)
+	}
+	defer conn.Exec(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", lockKey) //nolint:errcheck
+	applied, err := b.db.Migrate(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return applied, jobs.Migrate(ctx, b.db.Writer(), b.pool)
+}
+
+func (b *backend) close() { b.db.Close() }

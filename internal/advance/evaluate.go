@@ -1,0 +1,211 @@
+package advance
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/ashby-auto-advance/aaa/internal/domain"
+	"github.com/ashby-auto-advance/aaa/internal/engine"
+	"github.com/ashby-auto-advance/aaa/internal/store"
+)
+
+// Evaluation is a decision with the context it was made in.
+type Evaluation struct {
+	ScheduleID    string          `json:"schedule_id"`
+	ApplicationID string          `json:"application_id"`
+	Decision      domain.Decision `json:"decision"`
+	// ExecutionID is the audit row the decision produced, if any.
+	ExecutionID string `json:"execution_id,omitempty"`
+	// Status is that row's execution_status.
+	Status string `json:"status,omitempty"`
+}
+
+// Preview evaluates a schedule without recording or acting.
+func (s *Service) Preview(ctx context.Context, scheduleID string) (Evaluation, error) {
+	sched, rules, fb, err := s.load(ctx, scheduleID)
+	if err != nil {
+		return Evaluation{}, err
+	}
+	d := s.decide(sched, rules, fb)
+	return Evaluation{ScheduleID: sched.ID, ApplicationID: sched.ApplicationID, Decision: d}, nil
+}
+
+func (s *Service) load(ctx context.Context, scheduleID string) (domain.Schedule, []domain.Rule, []domain.Feedback, error) {
+	sched, err := s.st.GetSchedule(ctx, scheduleID)
+	if err != nil {
+		return domain.Schedule{}, nil, nil, err
+	}
+	var rules []domain.Rule
+	if sched.InterviewPlanID != "" && sched.InterviewStageID != "" {
+		if rules, err = s.st.ListRulesForStage(ctx, sched.InterviewPlanID, sched.InterviewStageID); err != nil {
+			return domain.Schedule{}, nil, nil, err
+		}
+	}
+	fb, err := s.st.ListFeedbackByApplication(ctx, sched.ApplicationID)
+	if err != nil {
+		return domain.Schedule{}, nil, nil, err
+	}
+	return sched, rules, fb, nil
+}
+
+func (s *Service) decide(sched domain.Schedule, rules []domain.Rule, fb []domain.Feedback) domain.Decision {
+	d := engine.Evaluate(engine.Input{
+		Schedule: sched, Rules: rules, Feedback: fb, Now: s.now(),
+		MinWait: s.opts.MinWait, Timeout: s.opts.Timeout,
+	})
+	if s.opts.DryRun && d.Mode == domain.ModeLive {
+		d.Mode = domain.ModeShadow
+	}
+	return d
+}
+
+// EvaluateSchedule evaluates a schedule and acts on the decision (DESIGN.md
+// steps 4-5). rerun is true when the schedule changed while it was being
+// evaluated, so the caller runs it again.
+func (s *Service) EvaluateSchedule(ctx context.Context, scheduleID string) (rerun bool, err error) {
+	ev, err := s.Evaluate(ctx, scheduleID)
+	if err != nil {
+		if errors.Is(err, domain.ErrNotFound) {
+			s.log.WarnContext(ctx, "schedule_not_found", "schedule_id", scheduleID)
+			return false, nil
+		}
+		return false, err
+	}
+	after, err := s.st.GetSchedule(ctx, scheduleID)
+	if err != nil {
+		return false, err
+	}
+	return after.UpdatedAt.After(ev.startedUpdatedAt), nil
+}
+
+type evalResult struct {
+	Evaluation
+	startedUpdatedAt time.Time
+}
+
+// Evaluate evaluates a schedule, records the decision and acts on it.
+func (s *Service) Evaluate(ctx context.Context, scheduleID string) (evalResult, error) {
+	sched, err := s.st.GetSchedule(ctx, scheduleID)
+	if err != nil {
+		return evalResult{}, err
+	}
+	if sched.InterviewPlanID == "" && sched.InterviewStageID != "" && !sched.Cancelled {
+		if plan, perr := s.planOfStage(ctx, sched.InterviewStageID); perr == nil {
+			if err := s.st.SetScheduleMeta(ctx, sched.ID, plan, ""); err != nil {
+				return evalResult{}, err
+			}
+		} else {
+			s.log.WarnContext(ctx, "advancement_fields_fetch_failed", "schedule_id", sched.ID, "error", perr.Error())
+		}
+	}
+	sched, rules, fb, err := s.load(ctx, scheduleID)
+	if err != nil {
+		return evalResult{}, err
+	}
+	res := evalResult{startedUpdatedAt: sched.UpdatedAt}
+	d := s.decide(sched, rules, fb)
+	res.Evaluation = Evaluation{ScheduleID: sched.ID, ApplicationID: sched.ApplicationID, Decision: d}
+	log := s.log.With("schedule_id", sched.ID, "application_id", sched.ApplicationID, "outcome", d.Outcome,
+		"rule_id", d.RuleID, "mode", d.Mode)
+	if err := s.st.RecordEvaluation(ctx, store.EvaluationStamp{ScheduleID: sched.ID, Outcome: d.Outcome,
+		Summary: d.Summary, DueAt: d.DueAt, At: s.now()}); err != nil {
+		return res, err
+	}
+	var rule domain.Rule
+	for _, r := range rules {
+		if r.ID == d.RuleID {
+			rule = r
+		}
+	}
+	switch d.Outcome {
+	case domain.OutcomeWait:
+		log.DebugContext(ctx, "evaluation_waiting", "summary", d.Summary)
+		if d.DueAt != nil {
+			if err := s.queue.EnqueueEvaluate(ctx, nil, sched.ID, *d.DueAt); err != nil {
+				return res, err
+			}
+		}
+	case domain.OutcomeAdvance:
+		res.ExecutionID, res.Status, err = s.advance(ctx, sched, rule, d)
+	case domain.OutcomeReject:
+		res.ExecutionID, res.Status, err = s.reject(ctx, sched, rule, d)
+	case domain.OutcomeTimeout:
+		res.ExecutionID, res.Status, err = s.timeout(ctx, sched, rule, d)
+	default:
+		log.DebugContext(ctx, "evaluation_skipped", "summary", d.Summary)
+	}
+	return res, err
+}
+
+// newExecution builds the audit row of a decision.
+func (s *Service) newExecution(sched domain.Schedule, d domain.Decision, status string) domain.Execution {
+	reasons, _ := json.Marshal(d)
+	return domain.Execution{
+		ScheduleID: sched.ID, ApplicationID: sched.ApplicationID, RuleID: d.RuleID, RuleVersion: d.RuleVersion,
+		Mode: d.Mode, Outcome: d.Outcome, Status: status, FromStageID: sched.InterviewStageID,
+		Summary: d.Summary, Reasons: reasons, ExecutedAt: s.now(), ExecutedBy: "system",
+	}
+}
+
+// record inserts a decision once per claim key; an existing row is returned
+// with created=false.
+func (s *Service) record(ctx context.Context, e domain.Execution, claimKey string) (domain.Execution, bool, error) {
+	got, err := s.st.InsertExecution(ctx, e, claimKey)
+	if err == nil {
+		return got, true, nil
+	}
+	if !errors.Is(err, domain.ErrConflict) {
+		return domain.Execution{}, false, err
+	}
+	existing, gerr := s.st.GetExecutionByClaim(ctx, claimKey)
+	if gerr != nil {
+		return domain.Execution{}, false, fmt.Errorf("read claimed execution: %w", gerr)
+	}
+	return existing, false, nil
+}
+
+func (s *Service) reject(ctx context.Context, sched domain.Schedule, rule domain.Rule, d domain.Decision) (string, string, error) {
+	status := domain.ExecNotified
+	if d.Mode == domain.ModeShadow {
+		status = domain.ExecDryRun
+	}
+	key := store.ClaimKey("reject:"+d.Mode, sched.ApplicationID, sched.InterviewStageID, d.RuleID, d.RuleVersion)
+	e, created, err := s.record(ctx, s.newExecution(sched, d, status), key)
+	if err != nil || !created {
+		return e.ID, e.Status, err
+	}
+	log := s.log.With("schedule_id", sched.ID, "application_id", sched.ApplicationID, "execution_id", e.ID)
+	if d.Mode == domain.ModeShadow {
+		log.InfoContext(ctx, "DRY_RUN_would_reject_candidate", "rule_id", d.RuleID, "summary", d.Summary)
+		if rule.NotifyInShadow {
+			return e.ID, e.Status, s.queue.EnqueueNotify(ctx, nil, e.ID)
+		}
+		return e.ID, e.Status, nil
+	}
+	if rule.OnReject == domain.OnRejectArchive {
+		log.InfoContext(ctx, "auto_archiving_candidate", "rule_id", d.RuleID)
+		return e.ID, e.Status, s.queue.EnqueueArchive(ctx, nil, ArchiveRequest{ExecutionID: e.ID, ApplicationID: sched.ApplicationID, Auto: true})
+	}
+	log.InfoContext(ctx, "sending_rejection_notification", "rule_id", d.RuleID)
+	return e.ID, e.Status, s.queue.EnqueueNotify(ctx, nil, e.ID)
+}
+
+func (s *Service) timeout(ctx context.Context, sched domain.Schedule, _ domain.Rule, d domain.Decision) (string, string, error) {
+	key := store.ClaimKey("timeout:"+d.Mode, sched.ApplicationID, sched.InterviewStageID, d.RuleID, d.RuleVersion)
+	e, created, err := s.record(ctx, s.newExecution(sched, d, domain.ExecTimeout), key)
+	if err != nil || !created {
+		return e.ID, e.Status, err
+	}
+	s.log.WarnContext(ctx, "feedback_timeout", "schedule_id", sched.ID, "application_id", sched.ApplicationID,
+		"execution_id", e.ID, "summary", d.Summary)
+	return e.ID, e.Status, s.queue.EnqueueNotify(ctx, nil, e.ID)
+}
+
+// EvaluateNow evaluates a schedule and acts on the decision, returning it.
+func (s *Service) EvaluateNow(ctx context.Context, scheduleID string) (Evaluation, error) {
+	res, err := s.Evaluate(ctx, scheduleID)
+	return res.Evaluation, err
+}

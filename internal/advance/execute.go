@@ -1,0 +1,197 @@
+package advance
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"github.com/ashby-auto-advance/aaa/internal/ashby"
+	"github.com/ashby-auto-advance/aaa/internal/domain"
+	"github.com/ashby-auto-advance/aaa/internal/store"
+)
+
+// advance records an advance decision and, in live mode, moves the
+// candidate exactly once.
+func (s *Service) advance(ctx context.Context, sched domain.Schedule, rule domain.Rule, d domain.Decision) (string, string, error) {
+	log := s.log.With("schedule_id", sched.ID, "application_id", sched.ApplicationID, "rule_id", d.RuleID)
+	target, terr := s.targetStage(ctx, sched, rule)
+	e := s.newExecution(sched, d, domain.ExecDryRun)
+	e.ToStageID = target
+	if d.Mode == domain.ModeShadow {
+		key := store.ClaimKey("advance:shadow", sched.ApplicationID, sched.InterviewStageID, d.RuleID, d.RuleVersion)
+		if terr != nil {
+			e.FailureReason = terr.Error()
+		}
+		got, created, err := s.record(ctx, e, key)
+		if created {
+			log.InfoContext(ctx, "DRY_RUN_would_advance_candidate", "from_stage_id", sched.InterviewStageID,
+				"to_stage_id", target, "execution_id", got.ID)
+		}
+		return got.ID, got.Status, err
+	}
+	key := store.ClaimKey("advance", sched.ApplicationID, sched.InterviewStageID, d.RuleID, d.RuleVersion)
+	if terr != nil {
+		if errors.Is(terr, errNoTarget) {
+			// A configuration problem: record it once, alert, and stop.
+			e.Status, e.FailureReason = domain.ExecFailed, terr.Error()
+			got, created, err := s.record(ctx, e, key)
+			if created {
+				log.ErrorContext(ctx, "advancement_target_missing", "error", terr.Error(), "execution_id", got.ID)
+				s.alertExecution(ctx, got)
+			}
+			return got.ID, got.Status, err
+		}
+		return "", "", terr // transient: the job retries
+	}
+	e.Status = domain.ExecPending
+	got, created, err := s.record(ctx, e, key)
+	if err != nil {
+		return "", "", err
+	}
+	if !created {
+		if got.Status != domain.ExecPending || s.now().Sub(got.UpdatedAt) < s.opts.ClaimLease {
+			return got.ID, got.Status, nil // done, or in another worker's hands
+		}
+		if err := s.st.TakeOverExecution(ctx, got.ID, got.UpdatedAt, s.now()); err != nil {
+			if errors.Is(err, domain.ErrConflict) {
+				return got.ID, got.Status, nil
+			}
+			return got.ID, got.Status, err
+		}
+		log.WarnContext(ctx, "advancement_taken_over", "execution_id", got.ID)
+	}
+	status, err := s.executeAdvance(ctx, got, log.With("execution_id", got.ID))
+	return got.ID, status, err
+}
+
+// executeAdvance performs a claimed advance: stale-stage guard, changeStage,
+// audit. A failed or uncertain call is followed by a re-read, never by a
+// blind second changeStage.
+func (s *Service) executeAdvance(ctx context.Context, e domain.Execution, log *slog.Logger) (string, error) {
+	finish := func(status, reason string) (string, error) {
+		err := s.st.UpdateExecutionStatus(ctx, store.ExecutionUpdate{ID: e.ID, FromStatus: domain.ExecPending,
+			Status: status, FailureReason: reason, At: s.now()})
+		return status, err
+	}
+	var lastErr error
+	for attempt := 1; attempt <= s.opts.AdvanceAttempts; attempt++ {
+		app, err := s.readApplication(ctx, e.ApplicationID)
+		if err != nil {
+			lastErr = fmt.Errorf("read application: %w", err)
+			log.WarnContext(ctx, "advancement_attempt_failed", "attempt", attempt, "error", lastErr.Error())
+			if err := s.sleep(ctx, s.opts.AttemptDelay); err != nil {
+				return domain.ExecPending, err
+			}
+			continue
+		}
+		switch cur := app.StageID(); {
+		case cur == e.ToStageID:
+			// Moved already: by this claim's earlier, uncertain call.
+			log.InfoContext(ctx, "candidate_advanced_successfully", "attempt", attempt, "to_stage_id", e.ToStageID, "confirmed_by_reread", true)
+			return finish(domain.ExecSuccess, "")
+		case app.Status == ashby.ApplicationStatusArchived || app.Status == ashby.ApplicationStatusHired || cur != e.FromStageID:
+			reason := fmt.Sprintf("application left stage %s before aaa acted (now %s, status %s)", e.FromStageID, stageOrNone(cur), app.Status)
+			log.InfoContext(ctx, "advancement_stale", "reason", reason)
+			return finish(domain.ExecStale, reason)
+		}
+		_, err = s.ats.AdvanceApplication(ctx, e.ApplicationID, e.ToStageID)
+		s.status.record(err)
+		if err == nil {
+			log.InfoContext(ctx, "candidate_advanced_successfully", "attempt", attempt, "from_stage_id", e.FromStageID, "to_stage_id", e.ToStageID)
+			_ = s.st.UpsertApplication(ctx, store.Application{ID: app.ID, CandidateID: app.Candidate.ID, JobID: app.Job.ID,
+				CurrentStageID: e.ToStageID, Status: app.Status, CandidateName: app.Candidate.Name, UpdatedAt: s.now()})
+			return finish(domain.ExecSuccess, "")
+		}
+		lastErr = err
+		log.WarnContext(ctx, "advancement_attempt_failed", "attempt", attempt, "uncertain", ashby.IsUncertain(err), "error", err.Error())
+		if ae := (*ashby.APIError)(nil); errors.As(err, &ae) && !ashby.IsRateLimited(err) && ae.StatusCode < 500 {
+			break // Ashby refused the move: retrying will not help.
+		}
+		if err := s.sleep(ctx, s.opts.AttemptDelay); err != nil {
+			return domain.ExecPending, err
+		}
+	}
+	reason := fmt.Sprintf("advance failed after %d attempts: %v", s.opts.AdvanceAttempts, lastErr)
+	status, err := finish(domain.ExecFailed, reason)
+	if err == nil {
+		e.Status, e.FailureReason = domain.ExecFailed, reason
+		s.alertExecution(ctx, e)
+	}
+	return status, err
+}
+
+func stageOrNone(id string) string {
+	if id == "" {
+		return "no stage"
+	}
+	return id
+}
+
+var errNoTarget = errors.New("no target stage")
+
+// targetStage returns the rule's target, else the next stage by order,
+// skipping Archived and Hired stages. A missing next stage is errNoTarget.
+func (s *Service) targetStage(ctx context.Context, sched domain.Schedule, rule domain.Rule) (string, error) {
+	if rule.TargetStageID != "" {
+		return rule.TargetStageID, nil
+	}
+	stages, err := s.st.ListStages(ctx, sched.InterviewPlanID)
+	if err != nil {
+		return "", err
+	}
+	if next, found, ok := nextStage(stages, sched.InterviewStageID); ok {
+		return next, nil
+	} else if found {
+		return "", fmt.Errorf("%w: stage %s is the last active stage of plan %s", errNoTarget, sched.InterviewStageID, sched.InterviewPlanID)
+	}
+	stages, err = s.refreshStages(ctx, sched.InterviewPlanID)
+	if err != nil {
+		return "", err
+	}
+	next, found, ok := nextStage(stages, sched.InterviewStageID)
+	switch {
+	case ok:
+		return next, nil
+	case found:
+		return "", fmt.Errorf("%w: stage %s is the last active stage of plan %s", errNoTarget, sched.InterviewStageID, sched.InterviewPlanID)
+	}
+	return "", fmt.Errorf("%w: stage %s is not in plan %s", errNoTarget, sched.InterviewStageID, sched.InterviewPlanID)
+}
+
+// nextStage finds the stage after current (by order), skipping Archived and
+// Hired stages. found reports whether current is in the list.
+func nextStage(stages []store.Stage, current string) (next string, found, ok bool) {
+	for i, st := range stages {
+		if st.ID != current {
+			continue
+		}
+		for _, n := range stages[i+1:] {
+			if n.Type != ashby.StageTypeArchived && n.Type != ashby.StageTypeHired {
+				return n.ID, true, true
+			}
+		}
+		return "", true, false
+	}
+	return "", false, false
+}
+
+// refreshStages reloads a plan's stages from Ashby into the cache.
+func (s *Service) refreshStages(ctx context.Context, planID string) ([]store.Stage, error) {
+	if s.ats == nil {
+		return nil, ErrAshbyNotConfigured
+	}
+	list, err := s.ats.InterviewStageList(ctx, planID)
+	s.status.record(err)
+	if err != nil {
+		return nil, fmt.Errorf("list stages of plan %s: %w", planID, err)
+	}
+	stages := make([]store.Stage, 0, len(list))
+	for _, st := range list {
+		stages = append(stages, store.Stage{ID: st.ID, PlanID: planID, Title: st.Title, Type: st.Type, Order: st.OrderInInterviewPlan})
+	}
+	if err := s.st.UpsertStages(ctx, planID, stages, s.now()); err != nil {
+		return nil, err
+	}
+	return s.st.ListStages(ctx, planID)
+}

@@ -1,0 +1,297 @@
+package advance
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/ashby-auto-advance/aaa/internal/ashby"
+	"github.com/ashby-auto-advance/aaa/internal/domain"
+	"github.com/ashby-auto-advance/aaa/internal/store"
+)
+
+// ErrAshbyNotConfigured is returned by use cases that need Ashby when no API
+// key is set.
+var ErrAshbyNotConfigured = errors.New("ashby API key not configured (set ASHBY_API_KEY)")
+
+// Webhook actions aaa processes.
+const (
+	ActionScheduleUpdate = "interviewScheduleUpdate"
+	ActionScheduleCreate = "interviewScheduleCreate"
+)
+
+// AcceptWebhook stores a verified delivery and enqueues its processing in one
+// transaction. It returns duplicate=true when the same delivery (by
+// webhookActionId, else by body hash) was already stored; nothing is then
+// enqueued again.
+func (s *Service) AcceptWebhook(ctx context.Context, w ashby.Webhook, body []byte) (deliveryID string, duplicate bool, err error) {
+	key := "body:" + hashHex(body)
+	if w.WebhookActionID != "" {
+		key = "action:" + w.WebhookActionID
+	}
+	d := store.Delivery{
+		ID: store.NewID(), DedupeKey: key, WebhookActionID: w.WebhookActionID, Action: w.Action,
+		Payload: body, ReceivedAt: s.now(), Status: store.DeliveryPending,
+	}
+	known := w.Action == ActionScheduleUpdate || w.Action == ActionScheduleCreate
+	if known {
+		if sched, err := w.Schedule(); err == nil {
+			d.ScheduleID = sched.ID
+		}
+	} else {
+		d.Status = store.DeliveryIgnored
+	}
+	var inserted bool
+	err = s.st.InTx(ctx, func(tx store.Store) error {
+		var err error
+		if inserted, err = tx.InsertDelivery(ctx, d); err != nil || !inserted || !known {
+			return err
+		}
+		return s.queue.EnqueueIngest(ctx, tx.SQLTx(), d.ID)
+	})
+	if err != nil {
+		return "", false, fmt.Errorf("accept webhook: %w", err)
+	}
+	return d.ID, !inserted, nil
+}
+
+func hashHex(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// IngestDelivery applies a stored interviewScheduleUpdate delivery (DESIGN.md
+// step 2). final marks the last attempt: its failure is recorded for good.
+func (s *Service) IngestDelivery(ctx context.Context, deliveryID string, final bool) error {
+	d, err := s.st.GetDelivery(ctx, deliveryID)
+	if err != nil {
+		return fmt.Errorf("ingest: %w", err)
+	}
+	if d.Status == store.DeliveryProcessed || d.Status == store.DeliveryIgnored {
+		return nil
+	}
+	log := s.log.With("delivery_id", d.ID, "action", d.Action)
+	if err := s.ingest(ctx, d, log); err != nil {
+		status := store.DeliveryPending
+		if final || errors.Is(err, domain.ErrInvalid) {
+			status = store.DeliveryFailed
+		}
+		if merr := s.st.MarkDelivery(ctx, d.ID, status, err.Error(), s.now()); merr != nil {
+			log.ErrorContext(ctx, "webhook_delivery_mark_failed", "error", merr)
+		}
+		if status == store.DeliveryFailed {
+			log.ErrorContext(ctx, "webhook_delivery_failed", "error", err.Error())
+			s.alert(ctx, alertWebhookFailed(d, err))
+			return nil
+		}
+		log.WarnContext(ctx, "webhook_delivery_retry", "error", err.Error())
+		return err
+	}
+	return nil
+}
+
+func (s *Service) ingest(ctx context.Context, d store.Delivery, log *slog.Logger) error {
+	w, err := ashby.ParseWebhook(d.Payload)
+	if err != nil {
+		return fmt.Errorf("%w: %v", domain.ErrInvalid, err)
+	}
+	as, err := w.Schedule()
+	if err != nil {
+		return fmt.Errorf("%w: %v", domain.ErrInvalid, err)
+	}
+	log.InfoContext(ctx, "processing_schedule_update", "schedule_id", as.ID, "status", as.Status)
+	sched := scheduleFromAshby(as, s.now())
+	if sched.ApplicationID == "" {
+		return fmt.Errorf("%w: schedule %s has no applicationId", domain.ErrInvalid, as.ID)
+	}
+	// Resolve plan and job from the caches, calling Ashby only on a miss.
+	// Done before the transaction: no network call holds a write lock.
+	if !sched.Cancelled && sched.InterviewStageID != "" {
+		if sched.InterviewPlanID, err = s.planOfStage(ctx, sched.InterviewStageID); err != nil {
+			return err
+		}
+		if sched.JobID, err = s.jobOfApplication(ctx, sched.ApplicationID); err != nil {
+			return err
+		}
+		s.cacheInterviews(ctx, sched, log)
+	}
+	return s.st.InTx(ctx, func(tx store.Store) error {
+		newer, err := tx.NewerDeliveryApplied(ctx, sched.ID, d.ReceivedAt, d.ID)
+		if err != nil {
+			return err
+		}
+		if newer {
+			log.InfoContext(ctx, "schedule_update_superseded", "schedule_id", sched.ID)
+			return tx.MarkDelivery(ctx, d.ID, store.DeliveryProcessed, "superseded by a newer delivery", s.now())
+		}
+		if err := tx.UpsertSchedule(ctx, sched); err != nil {
+			return err
+		}
+		if err := tx.MarkDelivery(ctx, d.ID, store.DeliveryProcessed, "", s.now()); err != nil {
+			return err
+		}
+		log.InfoContext(ctx, "schedule_updated", "schedule_id", sched.ID, "events", len(sched.Events), "cancelled", sched.Cancelled)
+		if sched.Cancelled {
+			return nil
+		}
+		return s.queue.EnqueueEvaluate(ctx, tx.SQLTx(), sched.ID, time.Time{})
+	})
+}
+
+func scheduleFromAshby(as ashby.InterviewSchedule, now time.Time) domain.Schedule {
+	s := domain.Schedule{
+		ID: as.ID, ApplicationID: as.ApplicationID, CandidateID: as.CandidateID,
+		InterviewStageID: as.InterviewStageID, Status: as.Status,
+		Cancelled: as.Status == domain.StatusCancelled, UpdatedAt: now, CreatedAt: now,
+	}
+	for _, e := range as.InterviewEvents {
+		if e.ID == "" || e.InterviewID == "" {
+			continue
+		}
+		ev := domain.Event{
+			ID: e.ID, ScheduleID: as.ID, InterviewID: e.InterviewID, StartTime: e.StartTime, EndTime: e.EndTime,
+			FeedbackLink: e.FeedbackLink, Location: e.Location, MeetingLink: e.MeetingLink,
+			HasSubmittedFeedback: e.HasSubmittedFeedback, CreatedAt: e.CreatedAt, UpdatedAt: e.UpdatedAt,
+		}
+		seen := map[string]bool{}
+		for _, iv := range e.Interviewers {
+			if iv.ID == "" || seen[iv.ID] {
+				continue
+			}
+			seen[iv.ID] = true
+			a := domain.Assignment{
+				EventID: e.ID, InterviewerID: iv.ID, FirstName: iv.FirstName, LastName: iv.LastName,
+				Email: iv.Email, GlobalRole: iv.GlobalRole, TrainingRole: iv.TrainingRole,
+				IsEnabled: iv.IsEnabled, IsFeedbackRequired: iv.FeedbackRequired(),
+			}
+			if iv.InterviewerPool != nil {
+				a.PoolID, a.PoolTitle = iv.InterviewerPool.ID, iv.InterviewerPool.Title
+			}
+			ev.Interviewers = append(ev.Interviewers, a)
+		}
+		s.Events = append(s.Events, ev)
+	}
+	return s
+}
+
+// planOfStage returns a stage's plan from the cache, else from Ashby.
+func (s *Service) planOfStage(ctx context.Context, stageID string) (string, error) {
+	if st, err := s.st.GetStage(ctx, stageID); err == nil {
+		return st.PlanID, nil
+	} else if !errors.Is(err, domain.ErrNotFound) {
+		return "", err
+	}
+	if s.ats == nil {
+		return "", ErrAshbyNotConfigured
+	}
+	info, err := s.ats.InterviewStageInfo(ctx, stageID)
+	s.status.record(err)
+	if err != nil {
+		return "", fmt.Errorf("resolve plan of stage %s: %w", stageID, err)
+	}
+	st := store.Stage{ID: info.ID, PlanID: info.InterviewPlanID, Title: info.Title, Type: info.Type, Order: info.OrderInInterviewPlan}
+	if err := s.st.UpsertStages(ctx, st.PlanID, []store.Stage{st}, s.now()); err != nil {
+		return "", err
+	}
+	return info.InterviewPlanID, nil
+}
+
+// jobOfApplication returns an application's job from the cache, else from Ashby.
+func (s *Service) jobOfApplication(ctx context.Context, applicationID string) (string, error) {
+	if a, err := s.st.GetApplication(ctx, applicationID); err == nil && a.JobID != "" {
+		return a.JobID, nil
+	} else if err != nil && !errors.Is(err, domain.ErrNotFound) {
+		return "", err
+	}
+	app, err := s.readApplication(ctx, applicationID)
+	if err != nil {
+		return "", fmt.Errorf("resolve job of application %s: %w", applicationID, err)
+	}
+	return app.Job.ID, nil
+}
+
+// readApplication reads an application from Ashby and refreshes the cache.
+func (s *Service) readApplication(ctx context.Context, applicationID string) (ashby.Application, error) {
+	if s.ats == nil {
+		return ashby.Application{}, ErrAshbyNotConfigured
+	}
+	app, err := s.ats.ApplicationInfo(ctx, applicationID)
+	s.status.record(err)
+	if err != nil {
+		return ashby.Application{}, err
+	}
+	cached := store.Application{
+		ID: app.ID, CandidateID: app.Candidate.ID, JobID: app.Job.ID, CurrentStageID: app.StageID(),
+		Status: app.Status, CandidateName: app.Candidate.Name, UpdatedAt: s.now(),
+	}
+	if r, ok := app.Recruiter(); ok {
+		cached.RecruiterEmail = r.Email
+	}
+	if err := s.st.UpsertApplication(ctx, cached); err != nil {
+		s.log.WarnContext(ctx, "application_cache_failed", "application_id", app.ID, "error", err)
+	}
+	if app.Job.ID != "" && app.Job.Title != "" {
+		if _, err := s.st.GetJob(ctx, app.Job.ID); errors.Is(err, domain.ErrNotFound) {
+			_ = s.st.UpsertJob(ctx, store.Job{ID: app.Job.ID, Title: app.Job.Title}, s.now())
+		}
+	}
+	return app, nil
+}
+
+// cacheInterviews fetches unknown interview definitions (titles for humans);
+// failures are logged and tolerated.
+func (s *Service) cacheInterviews(ctx context.Context, sched domain.Schedule, log *slog.Logger) {
+	if s.ats == nil {
+		return
+	}
+	for _, e := range sched.Events {
+		if _, err := s.st.GetInterview(ctx, e.InterviewID); err == nil {
+			continue
+		}
+		iv, err := s.ats.InterviewInfo(ctx, e.InterviewID)
+		s.status.record(err)
+		if err != nil {
+			log.WarnContext(ctx, "interview_fetch_failed", "interview_id", e.InterviewID, "error", err.Error())
+			continue
+		}
+		_ = s.st.UpsertInterview(ctx, interviewFromAshby(iv), s.now())
+	}
+}
+
+// ashbyStatus remembers the last Ashby call outcome for /health.
+type ashbyStatus struct {
+	mu      sync.Mutex
+	lastErr string
+	lastAt  time.Time
+	okAt    time.Time
+}
+
+func (a *ashbyStatus) record(err error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.lastAt = time.Now()
+	if err == nil || ashby.IsNotFound(err) {
+		a.lastErr, a.okAt = "", a.lastAt
+		return
+	}
+	a.lastErr = err.Error()
+}
+
+// AshbyHealth reports whether the last Ashby call succeeded ("ok",
+// "unreachable" or "not_configured") and the last error.
+func (s *Service) AshbyHealth() (status, lastError string) {
+	if s.ats == nil {
+		return "not_configured", ""
+	}
+	s.status.mu.Lock()
+	defer s.status.mu.Unlock()
+	if s.status.lastErr != "" {
+		return "degraded", s.status.lastErr
+	}
+	return "ok", ""
+}

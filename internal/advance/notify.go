@@ -1,0 +1,438 @@
+package advance
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/ashby-auto-advance/aaa/internal/ashby"
+	"github.com/ashby-auto-advance/aaa/internal/domain"
+	"github.com/ashby-auto-advance/aaa/internal/slackapp"
+	"github.com/ashby-auto-advance/aaa/internal/store"
+	"github.com/slack-go/slack"
+)
+
+// Notification kinds.
+const (
+	KindRejection = "rejection"
+	KindTimeout   = "timeout_alert"
+	KindAlert     = "admin_alert"
+)
+
+// NotifyDecision sends the Slack notice of a recorded decision: the
+// rejection review (with its Archive button, or marked dry run) or the
+// timeout alert. Without Slack the notice is stored for the admin API and
+// dashboard. Sending twice is avoided by the notification row.
+func (s *Service) NotifyDecision(ctx context.Context, executionID string, final bool) error {
+	e, err := s.st.GetExecution(ctx, executionID)
+	if err != nil {
+		return err
+	}
+	existing, err := s.st.ListNotifications(ctx, e.ID, 10)
+	if err != nil {
+		return err
+	}
+	for _, n := range existing {
+		if n.Kind != KindAlert && (n.Status == store.NotificationSent || n.Status == store.NotificationStored) {
+			return nil // already delivered
+		}
+	}
+	switch e.Outcome {
+	case domain.OutcomeReject:
+		return s.notifyRejection(ctx, e, final)
+	case domain.OutcomeTimeout:
+		return s.sendAlert(ctx, e.ID, KindTimeout, timeoutAlert(e), final)
+	}
+	return nil
+}
+
+func (s *Service) notifyRejection(ctx context.Context, e domain.Execution, final bool) error {
+	notice, recruiterEmail, err := s.rejectionNotice(ctx, e)
+	if err != nil && !final {
+		return err
+	}
+	text, blocks := slackapp.RejectionMessage(notice)
+	n := store.Notification{ExecutionID: e.ID, Kind: KindRejection, Text: text, CreatedAt: s.now()}
+	if s.slack == nil {
+		n.Status = store.NotificationStored
+		_, err := s.st.InsertNotification(ctx, n)
+		return err
+	}
+	channel := s.recipient(ctx, recruiterEmail)
+	if channel == "" {
+		n.Status, n.Error = store.NotificationFailed, "no recruiter found in Slack and ADMIN_SLACK_CHANNEL_ID is not set"
+		_, err := s.st.InsertNotification(ctx, n)
+		s.log.WarnContext(ctx, "slack_message_failed", "execution_id", e.ID, "error", n.Error)
+		return err
+	}
+	chID, ts, perr := s.slack.PostMessage(ctx, channel, text, blocks)
+	if perr != nil {
+		if !final {
+			return fmt.Errorf("post rejection notice: %w", perr)
+		}
+		n.Channel, n.Status, n.Error = channel, store.NotificationFailed, perr.Error()
+		_, err := s.st.InsertNotification(ctx, n)
+		s.log.ErrorContext(ctx, "slack_message_failed", "execution_id", e.ID, "error", perr.Error())
+		return err
+	}
+	n.Channel, n.MessageTS, n.Status = chID, ts, store.NotificationSent
+	_, err = s.st.InsertNotification(ctx, n)
+	s.log.InfoContext(ctx, "slack_message_sent", "execution_id", e.ID, "channel", chID)
+	return err
+}
+
+// recipient picks the recruiter's DM, else the admin channel.
+func (s *Service) recipient(ctx context.Context, recruiterEmail string) string {
+	if recruiterEmail != "" {
+		if u, err := s.st.GetSlackUserByEmail(ctx, recruiterEmail); err == nil {
+			return u.ID
+		}
+		if u, err := s.slack.LookupUserByEmail(ctx, recruiterEmail); err == nil {
+			_ = s.st.UpsertSlackUser(ctx, store.SlackUser{ID: u.ID, Email: u.Email, RealName: u.RealName, DisplayName: u.DisplayName}, s.now())
+			return u.ID
+		}
+	}
+	return s.opts.AdminChannel
+}
+
+// rejectionNotice builds the Slack notice of a reject decision: values of
+// score and select fields only, never free text.
+func (s *Service) rejectionNotice(ctx context.Context, e domain.Execution) (slackapp.RejectionNotice, string, error) {
+	n := slackapp.RejectionNotice{ExecutionID: e.ID, ApplicationID: e.ApplicationID, Summary: e.Summary,
+		DryRun: e.Mode == domain.ModeShadow, RuleID: e.RuleID, CandidateName: e.ApplicationID}
+	var d domain.Decision
+	_ = json.Unmarshal(e.Reasons, &d)
+	names := map[string]string{}
+	if sched, err := s.st.GetSchedule(ctx, e.ScheduleID); err == nil {
+		for _, ev := range sched.Events {
+			for _, a := range ev.Interviewers {
+				names[a.InterviewerID] = a.Name()
+			}
+		}
+	}
+	if st, err := s.st.GetStage(ctx, e.FromStageID); err == nil {
+		n.StageTitle = st.Title
+	}
+	var recruiter string
+	var errs []error
+	app, err := s.readApplication(ctx, e.ApplicationID)
+	if err == nil {
+		n.CandidateName, n.JobTitle = app.Candidate.Name, app.Job.Title
+		if r, ok := app.Recruiter(); ok {
+			recruiter = r.Email
+		}
+		if app.Candidate.ID != "" {
+			if c, err := s.ats.CandidateInfo(ctx, app.Candidate.ID); err == nil {
+				n.ProfileURL = c.ProfileURL
+				_ = s.st.UpsertApplication(ctx, store.Application{ID: app.ID, CandidateID: c.ID, JobID: app.Job.ID,
+					CurrentStageID: app.StageID(), Status: app.Status, CandidateName: c.Name, ProfileURL: c.ProfileURL,
+					RecruiterEmail: recruiter, UpdatedAt: s.now()})
+			} else {
+				errs = append(errs, err)
+			}
+		}
+	} else {
+		errs = append(errs, err)
+		if cached, cerr := s.st.GetApplication(ctx, e.ApplicationID); cerr == nil {
+			n.CandidateName, n.ProfileURL, recruiter = cached.CandidateName, cached.ProfileURL, cached.RecruiterEmail
+		}
+	}
+	lines := map[string]*slackapp.RequirementLine{}
+	var order []string
+	for _, r := range d.Reasons {
+		if r.RequirementID == "" {
+			continue
+		}
+		l, ok := lines[r.RequirementID]
+		if !ok {
+			l = &slackapp.RequirementLine{}
+			lines[r.RequirementID] = l
+			order = append(order, r.RequirementID)
+		}
+		if r.InterviewerID == "" {
+			l.Field, l.Operator, l.Threshold = r.Field, r.Operator, r.Threshold
+			l.Passed = r.Passed != nil && *r.Passed
+			l.InterviewTitle = r.InterviewID
+			if iv, err := s.st.GetInterview(ctx, r.InterviewID); err == nil && iv.Title != "" {
+				l.InterviewTitle = iv.Title
+			}
+			continue
+		}
+		name := names[r.InterviewerID]
+		if name == "" {
+			name = r.InterviewerID
+		}
+		l.Interviewers = append(l.Interviewers, slackapp.InterviewerValue{Name: name, Value: safeValue(r.Value),
+			Passed: r.Passed != nil && *r.Passed, Missing: r.Code == "feedback_missing" || r.Code == "field_missing"})
+	}
+	for _, id := range order {
+		n.Lines = append(n.Lines, *lines[id])
+	}
+	if n.CandidateName == "" {
+		n.CandidateName = e.ApplicationID
+	}
+	return n, recruiter, errors.Join(errs...)
+}
+
+var selectValue = regexp.MustCompile(`^[A-Za-z0-9_.\- ]{1,40}$`)
+
+// safeValue renders a score or select value; anything that may be free text
+// is withheld.
+func safeValue(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case float64:
+		return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%.2f", x), "0"), ".")
+	case bool:
+		return fmt.Sprint(x)
+	case string:
+		if selectValue.MatchString(x) {
+			return x
+		}
+	}
+	return "(not shown)"
+}
+
+func timeoutAlert(e domain.Execution) slackapp.Alert {
+	var d domain.Decision
+	_ = json.Unmarshal(e.Reasons, &d)
+	var owed []string
+	for _, r := range d.Reasons {
+		if r.Code == "feedback_missing" && r.InterviewerID != "" {
+			owed = append(owed, r.InterviewerID)
+		}
+	}
+	return slackapp.Alert{Kind: slackapp.AlertFeedbackTimeout, Title: "Feedback timeout",
+		Detail: d.Summary, Fields: map[string]string{"Application": e.ApplicationID, "Schedule": e.ScheduleID,
+			"Still owed by": strings.Join(owed, ", "), "Rule": e.RuleID}}
+}
+
+func alertWebhookFailed(d store.Delivery, err error) slackapp.Alert {
+	return slackapp.Alert{Kind: slackapp.AlertWebhookFailed, Title: "Webhook delivery failed for good",
+		Detail: err.Error(), Fields: map[string]string{"Delivery": d.ID, "Action": d.Action, "Schedule": d.ScheduleID}}
+}
+
+// alertExecution alerts the admin channel about a failed action.
+func (s *Service) alertExecution(ctx context.Context, e domain.Execution) {
+	a := slackapp.Alert{Kind: slackapp.AlertAdvanceFailed, Title: "Advance failed",
+		Detail: e.FailureReason, Fields: map[string]string{"Application": e.ApplicationID, "Schedule": e.ScheduleID,
+			"Rule": e.RuleID, "From stage": e.FromStageID, "To stage": e.ToStageID}}
+	_ = s.sendAlert(ctx, e.ID, KindAlert, a, true)
+}
+
+// alert posts an admin alert with no execution.
+func (s *Service) alert(ctx context.Context, a slackapp.Alert) {
+	_ = s.sendAlert(ctx, "", KindAlert, a, true)
+}
+
+func (s *Service) sendAlert(ctx context.Context, executionID, kind string, a slackapp.Alert, final bool) error {
+	text, blocks := slackapp.AlertMessage(a)
+	n := store.Notification{ExecutionID: executionID, Kind: kind, Text: text, Channel: s.opts.AdminChannel, CreatedAt: s.now()}
+	if s.slack == nil || s.opts.AdminChannel == "" {
+		n.Status = store.NotificationStored
+		_, err := s.st.InsertNotification(ctx, n)
+		return err
+	}
+	ch, ts, err := s.slack.PostMessage(ctx, s.opts.AdminChannel, text, blocks)
+	if err != nil {
+		if !final {
+			return fmt.Errorf("post alert: %w", err)
+		}
+		n.Status, n.Error = store.NotificationFailed, err.Error()
+		s.log.ErrorContext(ctx, "slack_message_failed", "kind", kind, "error", err.Error())
+	} else {
+		n.Channel, n.MessageTS, n.Status = ch, ts, store.NotificationSent
+	}
+	_, ierr := s.st.InsertNotification(ctx, n)
+	return ierr
+}
+
+// ArchiveRequest asks to archive the application of a rejected decision.
+type ArchiveRequest struct {
+	ExecutionID   string `json:"execution_id" river:"unique"`
+	ApplicationID string `json:"application_id"`
+	UserID        string `json:"user_id,omitempty"`
+	UserName      string `json:"user_name,omitempty"`
+	Channel       string `json:"channel,omitempty"`
+	MessageTS     string `json:"message_ts,omitempty"`
+	// Auto marks an archive the rule itself ordered (on-reject: archive).
+	Auto bool `json:"auto,omitempty"`
+}
+
+// Click results of HandleRejectionClick.
+var (
+	// ErrNotAllowed means the clicking user is not on SLACK_ALLOWED_USER_IDS.
+	ErrNotAllowed = errors.New("not allowed to archive candidates")
+)
+
+// HandleRejectionClick validates a recruiter's Archive click and enqueues the
+// archive. A shadow decision or a user not on the allowlist is refused.
+func (s *Service) HandleRejectionClick(ctx context.Context, req ArchiveRequest) error {
+	if len(s.allow) > 0 && !s.allow[req.UserID] {
+		return ErrNotAllowed
+	}
+	if req.ExecutionID == "" {
+		// The seed's button value names only the application: use its
+		// newest rejection awaiting a click.
+		list, err := s.st.ListExecutions(ctx, store.ExecutionFilter{ApplicationID: req.ApplicationID, Outcome: domain.OutcomeReject, Limit: 1})
+		if err != nil {
+			return err
+		}
+		if len(list) == 0 {
+			return fmt.Errorf("no rejection decision for application %s: %w", req.ApplicationID, domain.ErrNotFound)
+		}
+		req.ExecutionID = list[0].ID
+	}
+	e, err := s.st.GetExecution(ctx, req.ExecutionID)
+	if err != nil {
+		return err
+	}
+	if e.Mode == domain.ModeShadow {
+		return fmt.Errorf("decision %s was made in shadow mode: %w", e.ID, domain.ErrInvalid)
+	}
+	req.ApplicationID = e.ApplicationID
+	return s.queue.EnqueueArchive(ctx, nil, req)
+}
+
+// ArchiveFromSlack archives the application of a rejected decision (after a
+// click, or automatically). It is idempotent: only a decision still
+// awaiting its archive is acted on, and the application is re-read first.
+func (s *Service) ArchiveFromSlack(ctx context.Context, req ArchiveRequest, final bool) error {
+	e, err := s.st.GetExecution(ctx, req.ExecutionID)
+	if err != nil {
+		return err
+	}
+	log := s.log.With("execution_id", e.ID, "application_id", e.ApplicationID, "slack_user_id", req.UserID)
+	switch e.Status {
+	case domain.ExecNotified:
+		if err := s.st.UpdateExecutionStatus(ctx, store.ExecutionUpdate{ID: e.ID, FromStatus: domain.ExecNotified,
+			Status: domain.ExecPending, At: s.now()}); err != nil {
+			if errors.Is(err, domain.ErrConflict) {
+				return nil
+			}
+			return err
+		}
+	case domain.ExecPending:
+		// Our own earlier attempt (archive jobs are unique per decision).
+	default:
+		log.InfoContext(ctx, "archive_click_ignored", "status", e.Status)
+		return nil
+	}
+	by := "system"
+	if !req.Auto {
+		by = "slack:" + req.UserID
+		if req.UserName != "" {
+			by += " (" + req.UserName + ")"
+		}
+	}
+	finish := func(status, reason string) error {
+		err := s.st.UpdateExecutionStatus(ctx, store.ExecutionUpdate{ID: e.ID, FromStatus: domain.ExecPending,
+			Status: status, FailureReason: reason, ExecutedBy: by, At: s.now()})
+		s.updateRejectionMessage(ctx, e, req, status, reason)
+		return err
+	}
+	if s.ats == nil {
+		return ErrAshbyNotConfigured
+	}
+	app, err := s.readApplication(ctx, e.ApplicationID)
+	if err != nil {
+		return s.archiveRetryOrFail(ctx, err, final, finish)
+	}
+	if app.Status == ashby.ApplicationStatusArchived || app.StageID() != e.FromStageID {
+		reason := fmt.Sprintf("not archived: the candidate was already moved out of the stage by hand (now %s, status %s)",
+			stageTitle(ctx, s.st, app.StageID()), app.Status)
+		log.InfoContext(ctx, "archive_stale", "reason", reason)
+		return finish(domain.ExecStale, reason)
+	}
+	reasonID := s.opts.DefaultArchiveReason
+	var email *ashby.ArchiveEmail
+	if rule, err := s.st.GetRule(ctx, e.RuleID); err == nil {
+		if rule.ArchiveReasonID != "" {
+			reasonID = rule.ArchiveReasonID
+		}
+		if rule.CommunicationTemplateID != "" {
+			email = &ashby.ArchiveEmail{CommunicationTemplateID: rule.CommunicationTemplateID, SendAt: s.now()}
+		}
+	}
+	if reasonID == "" {
+		return finish(domain.ExecFailed, "no archive reason: set the rule's archive reason or DEFAULT_ARCHIVE_REASON_ID")
+	}
+	_, err = s.ats.ArchiveApplication(ctx, e.ApplicationID, reasonID, email)
+	s.status.record(err)
+	if err != nil {
+		if ashby.IsUncertain(err) {
+			if again, rerr := s.readApplication(ctx, e.ApplicationID); rerr == nil && again.Status == ashby.ApplicationStatusArchived {
+				log.InfoContext(ctx, "candidate_archived", "sent_email", email != nil, "confirmed_by_reread", true)
+				return finish(domain.ExecRejected, "")
+			}
+		}
+		return s.archiveRetryOrFail(ctx, err, final, finish)
+	}
+	log.InfoContext(ctx, "candidate_archived", "sent_email", email != nil, "executed_by", by)
+	return finish(domain.ExecRejected, "")
+}
+
+func (s *Service) archiveRetryOrFail(ctx context.Context, err error, final bool, finish func(string, string) error) error {
+	if !final && !ashby.IsAuth(err) {
+		return fmt.Errorf("archive: %w", err)
+	}
+	return finish(domain.ExecFailed, "archive failed: "+err.Error())
+}
+
+func stageTitle(ctx context.Context, st store.MetadataStore, id string) string {
+	if id == "" {
+		return "no stage"
+	}
+	if s, err := st.GetStage(ctx, id); err == nil && s.Title != "" {
+		return s.Title
+	}
+	return id
+}
+
+// updateRejectionMessage edits the Slack notice after an archive attempt.
+func (s *Service) updateRejectionMessage(ctx context.Context, e domain.Execution, req ArchiveRequest, status, reason string) {
+	if s.slack == nil {
+		return
+	}
+	channel, ts := req.Channel, req.MessageTS
+	if channel == "" || ts == "" {
+		list, err := s.st.ListNotifications(ctx, e.ID, 10)
+		if err != nil {
+			return
+		}
+		for _, n := range list {
+			if n.Kind == KindRejection && n.MessageTS != "" {
+				channel, ts = n.Channel, n.MessageTS
+				break
+			}
+		}
+	}
+	if channel == "" || ts == "" {
+		return
+	}
+	notice, _, _ := s.rejectionNotice(ctx, e)
+	var text string
+	var blocks []slack.Block
+	if status == domain.ExecRejected {
+		text, blocks = slackapp.ArchivedUpdate(notice, req.UserID, req.UserName, s.now())
+	} else {
+		text, blocks = slackapp.ArchiveFailedUpdate(notice, reason)
+	}
+	if err := s.slack.UpdateMessage(ctx, channel, ts, text, blocks); err != nil {
+		s.log.WarnContext(ctx, "slack_update_failed", "execution_id", e.ID, "error", err.Error())
+	}
+}
+
+// Ephemeral tells one Slack user something only they see (best effort).
+func (s *Service) Ephemeral(ctx context.Context, channel, user, text string) {
+	if s.slack == nil || channel == "" || user == "" {
+		return
+	}
+	if err := s.slack.PostEphemeral(ctx, channel, user, text); err != nil {
+		s.log.WarnContext(ctx, "slack_ephemeral_failed", "error", err.Error())
+	}
+}

@@ -1,0 +1,330 @@
+package advance
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/ashby-auto-advance/aaa/internal/ashby"
+	"github.com/ashby-auto-advance/aaa/internal/domain"
+	"github.com/ashby-auto-advance/aaa/internal/store"
+)
+
+// Sync names in sync_state.
+const (
+	SyncFeedback   = "feedback"
+	SyncJobs       = "jobs"
+	SyncPlans      = "interview_plans"
+	SyncStages     = "interview_stages"
+	SyncForms      = "feedback_forms"
+	SyncReasons    = "archive_reasons"
+	SyncUsers      = "ashby_users"
+	SyncInterviews = "interviews"
+	SyncSlackUsers = "slack_users"
+	SyncSweep      = "evaluation_sweep"
+)
+
+// tracked runs one sync and records its run in sync_state.
+func (s *Service) tracked(ctx context.Context, name string, fn func(st *store.SyncState) (int, error)) error {
+	st, err := s.st.GetSyncState(ctx, name)
+	if err != nil {
+		return err
+	}
+	started := s.now()
+	st.LastStartedAt = &started
+	n, runErr := fn(&st)
+	finished := s.now()
+	st.LastFinishedAt, st.Items = &finished, n
+	st.LastStatus, st.LastError = "ok", ""
+	if runErr != nil {
+		st.LastStatus, st.LastError = "failed", runErr.Error()
+		s.log.ErrorContext(ctx, name+"_sync_failed", "error", runErr.Error())
+	}
+	if err := s.st.SaveSyncState(ctx, st); err != nil {
+		return errors.Join(runErr, err)
+	}
+	return runErr
+}
+
+// SyncFeedback pulls new and edited feedback (DESIGN.md step 3): org-wide and
+// incremental with the stored syncToken, a full resync when Ashby says the
+// token is no longer usable, and per-application polling of open
+// applications when the org-wide listing is refused.
+func (s *Service) SyncFeedback(ctx context.Context) error {
+	if s.ats == nil {
+		return ErrAshbyNotConfigured
+	}
+	s.log.InfoContext(ctx, "feedback_sync_started")
+	return s.tracked(ctx, SyncFeedback, func(st *store.SyncState) (int, error) {
+		subs, token, err := s.ats.FeedbackSync(ctx, st.SyncToken)
+		s.status.record(err)
+		if err != nil && ashby.IsResync(err) {
+			s.log.WarnContext(ctx, "feedback_sync_token_reset", "error", err.Error())
+			subs, token, err = s.ats.FeedbackSync(ctx, "")
+			s.status.record(err)
+		}
+		if err != nil && isPermission(err) {
+			s.log.WarnContext(ctx, "feedback_sync_fallback_per_application", "error", err.Error())
+			return s.pollOpenApplications(ctx)
+		}
+		if err != nil {
+			return 0, err
+		}
+		n, err := s.storeFeedback(ctx, subs)
+		if err != nil {
+			return n, err
+		}
+		st.SyncToken = token
+		s.log.InfoContext(ctx, "feedback_sync_completed", "submissions", len(subs), "changed", n)
+		return n, nil
+	})
+}
+
+// isPermission reports that the key may not list feedback org-wide.
+func isPermission(err error) bool {
+	var ae *ashby.APIError
+	return errors.As(err, &ae) && ae.Code == ashby.CodeMissingEndpointPermission
+}
+
+func (s *Service) pollOpenApplications(ctx context.Context) (int, error) {
+	apps, err := s.st.ListOpenApplications(ctx)
+	if err != nil {
+		return 0, err
+	}
+	total := 0
+	var errs []error
+	for _, id := range apps {
+		subs, err := s.ats.FeedbackList(ctx, id)
+		s.status.record(err)
+		if err != nil {
+			s.log.WarnContext(ctx, "feedback_sync_application_error", "application_id", id, "error", err.Error())
+			errs = append(errs, err)
+			continue
+		}
+		n, err := s.storeFeedback(ctx, subs)
+		total += n
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return total, errors.Join(errs...)
+}
+
+// storeFeedback upserts submissions and triggers evaluation of the schedules
+// of every application whose feedback changed.
+func (s *Service) storeFeedback(ctx context.Context, subs []ashby.Feedback) (int, error) {
+	changedApps := map[string]bool{}
+	n := 0
+	for _, f := range subs {
+		fb, ok := feedbackFromAshby(f, s.now())
+		if !ok {
+			s.log.DebugContext(ctx, "feedback_skipped_incomplete", "feedback_id", f.ID)
+			continue
+		}
+		changed, err := s.st.UpsertFeedback(ctx, fb)
+		if err != nil {
+			return n, err
+		}
+		if changed {
+			n++
+			changedApps[fb.ApplicationID] = true
+		}
+	}
+	apps := make([]string, 0, len(changedApps))
+	for a := range changedApps {
+		apps = append(apps, a)
+	}
+	sort.Strings(apps)
+	for _, app := range apps {
+		if err := s.touchApplication(ctx, app); err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+// touchApplication marks an application's schedules changed and enqueues
+// their evaluation, in one transaction.
+func (s *Service) touchApplication(ctx context.Context, applicationID string) error {
+	return s.st.InTx(ctx, func(tx store.Store) error {
+		ids, err := tx.TouchSchedulesByApplication(ctx, applicationID, s.now())
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			if err := s.queue.EnqueueEvaluate(ctx, tx.SQLTx(), id, time.Time{}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func feedbackFromAshby(f ashby.Feedback, now time.Time) (domain.Feedback, bool) {
+	if f.ID == "" || f.ApplicationID == "" || f.InterviewEventID == "" || f.SubmittedByUser.ID == "" || f.SubmittedAt == nil {
+		return domain.Feedback{}, false
+	}
+	values, err := json.Marshal(f.SubmittedValues)
+	if err != nil || f.SubmittedValues == nil {
+		values = []byte("{}")
+	}
+	return domain.Feedback{
+		ID: f.ID, ApplicationID: f.ApplicationID, EventID: f.InterviewEventID, InterviewID: f.InterviewID,
+		InterviewerID: f.SubmittedByUser.ID, FormID: f.FeedbackFormDefinitionID, SubmittedAt: *f.SubmittedAt,
+		Values: values, CreatedAt: now, UpdatedAt: now,
+	}, true
+}
+
+// SyncMetadata refreshes jobs, plans, stages, feedback forms, archive
+// reasons and Ashby users. One failing part is logged and does not stop the
+// others; the joined error is returned.
+func (s *Service) SyncMetadata(ctx context.Context) error {
+	if s.ats == nil {
+		return ErrAshbyNotConfigured
+	}
+	return errors.Join(
+		s.tracked(ctx, SyncJobs, func(*store.SyncState) (int, error) { return s.syncJobs(ctx) }),
+		s.tracked(ctx, SyncPlans, func(*store.SyncState) (int, error) { return s.syncPlans(ctx) }),
+		s.tracked(ctx, SyncForms, func(*store.SyncState) (int, error) { return s.syncForms(ctx) }),
+		s.tracked(ctx, SyncReasons, func(*store.SyncState) (int, error) { return s.syncReasons(ctx) }),
+		s.tracked(ctx, SyncUsers, func(*store.SyncState) (int, error) { return s.syncUsers(ctx) }),
+	)
+}
+
+func (s *Service) syncJobs(ctx context.Context) (int, error) {
+	jobs, _, err := s.ats.JobList(ctx, ashby.JobListOptions{})
+	s.status.record(err)
+	if err != nil {
+		return 0, err
+	}
+	for _, j := range jobs {
+		sj := store.Job{ID: j.ID, Title: j.Title, Status: j.Status, DepartmentID: j.DepartmentID,
+			DefaultInterviewPlanID: j.DefaultInterviewPlanID, EmploymentType: j.EmploymentType, PlanIDs: j.InterviewPlanIDs}
+		if sj.PlanIDs == nil {
+			sj.PlanIDs = []string{}
+		}
+		if j.Location != nil {
+			sj.LocationName = j.Location.Name
+		}
+		if err := s.st.UpsertJob(ctx, sj, s.now()); err != nil {
+			return 0, err
+		}
+	}
+	return len(jobs), nil
+}
+
+func (s *Service) syncPlans(ctx context.Context) (int, error) {
+	plans, _, err := s.ats.InterviewPlanList(ctx, ashby.ListOptions{IncludeArchived: true})
+	s.status.record(err)
+	if err != nil {
+		return 0, err
+	}
+	var errs []error
+	for _, p := range plans {
+		if err := s.st.UpsertPlan(ctx, store.Plan{ID: p.ID, Title: p.Title, IsArchived: p.IsArchived}, s.now()); err != nil {
+			return 0, err
+		}
+		if p.IsArchived {
+			continue
+		}
+		if _, err := s.refreshStages(ctx, p.ID); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return len(plans), errors.Join(errs...)
+}
+
+func (s *Service) syncForms(ctx context.Context) (int, error) {
+	forms, _, err := s.ats.FeedbackFormList(ctx, ashby.ListOptions{IncludeArchived: true})
+	s.status.record(err)
+	if err != nil {
+		return 0, err
+	}
+	for _, f := range forms {
+		def, err := json.Marshal(f)
+		if err != nil {
+			return 0, fmt.Errorf("encode form %s: %w", f.ID, err)
+		}
+		if err := s.st.UpsertForm(ctx, store.Form{ID: f.ID, Title: f.Title, Definition: def, IsArchived: f.IsArchived}, s.now()); err != nil {
+			return 0, err
+		}
+	}
+	return len(forms), nil
+}
+
+func (s *Service) syncReasons(ctx context.Context) (int, error) {
+	reasons, err := s.ats.ArchiveReasonList(ctx, true)
+	s.status.record(err)
+	if err != nil {
+		return 0, err
+	}
+	for _, r := range reasons {
+		if err := s.st.UpsertArchiveReason(ctx, store.ArchiveReason{ID: r.ID, Text: r.Text, ReasonType: r.ReasonType, IsArchived: r.IsArchived}, s.now()); err != nil {
+			return 0, err
+		}
+	}
+	return len(reasons), nil
+}
+
+func (s *Service) syncUsers(ctx context.Context) (int, error) {
+	users, _, err := s.ats.UserList(ctx, ashby.ListOptions{})
+	s.status.record(err)
+	if err != nil {
+		return 0, err
+	}
+	for _, u := range users {
+		if err := s.st.UpsertAshbyUser(ctx, store.AshbyUser{ID: u.ID, FirstName: u.FirstName, LastName: u.LastName,
+			Email: u.Email, GlobalRole: u.GlobalRole, IsEnabled: u.IsEnabled}, s.now()); err != nil {
+			return 0, err
+		}
+	}
+	return len(users), nil
+}
+
+// SyncInterviews refreshes interview definitions.
+func (s *Service) SyncInterviews(ctx context.Context) error {
+	if s.ats == nil {
+		return ErrAshbyNotConfigured
+	}
+	return s.tracked(ctx, SyncInterviews, func(*store.SyncState) (int, error) {
+		ivs, _, err := s.ats.InterviewList(ctx, ashby.ListOptions{IncludeArchived: true})
+		s.status.record(err)
+		if err != nil {
+			return 0, err
+		}
+		for _, iv := range ivs {
+			if err := s.st.UpsertInterview(ctx, interviewFromAshby(iv), s.now()); err != nil {
+				return 0, err
+			}
+		}
+		return len(ivs), nil
+	})
+}
+
+func interviewFromAshby(iv ashby.Interview) store.Interview {
+	return store.Interview{ID: iv.ID, Title: iv.Title, JobID: iv.JobID, FormID: iv.FeedbackFormDefinitionID,
+		IsArchived: iv.IsArchived, IsDebrief: iv.IsDebrief}
+}
+
+// SyncSlackUsers refreshes the Slack user directory.
+func (s *Service) SyncSlackUsers(ctx context.Context) error {
+	if s.slack == nil {
+		return nil
+	}
+	return s.tracked(ctx, SyncSlackUsers, func(*store.SyncState) (int, error) {
+		users, err := s.slack.ListUsers(ctx)
+		if err != nil {
+			return 0, err
+		}
+		for _, u := range users {
+			if err := s.st.UpsertSlackUser(ctx, store.SlackUser{ID: u.ID, Email: u.Email, RealName: u.RealName,
+				DisplayName: u.DisplayName, IsBot: u.IsBot, Deleted: u.Deleted}, s.now()); err != nil {
+				return 0, err
+			}
+		}
+		return len(users), nil
+	})
+}

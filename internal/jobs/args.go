@@ -1,0 +1,86 @@
+package jobs
+
+import (
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+)
+
+// IngestArgs processes one stored webhook delivery.
+type IngestArgs struct {
+	DeliveryID string `json:"delivery_id"`
+}
+
+// Kind implements river.JobArgs.
+func (IngestArgs) Kind() string { return "ingest_delivery" }
+
+// EvaluateArgs evaluates one schedule. At is empty for "now" and the due
+// time for a scheduled re-check, so a pending timer never blocks an
+// immediate evaluation (they are unique separately).
+type EvaluateArgs struct {
+	ScheduleID string `json:"schedule_id"`
+	At         string `json:"at,omitempty"`
+}
+
+// Kind implements river.JobArgs.
+func (EvaluateArgs) Kind() string { return "evaluate_schedule" }
+
+// InsertOpts makes evaluations unique per schedule (and due time).
+func (EvaluateArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
+		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning,
+		rivertype.JobStateScheduled, rivertype.JobStateRetryable,
+	}}}
+}
+
+// ArchiveArgs archives an application after a recruiter's Slack click (or
+// by rule). Unique per decision: a double click or a Slack retry while the
+// first archive is queued or running adds nothing.
+type ArchiveArgs struct {
+	ExecutionID   string `json:"execution_id" river:"unique"`
+	ApplicationID string `json:"application_id"`
+	UserID        string `json:"user_id,omitempty"`
+	UserName      string `json:"user_name,omitempty"`
+	Channel       string `json:"channel,omitempty"`
+	MessageTS     string `json:"message_ts,omitempty"`
+	Auto          bool   `json:"auto,omitempty"`
+}
+
+// Kind implements river.JobArgs.
+func (ArchiveArgs) Kind() string { return "slack_archive" }
+
+// InsertOpts makes archives unique per decision.
+func (ArchiveArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
+		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning,
+		rivertype.JobStateScheduled, rivertype.JobStateRetryable,
+	}}}
+}
+
+// NotifyArgs sends the Slack notice of a decision.
+type NotifyArgs struct {
+	ExecutionID string `json:"execution_id"`
+}
+
+// Kind implements river.JobArgs.
+func (NotifyArgs) Kind() string { return "slack_notify" }
+
+// PeriodicArgs runs one periodic task by name.
+type PeriodicArgs struct {
+	Task string `json:"task"`
+}
+
+// Kind implements river.JobArgs.
+func (PeriodicArgs) Kind() string { return "periodic" }
+
+// InsertOpts keeps one pending run per task.
+func (PeriodicArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{MaxAttempts: 3, UniqueOpts: river.UniqueOpts{ByArgs: true}}
+}
+
+// Interval pairs a periodic task with its period.
+type Interval struct {
+	Task  string
+	Every time.Duration
+}

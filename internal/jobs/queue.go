@@ -1,0 +1,264 @@
+package jobs
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"time"
+
+	"github.com/ashby-auto-advance/aaa/internal/advance"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivermigrate"
+	"github.com/riverqueue/river/rivertype"
+)
+
+// Options configures the queue.
+type Options struct {
+	// DB is the store's writer pool (database/sql).
+	DB *sql.DB
+	// Pool is the pgx pool on Postgres; nil means SQLite.
+	Pool *pgxpool.Pool
+	// Handler does the work.
+	Handler UseCases
+	Logger  *slog.Logger
+	// Periodic lists the periodic tasks; each runs on start and then every
+	// interval, on the leader only.
+	Periodic []Interval
+	// Workers is the number of concurrent jobs (default 20 on Postgres, 4 on SQLite).
+	Workers int
+	// MaxAttempts for ingestion and actions before a job is given up (default 12).
+	MaxAttempts int
+	// RetryBase and RetryMax bound the exponential retry delay (defaults 1s, 5m).
+	RetryBase, RetryMax time.Duration
+	// PollInterval is how often workers poll when no notification arrives
+	// (default 1s on Postgres, 200ms on SQLite, which has no LISTEN).
+	PollInterval time.Duration
+	// InsertOnly builds a queue that only enqueues (the dashboard, tools).
+	InsertOnly bool
+}
+
+// Queue enqueues and works aaa's jobs.
+type Queue struct {
+	opts   Options
+	txc    *river.Client[*sql.Tx] // inserts in database/sql transactions (and works jobs on SQLite)
+	pgc    *river.Client[pgx.Tx]  // works jobs on Postgres
+	logger *slog.Logger
+}
+
+// Migrate applies River's own migrations.
+func Migrate(ctx context.Context, db *sql.DB, pool *pgxpool.Pool) error {
+	var err error
+	if pool != nil {
+		var m *rivermigrate.Migrator[pgx.Tx]
+		if m, err = rivermigrate.New(riverpgxv5.New(pool), nil); err == nil {
+			_, err = m.Migrate(ctx, rivermigrate.DirectionUp, nil)
+		}
+	} else {
+		var m *rivermigrate.Migrator[*sql.Tx]
+		if m, err = rivermigrate.New(riversqlite.New(db), nil); err == nil {
+			_, err = m.Migrate(ctx, rivermigrate.DirectionUp, nil)
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("migrate river: %w", err)
+	}
+	return nil
+}
+
+// New builds the queue. Call Start to work jobs.
+func New(opts Options) (*Queue, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.MaxAttempts == 0 {
+		opts.MaxAttempts = 12
+	}
+	if opts.RetryBase == 0 {
+		opts.RetryBase = time.Second
+	}
+	if opts.RetryMax == 0 {
+		opts.RetryMax = 5 * time.Minute
+	}
+	if opts.Workers == 0 {
+		opts.Workers = 20
+		if opts.Pool == nil {
+			opts.Workers = 4
+		}
+	}
+	if opts.PollInterval == 0 {
+		opts.PollInterval = time.Second
+		if opts.Pool == nil {
+			opts.PollInterval = 200 * time.Millisecond
+		}
+	}
+	q := &Queue{opts: opts, logger: opts.Logger.With("component", "jobs")}
+	riverLogger := slog.New(levelFloor{opts.Logger.Handler(), slog.LevelWarn})
+	workCfg := func() *river.Config {
+		cfg := &river.Config{
+			Logger:               riverLogger,
+			MaxAttempts:          opts.MaxAttempts,
+			RetryPolicy:          backoff{base: opts.RetryBase, max: opts.RetryMax},
+			FetchPollInterval:    opts.PollInterval,
+			FetchCooldown:        min(opts.PollInterval, 50*time.Millisecond),
+			RescueStuckJobsAfter: 10 * time.Minute,
+			JobTimeout:           5 * time.Minute,
+		}
+		if opts.InsertOnly {
+			return cfg
+		}
+		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: opts.Workers}}
+		cfg.Workers = q.workers()
+		for _, p := range opts.Periodic {
+			task := p.Task
+			cfg.PeriodicJobs = append(cfg.PeriodicJobs, river.NewPeriodicJob(river.PeriodicInterval(p.Every),
+				func() (river.JobArgs, *river.InsertOpts) { return PeriodicArgs{Task: task}, nil },
+				&river.PeriodicJobOpts{RunOnStart: true, ID: task}))
+		}
+		return cfg
+	}
+	var err error
+	if opts.Pool != nil {
+		if !opts.InsertOnly {
+			if q.pgc, err = river.NewClient(riverpgxv5.New(opts.Pool), workCfg()); err != nil {
+				return nil, fmt.Errorf("river client: %w", err)
+			}
+		}
+		insCfg := &river.Config{Logger: riverLogger, MaxAttempts: opts.MaxAttempts}
+		if q.txc, err = river.NewClient(riverdatabasesql.New(opts.DB), insCfg); err != nil {
+			return nil, fmt.Errorf("river insert client: %w", err)
+		}
+		return q, nil
+	}
+	if q.txc, err = river.NewClient(riversqlite.New(opts.DB), workCfg()); err != nil {
+		return nil, fmt.Errorf("river client: %w", err)
+	}
+	return q, nil
+}
+
+// Start works jobs until Stop.
+func (q *Queue) Start(ctx context.Context) error {
+	if q.opts.InsertOnly {
+		return nil
+	}
+	if q.pgc != nil {
+		return q.pgc.Start(ctx)
+	}
+	return q.txc.Start(ctx)
+}
+
+// Stop waits for running jobs to finish (until ctx ends, then cancels them).
+func (q *Queue) Stop(ctx context.Context) error {
+	if q.opts.InsertOnly {
+		return nil
+	}
+	c := func() interface {
+		Stop(context.Context) error
+		StopAndCancel(context.Context) error
+	} {
+		if q.pgc != nil {
+			return q.pgc
+		}
+		return q.txc
+	}()
+	if err := c.Stop(ctx); err != nil {
+		cctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		return errors.Join(err, c.StopAndCancel(cctx))
+	}
+	return nil
+}
+
+// insert enqueues in tx when given, else on its own.
+func (q *Queue) insert(ctx context.Context, tx *sql.Tx, args river.JobArgs, opts *river.InsertOpts) error {
+	var err error
+	if tx != nil {
+		_, err = q.txc.InsertTx(ctx, tx, args, opts)
+	} else {
+		_, err = q.txc.Insert(ctx, args, opts)
+	}
+	if err != nil {
+		return fmt.Errorf("enqueue %s: %w", args.Kind(), err)
+	}
+	return nil
+}
+
+// EnqueueIngest enqueues the processing of a delivery in tx.
+func (q *Queue) EnqueueIngest(ctx context.Context, tx *sql.Tx, deliveryID string) error {
+	return q.insert(ctx, tx, IngestArgs{DeliveryID: deliveryID}, nil)
+}
+
+// EnqueueEvaluate enqueues an evaluation of a schedule, now when at is zero,
+// else at that time. tx may be nil.
+func (q *Queue) EnqueueEvaluate(ctx context.Context, tx *sql.Tx, scheduleID string, at time.Time) error {
+	args := EvaluateArgs{ScheduleID: scheduleID}
+	var opts *river.InsertOpts
+	if !at.IsZero() {
+		args.At = at.UTC().Format(time.RFC3339Nano)
+		opts = &river.InsertOpts{ScheduledAt: at}
+	}
+	return q.insert(ctx, tx, args, opts)
+}
+
+// EnqueueArchive enqueues an archive of a rejected candidate.
+func (q *Queue) EnqueueArchive(ctx context.Context, tx *sql.Tx, r advance.ArchiveRequest) error {
+	return q.insert(ctx, tx, ArchiveArgs(r), nil)
+}
+
+// EnqueueNotify enqueues the Slack notice of a decision.
+func (q *Queue) EnqueueNotify(ctx context.Context, tx *sql.Tx, executionID string) error {
+	return q.insert(ctx, tx, NotifyArgs{ExecutionID: executionID}, nil)
+}
+
+// EnqueueTask runs a periodic task now (admin routes, tools).
+func (q *Queue) EnqueueTask(ctx context.Context, task string) error {
+	return q.insert(ctx, nil, PeriodicArgs{Task: task}, nil)
+}
+
+// PendingJobs lists jobs not yet completed, for `aaa store copy`.
+func (q *Queue) PendingJobs(ctx context.Context) ([]*rivertype.JobRow, error) {
+	params := river.NewJobListParams().States(rivertype.JobStateAvailable, rivertype.JobStateScheduled,
+		rivertype.JobStateRetryable, rivertype.JobStateRunning, rivertype.JobStatePending).First(10000)
+	res, err := q.txc.JobList(ctx, params)
+	if err != nil {
+		return nil, fmt.Errorf("list pending jobs: %w", err)
+	}
+	return res.Jobs, nil
+}
+
+// backoff is exponential with full jitter between base and max.
+type backoff struct{ base, max time.Duration }
+
+func (b backoff) NextRetry(job *rivertype.JobRow) time.Time {
+	d := b.base << min(job.Attempt, 20)
+	if d <= 0 || d > b.max {
+		d = b.max
+	}
+	d = d/2 + rand.N(d/2+1)
+	return time.Now().Add(d)
+}
+
+// levelFloor drops River's own records below a level, keeping our logs quiet.
+type levelFloor struct {
+	slog.Handler
+	floor slog.Level
+}
+
+func (h levelFloor) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= h.floor && h.Handler.Enabled(ctx, l)
+}
+
+func (h levelFloor) WithAttrs(a []slog.Attr) slog.Handler {
+	return levelFloor{h.Handler.WithAttrs(a), h.floor}
+}
+
+func (h levelFloor) WithGroup(n string) slog.Handler {
+	return levelFloor{h.Handler.WithGroup(n), h.floor}
+}

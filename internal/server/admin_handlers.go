@@ -1,0 +1,73 @@
+package server
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/ashby-auto-advance/aaa/internal/advance"
+	"github.com/ashby-auto-advance/aaa/internal/domain"
+	"github.com/go-chi/chi/v5"
+)
+
+// adminRoutes registers the admin API beside trigger-advancement-evaluation.
+func (s *Server) adminRoutes(r chi.Router) {}
+
+// triggerEvaluation evaluates a schedule (or every schedule of an
+// application) now, acting on the decision through the usual safety path,
+// and returns the decisions with their reasons. ?dry_run=true only evaluates.
+func (s *Server) triggerEvaluation(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	q := r.URL.Query()
+	scheduleID, appID := q.Get("schedule_id"), q.Get("application_id")
+	preview := q.Get("dry_run") == "true"
+	eval := func(id string) (advance.Evaluation, error) {
+		if preview {
+			return s.d.Service.Preview(ctx, id)
+		}
+		return s.d.Service.EvaluateNow(ctx, id)
+	}
+	switch {
+	case scheduleID != "":
+		ev, err := eval(scheduleID)
+		if err != nil {
+			s.storeError(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"schedule_id": scheduleID, "evaluation": ev})
+	case appID != "":
+		scheds, err := s.d.Store.ListSchedulesByApplication(ctx, appID)
+		if err != nil {
+			s.storeError(w, r, err)
+			return
+		}
+		results := []map[string]any{}
+		for _, sc := range scheds {
+			ev, err := eval(sc.ID)
+			if err != nil {
+				s.storeError(w, r, err)
+				return
+			}
+			results = append(results, map[string]any{"schedule_id": sc.ID, "evaluation": ev})
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"application_id": appID, "schedules_evaluated": len(results), "results": results})
+	default:
+		s.writeError(w, r, http.StatusBadRequest, "BAD_REQUEST", "Must provide either schedule_id or application_id")
+	}
+}
+
+// storeError maps domain errors to statuses.
+func (s *Server) storeError(w http.ResponseWriter, r *http.Request, err error) {
+	switch {
+	case errors.Is(err, domain.ErrNotFound):
+		s.writeError(w, r, http.StatusNotFound, "NOT_FOUND", err.Error())
+	case errors.Is(err, domain.ErrConflict):
+		s.writeError(w, r, http.StatusConflict, "CONFLICT", err.Error())
+	case errors.Is(err, domain.ErrInvalid):
+		s.writeError(w, r, http.StatusUnprocessableEntity, "VALIDATION_ERROR", err.Error())
+	case errors.Is(err, advance.ErrAshbyNotConfigured):
+		s.writeError(w, r, http.StatusServiceUnavailable, "ASHBY_NOT_CONFIGURED", err.Error())
+	default:
+		s.writeError(w, r, http.StatusInternalServerError, "INTERNAL_ERROR", "An unexpected error occurred")
+		s.log.ErrorContext(r.Context(), "admin_error", "error", err.Error())
+	}
+}

@@ -1,0 +1,43 @@
+package server
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/ashby-auto-advance/aaa/internal/store"
+)
+
+type healthResponse struct {
+	Status   string               `json:"status"`
+	Database string               `json:"database"`
+	Pool     store.PoolStats      `json:"pool"`
+	Metadata store.MetadataCounts `json:"metadata"`
+	Ashby    ashbyHealth          `json:"ashby"`
+	Version  string               `json:"version,omitempty"`
+}
+
+type ashbyHealth struct {
+	Status    string `json:"status"`
+	LastError string `json:"last_error,omitempty"`
+}
+
+// health answers 200 while the database answers; Ashby's state is reported
+// beside it and never makes aaa unhealthy (deliveries wait in the queue).
+func (s *Server) health(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
+	defer cancel()
+	if err := s.d.Store.Ping(ctx); err != nil {
+		s.log.ErrorContext(ctx, "health_check_failed", "error", err.Error())
+		s.writeError(w, r, http.StatusServiceUnavailable, "HTTP_503", "Database unavailable")
+		return
+	}
+	resp := healthResponse{Status: "healthy", Database: "connected", Pool: s.d.Store.PoolStats(), Version: s.d.Version}
+	if c, err := s.d.Store.MetadataCounts(ctx); err == nil {
+		resp.Metadata = c
+	}
+	if s.d.Service != nil {
+		resp.Ashby.Status, resp.Ashby.LastError = s.d.Service.AshbyHealth()
+	}
+	writeJSON(w, http.StatusOK, resp)
+}

@@ -1,0 +1,58 @@
+package server
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/ashby-auto-advance/aaa/internal/advance"
+	"github.com/ashby-auto-advance/aaa/internal/store"
+)
+
+// Deps are the server's dependencies.
+type Deps struct {
+	Store   store.Store
+	Service *advance.Service
+	Logger  *slog.Logger
+	// WebhookSecret verifies Ashby-Signature; empty refuses signed webhooks.
+	WebhookSecret string
+	// SlackSigningSecret verifies Slack interactions.
+	SlackSigningSecret string
+	// AdminToken guards /admin; empty turns the admin API off (503).
+	AdminToken string
+	// FrontendURLs are the CORS origins.
+	FrontendURLs []string
+	// WebhookRatePerMin limits webhook requests per client address.
+	WebhookRatePerMin int
+	// MaxBody bounds request bodies (default 1 MiB).
+	MaxBody int64
+	Now     func() time.Time
+	Version string
+}
+
+// Server holds the handlers.
+type Server struct {
+	d       Deps
+	log     *slog.Logger
+	metrics *metrics
+	limiter *ipLimiter
+}
+
+// New returns the HTTP handler.
+func New(d Deps) http.Handler {
+	if d.Logger == nil {
+		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.MaxBody == 0 {
+		d.MaxBody = 1 << 20
+	}
+	if d.WebhookRatePerMin == 0 {
+		d.WebhookRatePerMin = 6000
+	}
+	s := &Server{d: d, log: d.Logger.With("component", "http"), metrics: newMetrics()}
+	s.limiter = newIPLimiter(d.WebhookRatePerMin, d.Now)
+	return s.routes()
+}
