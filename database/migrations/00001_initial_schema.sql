@@ -14,6 +14,7 @@ CREATE TABLE interview_schedules (
     last_outcome TEXT NOT NULL DEFAULT '',
     last_summary TEXT NOT NULL DEFAULT '',
     due_at TIMESTAMP,
+    source_received_at TIMESTAMP,
     created_at TIMESTAMP NOT NULL,
     updated_at TIMESTAMP NOT NULL
 );

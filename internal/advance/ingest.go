@@ -106,6 +106,7 @@ func (s *Service) ingest(ctx context.Context, d store.Delivery, log *slog.Logger
 	}
 	log.InfoContext(ctx, "processing_schedule_update", "schedule_id", as.ID, "status", as.Status)
 	sched := scheduleFromAshby(as, s.now())
+	sched.SourceAt = d.ReceivedAt
 	if sched.ApplicationID == "" {
 		return fmt.Errorf("%w: schedule %s has no applicationId", domain.ErrInvalid, as.ID)
 	}
@@ -129,7 +130,10 @@ func (s *Service) ingest(ctx context.Context, d store.Delivery, log *slog.Logger
 			log.InfoContext(ctx, "schedule_update_superseded", "schedule_id", sched.ID)
 			return tx.MarkDelivery(ctx, d.ID, store.DeliveryProcessed, "superseded by a newer delivery", s.now())
 		}
-		if err := tx.UpsertSchedule(ctx, sched); err != nil {
+		if err := tx.UpsertSchedule(ctx, sched); errors.Is(err, store.ErrStaleUpdate) {
+			log.InfoContext(ctx, "schedule_update_superseded", "schedule_id", sched.ID)
+			return tx.MarkDelivery(ctx, d.ID, store.DeliveryProcessed, "superseded by a newer delivery", s.now())
+		} else if err != nil {
 			return err
 		}
 		if err := tx.MarkDelivery(ctx, d.ID, store.DeliveryProcessed, "", s.now()); err != nil {

@@ -35,7 +35,10 @@ type Schedule struct {
 	LastOutcome string
 	LastSummary string
 	DueAt       *time.Time
-	Events      []Event
+	// SourceAt is when the data was received from Ashby; an upsert with
+	// older data than the stored row's is refused.
+	SourceAt time.Time
+	Events   []Event
 }
 
 // Event is one interview event of a schedule (one interview slot with its

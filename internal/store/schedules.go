@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -35,6 +36,10 @@ type ScheduleStore interface {
 	ListOpenApplications(ctx context.Context) ([]string, error)
 }
 
+// ErrStaleUpdate is returned by UpsertSchedule when the stored schedule was
+// written from newer data (a later webhook processed first).
+var ErrStaleUpdate = errors.New("schedule holds newer data")
+
 // EvaluationStamp is the latest evaluation of a schedule.
 type EvaluationStamp struct {
 	ScheduleID string
@@ -61,10 +66,14 @@ func (db *DB) UpsertSchedule(ctx context.Context, s domain.Schedule) error {
 			created = now
 		}
 		cancelled := s.Cancelled || s.Status == domain.StatusCancelled
-		if _, err := t.exec(ctx, `
+		source := s.SourceAt
+		if source.IsZero() {
+			source = now
+		}
+		res, err := t.exec(ctx, `
 INSERT INTO interview_schedules (schedule_id, application_id, candidate_id, interview_stage_id,
-    interview_plan_id, job_id, status, is_cancelled, created_at, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+    interview_plan_id, job_id, status, is_cancelled, created_at, updated_at, source_received_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
 ON CONFLICT (schedule_id) DO UPDATE SET
     application_id = excluded.application_id,
     candidate_id = excluded.candidate_id,
@@ -75,10 +84,19 @@ ON CONFLICT (schedule_id) DO UPDATE SET
     job_id = COALESCE(excluded.job_id, interview_schedules.job_id),
     status = excluded.status,
     is_cancelled = excluded.is_cancelled,
-    updated_at = excluded.updated_at`,
+    updated_at = excluded.updated_at,
+    source_received_at = excluded.source_received_at
+WHERE interview_schedules.source_received_at IS NULL
+    OR interview_schedules.source_received_at <= excluded.source_received_at`,
 			s.ID, s.ApplicationID, nullStr(s.CandidateID), nullStr(s.InterviewStageID),
-			nullStr(s.InterviewPlanID), nullStr(s.JobID), s.Status, cancelled, created.UTC(), now); err != nil {
+			nullStr(s.InterviewPlanID), nullStr(s.JobID), s.Status, cancelled, created.UTC(), now, source.UTC())
+		if err != nil {
 			return fmt.Errorf("upsert schedule %s: %w", s.ID, err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return fmt.Errorf("upsert schedule %s: %w", s.ID, err)
+		} else if n == 0 {
+			return fmt.Errorf("upsert schedule %s: %w", s.ID, ErrStaleUpdate)
 		}
 		if _, err := t.exec(ctx, `DELETE FROM interview_events WHERE schedule_id = $1`, s.ID); err != nil {
 			return fmt.Errorf("replace events of %s: %w", s.ID, err)
