@@ -62,32 +62,46 @@ func (s *Service) decide(sched domain.Schedule, rules []domain.Rule, fb []domain
 	return d
 }
 
+// soonWindow is how close a due time must be for the running evaluation to
+// wait for it itself rather than schedule a separate one.
+const soonWindow = 5 * time.Second
+
 // EvaluateSchedule evaluates a schedule and acts on the decision (DESIGN.md
-// steps 4-5). rerun is true when the schedule changed while it was being
-// evaluated, so the caller runs it again.
-func (s *Service) EvaluateSchedule(ctx context.Context, scheduleID string) (rerun bool, err error) {
-	ev, err := s.Evaluate(ctx, scheduleID)
+// steps 4-5). rerun asks the caller to run the evaluation again after
+// rerunIn: at once when the schedule changed while it was being evaluated,
+// or when a wait falls due within seconds (clocks of the app and the
+// database may differ by a little).
+func (s *Service) EvaluateSchedule(ctx context.Context, scheduleID string) (rerun bool, rerunIn time.Duration, err error) {
+	ev, err := s.evaluate(ctx, scheduleID, true)
 	if err != nil {
 		if errors.Is(err, domain.ErrNotFound) {
 			s.log.WarnContext(ctx, "schedule_not_found", "schedule_id", scheduleID)
-			return false, nil
+			return false, 0, nil
 		}
-		return false, err
+		return false, 0, err
 	}
 	after, err := s.st.GetSchedule(ctx, scheduleID)
 	if err != nil {
-		return false, err
+		return false, 0, err
 	}
-	return after.UpdatedAt.After(ev.startedUpdatedAt), nil
+	if after.UpdatedAt.After(ev.startedUpdatedAt) {
+		return true, 0, nil
+	}
+	if ev.soon > 0 {
+		return true, ev.soon, nil
+	}
+	return false, 0, nil
 }
 
 type evalResult struct {
 	Evaluation
 	startedUpdatedAt time.Time
+	soon             time.Duration
 }
 
-// Evaluate evaluates a schedule, records the decision and acts on it.
-func (s *Service) Evaluate(ctx context.Context, scheduleID string) (evalResult, error) {
+// evaluate evaluates a schedule, records the decision and acts on it. inJob
+// lets a wait that falls due within seconds be re-run by the caller.
+func (s *Service) evaluate(ctx context.Context, scheduleID string, inJob bool) (evalResult, error) {
 	sched, err := s.st.GetSchedule(ctx, scheduleID)
 	if err != nil {
 		return evalResult{}, err
@@ -124,7 +138,11 @@ func (s *Service) Evaluate(ctx context.Context, scheduleID string) (evalResult, 
 	case domain.OutcomeWait:
 		log.DebugContext(ctx, "evaluation_waiting", "summary", d.Summary)
 		if d.DueAt != nil {
-			if err := s.queue.EnqueueEvaluate(ctx, nil, sched.ID, *d.DueAt); err != nil {
+			if in := d.DueAt.Sub(s.now()); inJob && in < soonWindow {
+				res.soon = max(in, 0) + 20*time.Millisecond
+				break
+			}
+			if err := s.queue.EnqueueEvaluate(ctx, nil, sched.ID, *d.DueAt, time.Time{}); err != nil {
 				return res, err
 			}
 		}
@@ -206,6 +224,6 @@ func (s *Service) timeout(ctx context.Context, sched domain.Schedule, _ domain.R
 
 // EvaluateNow evaluates a schedule and acts on the decision, returning it.
 func (s *Service) EvaluateNow(ctx context.Context, scheduleID string) (Evaluation, error) {
-	res, err := s.Evaluate(ctx, scheduleID)
+	res, err := s.evaluate(ctx, scheduleID, false)
 	return res.Evaluation, err
 }

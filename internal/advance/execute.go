@@ -74,6 +74,10 @@ func (s *Service) executeAdvance(ctx context.Context, e domain.Execution, log *s
 			Status: status, FailureReason: reason, At: s.now()})
 		return status, err
 	}
+	// sent records that a changeStage may have reached Ashby for this claim
+	// (now, or before a crash): only then is finding the candidate in the
+	// target stage our own success rather than a recruiter's move.
+	sent := e.FailureReason == changeStageSent
 	var lastErr error
 	for attempt := 1; attempt <= s.opts.AdvanceAttempts; attempt++ {
 		app, err := s.readApplication(ctx, e.ApplicationID)
@@ -86,7 +90,7 @@ func (s *Service) executeAdvance(ctx context.Context, e domain.Execution, log *s
 			continue
 		}
 		switch cur := app.StageID(); {
-		case cur == e.ToStageID:
+		case cur == e.ToStageID && sent:
 			// Moved already: by this claim's earlier, uncertain call.
 			log.InfoContext(ctx, "candidate_advanced_successfully", "attempt", attempt, "to_stage_id", e.ToStageID, "confirmed_by_reread", true)
 			return finish(domain.ExecSuccess, "")
@@ -94,6 +98,13 @@ func (s *Service) executeAdvance(ctx context.Context, e domain.Execution, log *s
 			reason := fmt.Sprintf("application left stage %s before aaa acted (now %s, status %s)", e.FromStageID, stageOrNone(cur), app.Status)
 			log.InfoContext(ctx, "advancement_stale", "reason", reason)
 			return finish(domain.ExecStale, reason)
+		}
+		if !sent {
+			if err := s.st.UpdateExecutionStatus(ctx, store.ExecutionUpdate{ID: e.ID, FromStatus: domain.ExecPending,
+				Status: domain.ExecPending, FailureReason: changeStageSent, At: s.now()}); err != nil {
+				return domain.ExecPending, err
+			}
+			sent = true
 		}
 		_, err = s.ats.AdvanceApplication(ctx, e.ApplicationID, e.ToStageID)
 		s.status.record(err)
@@ -121,6 +132,9 @@ func (s *Service) executeAdvance(ctx context.Context, e domain.Execution, log *s
 	return status, err
 }
 
+// changeStageSent marks a pending execution whose changeStage was sent.
+const changeStageSent = "changeStage sent; outcome being confirmed"
+
 func stageOrNone(id string) string {
 	if id == "" {
 		return "no stage"
@@ -140,11 +154,10 @@ func (s *Service) targetStage(ctx context.Context, sched domain.Schedule, rule d
 	if err != nil {
 		return "", err
 	}
-	if next, found, ok := nextStage(stages, sched.InterviewStageID); ok {
+	if next, _, ok := nextStage(stages, sched.InterviewStageID); ok {
 		return next, nil
-	} else if found {
-		return "", fmt.Errorf("%w: stage %s is the last active stage of plan %s", errNoTarget, sched.InterviewStageID, sched.InterviewPlanID)
 	}
+	// The cache may hold only the stages seen so far: ask Ashby once.
 	stages, err = s.refreshStages(ctx, sched.InterviewPlanID)
 	if err != nil {
 		return "", err

@@ -143,7 +143,7 @@ func (s *Service) ingest(ctx context.Context, d store.Delivery, log *slog.Logger
 		if sched.Cancelled {
 			return nil
 		}
-		return s.queue.EnqueueEvaluate(ctx, tx.SQLTx(), sched.ID, time.Time{})
+		return s.queue.EnqueueEvaluate(ctx, tx.SQLTx(), sched.ID, time.Time{}, sched.UpdatedAt)
 	})
 }
 

@@ -45,7 +45,7 @@ type Slack interface {
 // the job commits with the transaction.
 type Queue interface {
 	EnqueueIngest(ctx context.Context, tx *sql.Tx, deliveryID string) error
-	EnqueueEvaluate(ctx context.Context, tx *sql.Tx, scheduleID string, at time.Time) error
+	EnqueueEvaluate(ctx context.Context, tx *sql.Tx, scheduleID string, at, changedAt time.Time) error
 	EnqueueNotify(ctx context.Context, tx *sql.Tx, executionID string) error
 	EnqueueArchive(ctx context.Context, tx *sql.Tx, req ArchiveRequest) error
 }

@@ -150,12 +150,13 @@ func (s *Service) storeFeedback(ctx context.Context, subs []ashby.Feedback) (int
 // their evaluation, in one transaction.
 func (s *Service) touchApplication(ctx context.Context, applicationID string) error {
 	return s.st.InTx(ctx, func(tx store.Store) error {
-		ids, err := tx.TouchSchedulesByApplication(ctx, applicationID, s.now())
+		at := s.now()
+		ids, err := tx.TouchSchedulesByApplication(ctx, applicationID, at)
 		if err != nil {
 			return err
 		}
 		for _, id := range ids {
-			if err := s.queue.EnqueueEvaluate(ctx, tx.SQLTx(), id, time.Time{}); err != nil {
+			if err := s.queue.EnqueueEvaluate(ctx, tx.SQLTx(), id, time.Time{}, at); err != nil {
 				return err
 			}
 		}

@@ -58,8 +58,9 @@ func (s *Service) Sweep(ctx context.Context) error {
 				ids = append(ids, e.ScheduleID)
 			}
 		}
+		run := s.now()
 		for _, id := range ids {
-			if err := s.queue.EnqueueEvaluate(ctx, nil, id, time.Time{}); err != nil {
+			if err := s.queue.EnqueueEvaluate(ctx, nil, id, time.Time{}, run); err != nil {
 				return 0, err
 			}
 		}

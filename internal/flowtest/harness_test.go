@@ -143,3 +143,15 @@ func describe(list []domain.Execution) string {
 	}
 	return s
 }
+
+func (e *env) jobs() string {
+	list, err := e.q.AllJobs(context.Background())
+	if err != nil {
+		return err.Error()
+	}
+	out := " jobs:"
+	for _, j := range list {
+		out += fmt.Sprintf(" %s/%s/%s/%d/%v", j.Kind, j.State, j.EncodedArgs, j.Attempt, j.Errors)
+	}
+	return out
+}

@@ -15,12 +15,16 @@ type IngestArgs struct {
 // Kind implements river.JobArgs.
 func (IngestArgs) Kind() string { return "ingest_delivery" }
 
-// EvaluateArgs evaluates one schedule. At is empty for "now" and the due
-// time for a scheduled re-check, so a pending timer never blocks an
-// immediate evaluation (they are unique separately).
+// EvaluateArgs evaluates one schedule. Jobs are unique per schedule and
+// per reason to run: At is the due time of a scheduled re-check (empty for
+// "now"), Change the schedule change that asked for the run. So a burst of
+// requests for one change runs once, while a new change is never swallowed
+// by a run still in progress on older data, and a timer never blocks an
+// immediate run.
 type EvaluateArgs struct {
 	ScheduleID string `json:"schedule_id"`
 	At         string `json:"at,omitempty"`
+	Change     string `json:"change,omitempty"`
 }
 
 // Kind implements river.JobArgs.

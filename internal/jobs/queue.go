@@ -196,9 +196,13 @@ func (q *Queue) EnqueueIngest(ctx context.Context, tx *sql.Tx, deliveryID string
 }
 
 // EnqueueEvaluate enqueues an evaluation of a schedule, now when at is zero,
-// else at that time. tx may be nil.
-func (q *Queue) EnqueueEvaluate(ctx context.Context, tx *sql.Tx, scheduleID string, at time.Time) error {
+// else at that time. changedAt identifies the change that asks for it (see
+// EvaluateArgs). tx may be nil.
+func (q *Queue) EnqueueEvaluate(ctx context.Context, tx *sql.Tx, scheduleID string, at, changedAt time.Time) error {
 	args := EvaluateArgs{ScheduleID: scheduleID}
+	if !changedAt.IsZero() {
+		args.Change = changedAt.UTC().Format(time.RFC3339Nano)
+	}
 	var opts *river.InsertOpts
 	if !at.IsZero() {
 		args.At = at.UTC().Format(time.RFC3339Nano)
@@ -261,4 +265,15 @@ func (h levelFloor) WithAttrs(a []slog.Attr) slog.Handler {
 
 func (h levelFloor) WithGroup(n string) slog.Handler {
 	return levelFloor{h.Handler.WithGroup(n), h.floor}
+}
+
+// AllJobs lists the newest jobs in any state (diagnostics and tests).
+func (q *Queue) AllJobs(ctx context.Context) ([]*rivertype.JobRow, error) {
+	res, err := q.txc.JobList(ctx, river.NewJobListParams().States(rivertype.JobStateAvailable, rivertype.JobStateScheduled,
+		rivertype.JobStateRetryable, rivertype.JobStateRunning, rivertype.JobStatePending, rivertype.JobStateCompleted,
+		rivertype.JobStateDiscarded, rivertype.JobStateCancelled).First(1000))
+	if err != nil {
+		return nil, fmt.Errorf("list jobs: %w", err)
+	}
+	return res.Jobs, nil
 }

@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"context"
+	"time"
 
 	"github.com/ashby-auto-advance/aaa/internal/advance"
 
@@ -15,7 +16,7 @@ type UseCases interface {
 	IngestDelivery(ctx context.Context, deliveryID string, final bool) error
 	// EvaluateSchedule evaluates a schedule; rerun asks for another run
 	// because the schedule changed while it was being evaluated.
-	EvaluateSchedule(ctx context.Context, scheduleID string) (rerun bool, err error)
+	EvaluateSchedule(ctx context.Context, scheduleID string) (rerun bool, rerunIn time.Duration, err error)
 	// ArchiveFromSlack archives after a recruiter's click.
 	ArchiveFromSlack(ctx context.Context, r advance.ArchiveRequest, final bool) error
 	// NotifyDecision sends the Slack notice of a decision.
@@ -32,12 +33,12 @@ func (q *Queue) workers() *river.Workers {
 		return h.IngestDelivery(ctx, j.Args.DeliveryID, final(j.Attempt, j.MaxAttempts))
 	}))
 	river.AddWorker(w, river.WorkFunc(func(ctx context.Context, j *river.Job[EvaluateArgs]) error {
-		rerun, err := h.EvaluateSchedule(ctx, j.Args.ScheduleID)
+		rerun, in, err := h.EvaluateSchedule(ctx, j.Args.ScheduleID)
 		if err != nil {
 			return err
 		}
 		if rerun {
-			return river.JobSnooze(0)
+			return river.JobSnooze(in)
 		}
 		return nil
 	}))
@@ -61,7 +62,7 @@ func (f handlerFunc) IngestDelivery(ctx context.Context, id string, final bool) 
 	return f().IngestDelivery(ctx, id, final)
 }
 
-func (f handlerFunc) EvaluateSchedule(ctx context.Context, id string) (bool, error) {
+func (f handlerFunc) EvaluateSchedule(ctx context.Context, id string) (bool, time.Duration, error) {
 	return f().EvaluateSchedule(ctx, id)
 }
 

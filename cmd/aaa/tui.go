@@ -1,0 +1,63 @@
+package main
+
+import (
+	"io"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/ashby-auto-advance/aaa/internal/config"
+	"github.com/ashby-auto-advance/aaa/internal/tui"
+	"github.com/spf13/cobra"
+)
+
+func init() { extraCommands = append(extraCommands, newTUICmd) }
+
+func newTUICmd() *cobra.Command {
+	var dbURL, logFile string
+	cmd := &cobra.Command{
+		Use:   "tui",
+		Short: "Terminal dashboard: pending evaluations, decisions, dry-run review, rules, activity",
+		Long: `Open the store the server uses (--db or DATABASE_URL, default sqlite:aaa.db) in a
+terminal dashboard. It works while 'aaa serve' runs on the same database and
+refuses a database whose schema is out of date (run 'aaa migrate').
+Logs go to --log-file (never to the terminal); NO_COLOR turns colors off.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := config.Load(os.Environ())
+			if err != nil {
+				return err
+			}
+			if dbURL == "" {
+				dbURL = cfg.DatabaseURL
+			}
+			log := slog.New(slog.NewTextHandler(io.Discard, nil))
+			if logFile != "" {
+				f, err := os.OpenFile(logFile, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+				if err != nil {
+					return err
+				}
+				defer f.Close()
+				log = newLogger(f, cfg.LogLevel, "json")
+			}
+			be, err := openStore(cmd.Context(), dbURL, log)
+			if err != nil {
+				return err
+			}
+			defer be.close()
+			err = tui.Run(cmd.Context(), tui.Options{
+				Store:           be.db,
+				Logger:          log,
+				FeedbackTimeout: time.Duration(cfg.TimeoutDays) * 24 * time.Hour,
+				Label:           be.desc,
+			})
+			if err != nil {
+				return &exitError{code: 1, err: err}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&dbURL, "db", "", "database (postgres://..., sqlite:PATH or a file path; default $DATABASE_URL)")
+	cmd.Flags().StringVar(&logFile, "log-file", "", "append the dashboard's JSON logs to this file (default: no logs)")
+	return cmd
+}

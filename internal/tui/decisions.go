@@ -1,0 +1,500 @@
+package tui
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"github.com/ashby-auto-advance/aaa/internal/domain"
+	"github.com/ashby-auto-advance/aaa/internal/store"
+)
+
+var (
+	outcomeFilters = []string{"", domain.OutcomeAdvance, domain.OutcomeReject, domain.OutcomeTimeout,
+		domain.OutcomeWait, domain.OutcomeNoRule, domain.OutcomeSkip}
+	modeFilters = []string{"", domain.ModeShadow, domain.ModeLive}
+)
+
+// decisionsView lists live and shadow decisions, filters them, shows their
+// reasons and takes dry-run reviews.
+type decisionsView struct {
+	keys   KeyMap
+	styles Styles
+	data   data
+
+	rows    []store.DecisionRow
+	rules   []domain.Rule
+	list    cursorList
+	outcome int // index in outcomeFilters
+	mode    int // index in modeFilters
+	rule    int // 0: all, i: rules[i-1]
+	seq     int // the newest load asked for; older answers are dropped
+
+	filter    lineInput
+	filtering bool
+
+	detail       bool
+	detailID     string
+	detailData   *store.DecisionDetail
+	detailScroll scroller
+
+	// reviewing is the verdict being noted ("" when not reviewing).
+	reviewing string
+	reviewRow store.DecisionRow
+	note      lineInput
+
+	width, height int
+}
+
+func newDecisionsView(k KeyMap, s Styles, d data) *decisionsView {
+	v := &decisionsView{keys: k, styles: s, data: d}
+	v.filter = newLineInput(" / ", "candidate, rule, outcome, summary…", s)
+	v.note = newLineInput(" note: ", "optional; enter saves, esc cancels", s)
+	return v
+}
+
+func (v *decisionsView) Init() tea.Cmd { return v.Refresh() }
+
+func (v *decisionsView) Refresh() tea.Cmd {
+	v.seq++
+	cmds := []tea.Cmd{v.data.loadDecisions(v.currentFilter(), v.seq)}
+	if v.detail && v.detailID != "" {
+		cmds = append(cmds, v.data.loadDecisionDetail(v.detailID))
+	}
+	return tea.Batch(cmds...)
+}
+
+func (v *decisionsView) currentFilter() store.DecisionFilter {
+	f := store.DecisionFilter{Outcome: outcomeFilters[v.outcome], Mode: modeFilters[v.mode], Text: v.filter.Value()}
+	if v.rule > 0 && v.rule <= len(v.rules) {
+		f.RuleID = v.rules[v.rule-1].ID
+	}
+	return f
+}
+
+func (v *decisionsView) Capturing() bool { return v.filtering || v.reviewing != "" }
+
+func (v *decisionsView) SetSize(w, h int) {
+	v.width, v.height = w, h
+	v.list.setHeight(h - 3)
+}
+
+func (v *decisionsView) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case decisionsMsg:
+		v.apply(msg)
+	case decisionDetailMsg:
+		if msg.err == nil && msg.detail.Row.Execution.ID == v.detailID {
+			d := msg.detail
+			v.detailData = &d
+		}
+	case reviewSavedMsg:
+		return v.Refresh()
+	case tea.PasteMsg:
+		if v.reviewing != "" {
+			v.note.Update(msg)
+		} else if v.filtering && v.filter.Update(msg) {
+			return v.reload()
+		}
+	case tea.KeyPressMsg:
+		return v.handleKey(msg)
+	}
+	return nil
+}
+
+func (v *decisionsView) apply(msg decisionsMsg) {
+	if msg.err != nil || msg.seq != v.seq {
+		return
+	}
+	selected := v.selected()
+	v.rows = msg.rows
+	ruleID := ""
+	if v.rule > 0 && v.rule <= len(v.rules) {
+		ruleID = v.rules[v.rule-1].ID
+	}
+	v.rules = msg.rules
+	v.rule = 0
+	for i, r := range v.rules {
+		if r.ID == ruleID {
+			v.rule = i + 1
+		}
+	}
+	v.list.setLen(len(v.rows))
+	if selected != nil {
+		for i, r := range v.rows {
+			if r.Execution.ID == selected.Execution.ID {
+				v.list.cursor = i
+				v.list.clamp()
+				break
+			}
+		}
+	}
+}
+
+func (v *decisionsView) selected() *store.DecisionRow {
+	if len(v.rows) == 0 || v.list.cursor >= len(v.rows) {
+		return nil
+	}
+	return &v.rows[v.list.cursor]
+}
+
+func (v *decisionsView) handleKey(msg tea.KeyPressMsg) tea.Cmd {
+	switch {
+	case v.reviewing != "":
+		return v.handleReviewKey(msg)
+	case v.filtering:
+		return v.handleFilterKey(msg)
+	case v.detail:
+		return v.handleDetailKey(msg)
+	}
+	if v.list.navigate(v.keys, msg) {
+		return nil
+	}
+	switch {
+	case key.Matches(msg, v.keys.Detail):
+		if r := v.selected(); r != nil {
+			v.detail, v.detailID, v.detailData, v.detailScroll = true, r.Execution.ID, nil, scroller{}
+			return v.data.loadDecisionDetail(r.Execution.ID)
+		}
+	case key.Matches(msg, v.keys.Filter):
+		v.filtering = true
+		v.filter.Focus()
+		return nil
+	case key.Matches(msg, v.keys.Close):
+		if v.filter.Value() != "" {
+			v.filter.SetValue("")
+			return v.reload()
+		}
+	case key.Matches(msg, v.keys.Outcome):
+		v.outcome = (v.outcome + 1) % len(outcomeFilters)
+		return v.reload()
+	case key.Matches(msg, v.keys.Mode):
+		v.mode = (v.mode + 1) % len(modeFilters)
+		return v.reload()
+	case key.Matches(msg, v.keys.Rule):
+		v.rule = (v.rule + 1) % (len(v.rules) + 1)
+		return v.reload()
+	case key.Matches(msg, v.keys.Agree):
+		return v.startReview(store.VerdictAgree)
+	case key.Matches(msg, v.keys.Disagree):
+		return v.startReview(store.VerdictDisagree)
+	}
+	return nil
+}
+
+// reload re-queries after a filter change, from the top of the list.
+func (v *decisionsView) reload() tea.Cmd {
+	v.list.cursor, v.list.offset = 0, 0
+	v.seq++
+	return v.data.loadDecisions(v.currentFilter(), v.seq)
+}
+
+func (v *decisionsView) handleFilterKey(msg tea.KeyPressMsg) tea.Cmd {
+	switch {
+	case key.Matches(msg, v.keys.Submit):
+		v.filtering = false
+		v.filter.Blur()
+		return nil
+	case msg.String() == "esc":
+		v.filtering = false
+		v.filter.Blur()
+		v.filter.SetValue("")
+		return v.reload()
+	}
+	if v.filter.Update(msg) {
+		return v.reload()
+	}
+	return nil
+}
+
+func (v *decisionsView) handleDetailKey(msg tea.KeyPressMsg) tea.Cmd {
+	switch {
+	case key.Matches(msg, v.keys.Close):
+		v.detail, v.detailID, v.detailData = false, "", nil
+		return nil
+	case key.Matches(msg, v.keys.Agree):
+		return v.startReview(store.VerdictAgree)
+	case key.Matches(msg, v.keys.Disagree):
+		return v.startReview(store.VerdictDisagree)
+	}
+	v.detailScroll.navigate(v.keys, msg, len(v.detailLines()), v.height-1)
+	return nil
+}
+
+// startReview opens the note input for a review of the selected (or
+// detailed) decision; only shadow decisions are reviewed.
+func (v *decisionsView) startReview(verdict string) tea.Cmd {
+	var row *store.DecisionRow
+	if v.detail && v.detailData != nil {
+		row = &v.detailData.Row
+	} else if !v.detail {
+		row = v.selected()
+	}
+	if row == nil {
+		return nil
+	}
+	if row.Execution.Mode != domain.ModeShadow {
+		return notice("only shadow (dry-run) decisions are reviewed", true)
+	}
+	v.reviewing, v.reviewRow = verdict, *row
+	v.note.SetValue(row.ReviewNote)
+	v.note.Focus()
+	return nil
+}
+
+func (v *decisionsView) handleReviewKey(msg tea.KeyPressMsg) tea.Cmd {
+	switch {
+	case key.Matches(msg, v.keys.Submit):
+		verdict, row, note := v.reviewing, v.reviewRow, strings.TrimSpace(v.note.Value())
+		v.reviewing = ""
+		v.note.Blur()
+		v.note.SetValue("")
+		return v.data.saveReview(row, verdict, note)
+	case msg.String() == "esc":
+		v.reviewing = ""
+		v.note.Blur()
+		v.note.SetValue("")
+		return nil
+	}
+	v.note.Update(msg)
+	return nil
+}
+
+func (v *decisionsView) ShortHelp() []key.Binding {
+	switch {
+	case v.reviewing != "":
+		return []key.Binding{v.keys.Submit, v.keys.Close}
+	case v.filtering:
+		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "apply")),
+			key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear"))}
+	case v.detail:
+		return []key.Binding{v.keys.Review, v.keys.Close}
+	}
+	return []key.Binding{v.keys.Detail, v.keys.Filter, v.keys.FilterBy, v.keys.Review}
+}
+
+func (v *decisionsView) FullHelp() [][]key.Binding {
+	return [][]key.Binding{{v.keys.Filter, v.keys.Outcome, v.keys.Mode, v.keys.Rule, v.keys.Agree, v.keys.Disagree}}
+}
+
+func (v *decisionsView) View() string {
+	var body string
+	if v.detail {
+		body = v.detailView()
+	} else {
+		body = v.listView()
+	}
+	if v.reviewing != "" {
+		prompt := v.styles.Confirm.Render(fmt.Sprintf(" %s with this shadow decision ", v.reviewing))
+		body = block(body, v.height-2) + "\n" + prompt + "\n" + v.note.View(v.width)
+	}
+	return body
+}
+
+func (v *decisionsView) filterLine() string {
+	ruleName := "all"
+	if v.rule > 0 && v.rule <= len(v.rules) {
+		r := v.rules[v.rule-1]
+		ruleName = orDash(r.Name, r.ID)
+	}
+	text := fmt.Sprintf(" outcome: %s · mode: %s · rule: %s · %d shown",
+		orAll(outcomeFilters[v.outcome]), orAll(modeFilters[v.mode]), ruleName, len(v.rows))
+	return v.styles.Dim.Render(fitStyled(text, v.width))
+}
+
+func orAll(s string) string {
+	if s == "" {
+		return "all"
+	}
+	return s
+}
+
+func (v *decisionsView) columns() []column {
+	cols := []column{
+		{title: "When", width: 11},
+		{title: "Candidate", width: 12, flex: true},
+		{title: "Outcome", width: 7},
+		{title: "Mode", width: 6},
+		{title: "Status", width: 8},
+		{title: "Rule", width: 10, flex: true},
+		{title: "Review", width: 8},
+	}
+	if v.width >= 110 {
+		cols = append(cols, column{title: "Summary", width: 20, flex: true})
+	}
+	return cols
+}
+
+func (v *decisionsView) listView() string {
+	now := v.data.now()
+	lines := []string{v.filterLine()}
+	if v.filtering || v.filter.Value() != "" {
+		lines = append(lines, v.filter.View(v.width))
+	} else {
+		lines = append(lines, "")
+	}
+	cols := v.columns()
+	ws := widths(cols, v.width)
+	lines = append(lines, v.styles.Header.Render(tableHeader(cols, ws)))
+	if len(v.rows) == 0 {
+		return strings.Join(append(lines, v.styles.Dim.Render(" No decisions match.")), "\n")
+	}
+	start, end := v.list.visible()
+	for i := start; i < end; i++ {
+		r := v.rows[i]
+		e := r.Execution
+		review := r.Verdict
+		if e.Mode != domain.ModeShadow {
+			review = ""
+		} else if review == "" {
+			review = "·"
+		}
+		cells := []string{stamp(e.ExecutedAt, now), candidateLabel(r.CandidateName, "", e.ApplicationID),
+			e.Outcome, e.Mode, e.Status, orDash(r.RuleName, e.RuleID), review}
+		if len(ws) > 7 {
+			cells = append(cells, e.Summary)
+		}
+		line := tableRow(cells, ws)
+		switch {
+		case i == v.list.cursor:
+			line = v.styles.Selected.Render(line)
+		case e.Status == domain.ExecFailed:
+			line = v.styles.Bad.Render(line)
+		case e.Mode == domain.ModeLive:
+			line = v.styles.Live.Render(line)
+		}
+		lines = append(lines, line)
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (v *decisionsView) detailView() string {
+	if v.detailData == nil {
+		return v.styles.Dim.Render(" loading decision…")
+	}
+	h := v.height
+	if v.reviewing != "" {
+		h -= 2
+	}
+	return v.detailScroll.window(v.detailLines(), v.width, h)
+}
+
+func (v *decisionsView) detailLines() []string {
+	if v.detailData == nil {
+		return nil
+	}
+	d := v.detailData
+	r, e, st := d.Row, d.Row.Execution, v.styles
+	now := v.data.now()
+	mode := e.Mode
+	if mode == domain.ModeShadow {
+		mode = "shadow — nothing written to Ashby"
+	}
+	lines := []string{
+		st.Heading.Render(fmt.Sprintf("%s · %s (%s)", candidateLabel(r.CandidateName, "", e.ApplicationID), e.Outcome, mode)),
+		st.Dim.Render(fmt.Sprintf("decision %s · %s · application %s · schedule %s", e.ID, stamp(e.ExecutedAt, now),
+			e.ApplicationID, e.ScheduleID)),
+		fmt.Sprintf("Job      %s", orDash(r.JobTitle)),
+		fmt.Sprintf("Stage    %s → %s", orDash(r.StageTitle, e.FromStageID), orDash(r.ToStageTitle, e.ToStageID)),
+		fmt.Sprintf("Rule     %s (version %d)", orDash(r.RuleName, e.RuleID), e.RuleVersion),
+	}
+	if e.Mode == domain.ModeShadow {
+		review := "not reviewed (a agree · d disagree)"
+		if r.Verdict != "" {
+			review = r.Verdict
+			if r.ReviewNote != "" {
+				review += ": " + r.ReviewNote
+			}
+		}
+		lines = append(lines, "Review   "+review)
+	}
+	lines = append(lines, "Summary  "+e.Summary, "", st.Heading.Render("Reasons"))
+	lines = append(lines, v.reasonLines(e.Reasons, d)...)
+	lines = append(lines, "", st.Heading.Render("In Ashby"))
+	status := fmt.Sprintf("  status %s · by %s · updated %s", e.Status, e.ExecutedBy, stamp(e.UpdatedAt, now))
+	if e.Status == domain.ExecFailed {
+		status = st.Bad.Render(status)
+	}
+	lines = append(lines, status)
+	if e.FailureReason != "" {
+		lines = append(lines, st.Bad.Render("  failure: "+e.FailureReason))
+	}
+	lines = append(lines, "", st.Heading.Render("Notifications"))
+	if len(d.Notifications) == 0 {
+		lines = append(lines, st.Dim.Render("  none"))
+	}
+	for _, n := range d.Notifications {
+		line := fmt.Sprintf("  %s %s · %s · %s", stamp(n.CreatedAt, now), n.Kind, orDash(n.Channel), n.Status)
+		if n.Error != "" {
+			line += " · " + n.Error
+		}
+		if n.Status == store.NotificationFailed {
+			line = st.Bad.Render(line)
+		}
+		lines = append(lines, line)
+	}
+	return lines
+}
+
+// reasonLines renders the decision's reasons: requirement lines, and
+// interviewer lines indented under them.
+func (v *decisionsView) reasonLines(raw json.RawMessage, d *store.DecisionDetail) []string {
+	if len(raw) == 0 {
+		return []string{v.styles.Dim.Render("  none recorded")}
+	}
+	var dec domain.Decision
+	if err := json.Unmarshal(raw, &dec); err != nil {
+		return []string{v.styles.Bad.Render("  unreadable evaluation_results: " + err.Error())}
+	}
+	if len(dec.Reasons) == 0 {
+		return []string{v.styles.Dim.Render("  none recorded")}
+	}
+	var out []string
+	for _, r := range dec.Reasons {
+		mark := "·"
+		style := v.styles.Dim
+		if r.Passed != nil {
+			if *r.Passed {
+				mark, style = "✓", v.styles.Good
+			} else {
+				mark, style = "✗", v.styles.Bad
+			}
+		}
+		var who []string
+		if r.InterviewID != "" && r.InterviewerID == "" {
+			who = append(who, orDash(d.InterviewTitles[r.InterviewID], r.InterviewID))
+		}
+		indent := "  "
+		if r.InterviewerID != "" {
+			indent = "      "
+			who = append(who, orDash(d.InterviewerNames[r.InterviewerID], r.InterviewerID))
+		}
+		label := ""
+		if len(who) > 0 {
+			label = strings.Join(who, " · ") + ": "
+		}
+		out = append(out, style.Render(indent+mark+" "+label+r.Message))
+		if len(r.Missing) > 0 {
+			names := make([]string, len(r.Missing))
+			for i, id := range r.Missing {
+				names[i] = orDash(d.InterviewerNames[id], id)
+			}
+			out = append(out, v.styles.Dim.Render(indent+"  missing: "+strings.Join(names, ", ")))
+		}
+	}
+	return out
+}
+
+// noticeMsg is a message for the status line only.
+type noticeMsg struct {
+	text  string
+	isErr bool
+}
+
+func (m noticeMsg) notice() (string, bool) { return m.text, m.isErr }
+
+func notice(text string, isErr bool) tea.Cmd {
+	return func() tea.Msg { return noticeMsg{text: text, isErr: isErr} }
+}

@@ -1,0 +1,349 @@
+package tui
+
+import (
+	"io"
+	"log/slog"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+)
+
+// Minimum terminal size; below it the dashboard shows a message instead.
+const (
+	MinWidth  = 80
+	MinHeight = 24
+)
+
+// Options configures the dashboard.
+type Options struct {
+	// Store is where the dashboard reads and writes (required).
+	Store Store
+	// Now is the clock (default time.Now); tests inject a fixed one.
+	Now func() time.Time
+	// Logger receives the dashboard's logs. It must not write to the
+	// terminal; nil discards (Run opens LogPath instead when set).
+	Logger *slog.Logger
+	// LogPath is a file Run appends JSON logs to when Logger is nil.
+	LogPath string
+	// RefreshEvery is the refresh tick (default 1s).
+	RefreshEvery time.Duration
+	// FeedbackTimeout is the global feedback timeout
+	// (ADVANCEMENT_FEEDBACK_TIMEOUT_DAYS); a rule's timeout_days overrides
+	// it. Zero: only rules' timeouts are shown.
+	FeedbackTimeout time.Duration
+	// Reviewer is recorded on dry-run reviews (default $USER).
+	Reviewer string
+	// NoColor drops every color (Run sets it when NO_COLOR is set).
+	NoColor bool
+	// Label names the store in the header (e.g. "sqlite:aaa.db"); never
+	// put a password in it.
+	Label string
+}
+
+// viewID names the views, in tab order.
+type viewID int
+
+const (
+	viewPending viewID = iota
+	viewDecisions
+	viewRules
+	viewActivity
+	viewCount
+)
+
+var viewNames = [viewCount]string{"Pending", "Decisions", "Rules", "Activity"}
+
+func (v viewID) String() string { return strings.ToLower(viewNames[v]) }
+
+// component is one view: its own state, keys and help.
+type component interface {
+	// Init returns the view's first load.
+	Init() tea.Cmd
+	Update(msg tea.Msg) tea.Cmd
+	View() string
+	SetSize(width, height int)
+	// Refresh returns the loads for what the view shows now.
+	Refresh() tea.Cmd
+	// Capturing reports whether keys go to the view first (text input,
+	// confirm step), before the global keys.
+	Capturing() bool
+	ShortHelp() []key.Binding
+	FullHelp() [][]key.Binding
+}
+
+type tickMsg time.Time
+
+// Model is the dashboard's root model.
+type Model struct {
+	opts   Options
+	keys   KeyMap
+	styles Styles
+	data   data
+	help   help.Model
+
+	views    [viewCount]component
+	active   viewID
+	inflight [viewCount]bool
+	updated  [viewCount]time.Time
+
+	width, height int
+	fullHelp      bool
+	status        string
+	statusErr     bool
+	// statusFromLoad marks a status set by a failed load.
+	statusFromLoad bool
+}
+
+// New returns the dashboard model. It does no I/O until its commands run.
+func New(opts Options) tea.Model {
+	return newModel(opts)
+}
+
+func newModel(opts Options) *Model {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if opts.RefreshEvery <= 0 {
+		opts.RefreshEvery = time.Second
+	}
+	if opts.Reviewer == "" {
+		opts.Reviewer = os.Getenv("USER")
+	}
+	m := &Model{
+		opts:   opts,
+		keys:   DefaultKeyMap(),
+		styles: NewStyles(opts.NoColor),
+		data:   data{st: opts.Store, now: opts.Now, log: opts.Logger.With("component", "tui"), reviewer: opts.Reviewer},
+		help:   help.New(),
+	}
+	m.help.Styles = m.styles.Help
+	m.views = [viewCount]component{
+		newPendingView(m.keys, m.styles, m.data, opts.FeedbackTimeout),
+		newDecisionsView(m.keys, m.styles, m.data),
+		newRulesView(m.keys, m.styles, m.data),
+		newActivityView(m.keys, m.styles, m.data),
+	}
+	return m
+}
+
+// Init starts the refresh tick and loads the first view.
+func (m *Model) Init() tea.Cmd {
+	return tea.Batch(m.tick(), m.load(m.active, m.views[m.active].Init()))
+}
+
+func (m *Model) tick() tea.Cmd {
+	return tea.Tick(m.opts.RefreshEvery, func(t time.Time) tea.Msg { return tickMsg(t) })
+}
+
+// Update is a thin dispatcher: each case delegates to one method.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		return m, m.resize(msg.Width, msg.Height)
+	case tea.KeyPressMsg:
+		return m, m.handleKey(msg)
+	case tickMsg:
+		return m, m.onTick()
+	default:
+		return m, m.forward(msg)
+	}
+}
+
+func (m *Model) resize(w, h int) tea.Cmd {
+	m.width, m.height = w, h
+	m.help.SetWidth(w)
+	for _, v := range m.views {
+		v.SetSize(w, m.bodyHeight())
+	}
+	return nil
+}
+
+func (m *Model) bodyHeight() int { return max(1, m.height-4) }
+
+// load marks a view's load in flight and returns it.
+func (m *Model) load(v viewID, cmd tea.Cmd) tea.Cmd {
+	if cmd == nil {
+		return nil
+	}
+	m.inflight[v] = true
+	return cmd
+}
+
+// onTick refreshes the active view unless its last load is still running,
+// and schedules the next tick.
+func (m *Model) onTick() tea.Cmd {
+	cmds := []tea.Cmd{m.tick()}
+	if !m.inflight[m.active] {
+		cmds = append(cmds, m.load(m.active, m.views[m.active].Refresh()))
+	}
+	return tea.Batch(cmds...)
+}
+
+func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
+	if key.Matches(msg, m.keys.ForceQuit) {
+		return tea.Quit
+	}
+	v := m.views[m.active]
+	if v.Capturing() {
+		return v.Update(msg)
+	}
+	if m.fullHelp && (key.Matches(msg, m.keys.Help) || key.Matches(msg, m.keys.Close)) {
+		m.fullHelp = false
+		return nil
+	}
+	switch {
+	case key.Matches(msg, m.keys.Quit):
+		return tea.Quit
+	case key.Matches(msg, m.keys.Help):
+		m.fullHelp = true
+		return nil
+	case key.Matches(msg, m.keys.NextView):
+		return m.switchTo((m.active + 1) % viewCount)
+	case key.Matches(msg, m.keys.PrevView):
+		return m.switchTo((m.active + viewCount - 1) % viewCount)
+	case key.Matches(msg, m.keys.View1):
+		return m.switchTo(viewPending)
+	case key.Matches(msg, m.keys.View2):
+		return m.switchTo(viewDecisions)
+	case key.Matches(msg, m.keys.View3):
+		return m.switchTo(viewRules)
+	case key.Matches(msg, m.keys.View4):
+		return m.switchTo(viewActivity)
+	case key.Matches(msg, m.keys.Refresh):
+		return m.load(m.active, v.Refresh())
+	}
+	return v.Update(msg)
+}
+
+// switchTo shows another view and loads it at once.
+func (m *Model) switchTo(v viewID) tea.Cmd {
+	m.active = v
+	m.fullHelp = false
+	if m.inflight[v] {
+		return nil
+	}
+	return m.load(v, m.views[v].Refresh())
+}
+
+// forward hands data messages to every view and shows their notices.
+func (m *Model) forward(msg tea.Msg) tea.Cmd {
+	if l, ok := msg.(interface{ loadedView() viewID }); ok {
+		v := l.loadedView()
+		m.inflight[v] = false
+		if lm, ok := msg.(interface{ loadedAt() time.Time }); ok {
+			m.updated[v] = lm.loadedAt()
+		}
+	}
+	if n, ok := msg.(notifier); ok {
+		_, isLoad := msg.(interface{ loadedView() viewID })
+		if text, isErr := n.notice(); text != "" {
+			m.status, m.statusErr, m.statusFromLoad = text, isErr, isLoad
+		} else if isLoad && m.statusFromLoad {
+			// A successful load clears a load error; other notices stay.
+			m.status, m.statusErr, m.statusFromLoad = "", false, false
+		}
+	}
+	var cmds []tea.Cmd
+	for _, v := range m.views {
+		cmds = append(cmds, v.Update(msg))
+	}
+	return tea.Batch(cmds...)
+}
+
+// View draws the dashboard; alt screen on, mouse off.
+func (m *Model) View() tea.View {
+	v := tea.NewView(m.render())
+	v.AltScreen = true
+	v.MouseMode = tea.MouseModeNone
+	v.WindowTitle = "aaa tui"
+	return v
+}
+
+func (m *Model) render() string {
+	if m.width == 0 || m.height == 0 {
+		return "loading…"
+	}
+	if m.width < MinWidth || m.height < MinHeight {
+		return lipgloss.NewStyle().Width(m.width).Render(
+			"aaa tui needs a terminal of at least 80x24; this one is " +
+				itoa(m.width) + "x" + itoa(m.height) + ".\nEnlarge the window, or press q to quit.")
+	}
+	var body string
+	if m.fullHelp {
+		body = m.renderFullHelp()
+	} else {
+		body = m.views[m.active].View()
+	}
+	return strings.Join([]string{
+		m.renderHeader(),
+		m.styles.Separator.Render(strings.Repeat("─", m.width)),
+		block(body, m.bodyHeight()),
+		m.renderStatus(),
+		m.help.ShortHelpView(m.shortHelp()),
+	}, "\n")
+}
+
+func (m *Model) renderHeader() string {
+	parts := []string{m.styles.Title.Render(" aaa ")}
+	for i, name := range viewNames {
+		label := " " + itoa(i+1) + " " + name + " "
+		if viewID(i) == m.active {
+			parts = append(parts, m.styles.TabActive.Render(label))
+		} else {
+			parts = append(parts, m.styles.Tab.Render(label))
+		}
+	}
+	left := strings.Join(parts, "")
+	updated := ""
+	if at := m.updated[m.active]; !at.IsZero() {
+		updated = "updated " + at.In(m.opts.Now().Location()).Format("15:04:05")
+	}
+	// The store label goes first when the line is short of room.
+	for _, right := range []string{strings.Trim(m.opts.Label+" · "+updated, " ·"), updated} {
+		right = m.styles.Dim.Render(right) + " "
+		if gap := m.width - lipgloss.Width(left) - lipgloss.Width(right); gap >= 1 {
+			return left + strings.Repeat(" ", gap) + right
+		}
+	}
+	return fitStyled(left, m.width)
+}
+
+func (m *Model) renderStatus() string {
+	if m.status == "" {
+		return ""
+	}
+	if m.statusErr {
+		return fitStyled(m.styles.Error.Render(" "+m.status), m.width)
+	}
+	return fitStyled(m.styles.Status.Render(" "+m.status), m.width)
+}
+
+func (m *Model) shortHelp() []key.Binding {
+	if m.fullHelp {
+		return []key.Binding{m.keys.Close, m.keys.Quit}
+	}
+	v := m.views[m.active]
+	out := v.ShortHelp()
+	if !v.Capturing() {
+		out = append(out, m.keys.NextView, m.keys.Help, m.keys.Quit)
+	}
+	return out
+}
+
+func (m *Model) renderFullHelp() string {
+	groups := append([][]key.Binding{m.keys.globalHelp(), m.keys.navHelp()}, m.views[m.active].FullHelp()...)
+	return m.styles.Heading.Render("Keys — "+viewNames[m.active]) + "\n\n" + m.help.FullHelpView(groups)
+}
+
+func (l loaded) loadedAt() time.Time { return l.at }
+
+func itoa(n int) string { return strconv.Itoa(n) }

@@ -1,0 +1,288 @@
+package tui
+
+import (
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/ashby-auto-advance/aaa/internal/domain"
+	"github.com/ashby-auto-advance/aaa/internal/store"
+	"github.com/charmbracelet/x/ansi"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+// now is the fixed clock of the view tests.
+var now = time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC)
+
+func fixedNow() time.Time { return now }
+
+func ptrTime(t time.Time) *time.Time { return &t }
+
+func assign(id, first, last string) domain.Assignment {
+	return domain.Assignment{InterviewerID: id, FirstName: first, LastName: last, IsEnabled: true, IsFeedbackRequired: true}
+}
+
+// fixture is the fixed data every view test loads.
+func fixture() []tea.Msg {
+	l := func(v viewID) loaded { return loaded{view: v, at: now} }
+	rule := domain.Rule{ID: "rule-1", Name: "Screen: coding ≥ 3", JobID: "job-1", InterviewPlanID: "plan-1",
+		InterviewStageID: "stage-1", TargetStageID: "stage-2", Mode: domain.ModeShadow, OnReject: domain.OnRejectNotify,
+		Active: true, Version: 3, TimeoutDays: 5, UpdatedAt: now.Add(-24 * time.Hour),
+		Requirements: []domain.Requirement{{InterviewID: "iv-code", FieldPath: "score", Operator: ">=", Threshold: "3",
+			Aggregate: domain.AggEach, Required: true}}}
+	live := domain.Rule{ID: "rule-2", Name: "Onsite: all hire", InterviewPlanID: "plan-1", InterviewStageID: "stage-2",
+		Mode: domain.ModeLive, OnReject: domain.OnRejectArchive, Active: true, Version: 7, UpdatedAt: now.Add(-48 * time.Hour)}
+	old := domain.Rule{ID: "rule-3", Name: "Old screen", InterviewPlanID: "plan-9", InterviewStageID: "stage-9",
+		Mode: domain.ModeShadow, Active: false, Version: 2}
+
+	pending := store.Pending{InterviewTitles: map[string]string{"iv-code": "Coding", "iv-sys": "System design"}}
+	pending.Schedules = []store.PendingSchedule{
+		{
+			Schedule: domain.Schedule{ID: "sched-1", ApplicationID: "app-1", CandidateID: "cand-1", InterviewStageID: "stage-1",
+				InterviewPlanID: "plan-1", JobID: "job-1", Status: domain.StatusWaitingOnFeedback, LastOutcome: domain.OutcomeWait,
+				LastSummary: "wait: 1 of 2 interviewers still owe feedback", LastEvaluatedAt: ptrTime(now.Add(-10 * time.Minute)),
+				DueAt: ptrTime(now.Add(40 * time.Minute)),
+				Events: []domain.Event{{ID: "ev-1", InterviewID: "iv-code", StartTime: now.Add(-5 * 24 * time.Hour),
+					EndTime:      now.Add(-5*24*time.Hour + 3*time.Hour),
+					Interviewers: []domain.Assignment{assign("u-1", "Grace", "Hopper"), assign("u-2", "Alan", "Turing")}}}},
+			CandidateName: "Ada Lovelace", JobTitle: "Backend Engineer", StageTitle: "Technical Screen",
+			Feedback: []domain.Feedback{{ID: "fb-1", ApplicationID: "app-1", EventID: "ev-1", InterviewerID: "u-1",
+				InterviewID: "iv-code", SubmittedAt: now.Add(-3 * 24 * time.Hour)}},
+		},
+		{
+			Schedule: domain.Schedule{ID: "sched-2", ApplicationID: "app-2", CandidateID: "cand-2", InterviewStageID: "stage-2",
+				InterviewPlanID: "plan-1", JobID: "job-1", Status: domain.StatusScheduled,
+				Events: []domain.Event{{ID: "ev-2", InterviewID: "iv-sys", StartTime: now.Add(24 * time.Hour),
+					EndTime: now.Add(25 * time.Hour), Interviewers: []domain.Assignment{assign("u-3", "Barbara", "Liskov")}}}},
+			JobTitle: "Backend Engineer", StageTitle: "Onsite",
+		},
+	}
+
+	passed, failed := true, false
+	reasons, _ := json.Marshal(domain.Decision{Outcome: domain.OutcomeReject, Summary: "reject: score >= 3 failed",
+		Reasons: []domain.Reason{
+			{Code: "requirement_failed", RequirementID: "req-1", InterviewID: "iv-code", Passed: &failed,
+				Message: "score >= 3 (each): 1 of 2 interviewers pass"},
+			{Code: "interviewer_passed", RequirementID: "req-1", InterviewID: "iv-code", InterviewerID: "u-1", Passed: &passed,
+				Value: 4, Message: "score 4 >= 3"},
+			{Code: "interviewer_failed", RequirementID: "req-1", InterviewID: "iv-code", InterviewerID: "u-2", Passed: &failed,
+				Value: 2, Message: "score 2 < 3"},
+		}})
+	decisions := []store.DecisionRow{
+		{Execution: domain.Execution{ID: "exec-3", ScheduleID: "sched-3", ApplicationID: "app-3", RuleID: "rule-2", RuleVersion: 7,
+			Mode: domain.ModeLive, Outcome: domain.OutcomeAdvance, Status: domain.ExecFailed, FromStageID: "stage-2",
+			ToStageID: "stage-3", FailureReason: "ashby: application.changeStage: 503 Service Unavailable",
+			Summary: "advance: every requirement passed", ExecutedAt: now.Add(-5 * time.Minute), ExecutedBy: "system",
+			UpdatedAt: now.Add(-4 * time.Minute)},
+			CandidateName: "Edsger Dijkstra", JobTitle: "Backend Engineer", StageTitle: "Onsite", ToStageTitle: "Offer",
+			RuleName: "Onsite: all hire"},
+		{Execution: domain.Execution{ID: "exec-2", ScheduleID: "sched-1", ApplicationID: "app-1", RuleID: "rule-1", RuleVersion: 3,
+			Mode: domain.ModeShadow, Outcome: domain.OutcomeReject, Status: domain.ExecDryRun, FromStageID: "stage-1",
+			ToStageID: "", Summary: "reject: score >= 3 failed", Reasons: reasons, ExecutedAt: now.Add(-30 * time.Minute),
+			ExecutedBy: "system", UpdatedAt: now.Add(-30 * time.Minute)},
+			CandidateName: "Ada Lovelace", JobTitle: "Backend Engineer", StageTitle: "Technical Screen", RuleName: "Screen: coding ≥ 3"},
+		{Execution: domain.Execution{ID: "exec-1", ScheduleID: "sched-4", ApplicationID: "app-4", RuleID: "rule-1", RuleVersion: 2,
+			Mode: domain.ModeShadow, Outcome: domain.OutcomeAdvance, Status: domain.ExecDryRun, FromStageID: "stage-1",
+			Summary: "advance: score >= 3 passed", ExecutedAt: now.Add(-26 * time.Hour), ExecutedBy: "system",
+			UpdatedAt: now.Add(-26 * time.Hour)},
+			CandidateName: "Donald Knuth", JobTitle: "Backend Engineer", StageTitle: "Technical Screen", RuleName: "Screen: coding ≥ 3",
+			Verdict: store.VerdictAgree},
+	}
+	detail := store.DecisionDetail{Row: decisions[1],
+		Notifications: []store.Notification{{ID: "n-1", ExecutionID: "exec-2", Kind: "reject", Channel: "#hiring",
+			Status: store.NotificationFailed, Error: "channel_not_found", CreatedAt: now.Add(-29 * time.Minute),
+			UpdatedAt: now.Add(-29 * time.Minute)}},
+		InterviewerNames: map[string]string{"u-1": "Grace Hopper", "u-2": "Alan Turing"},
+		InterviewTitles:  map[string]string{"iv-code": "Coding"}}
+
+	rules := []store.RuleOverview{
+		{Rule: rule, JobTitle: "Backend Engineer", PlanTitle: "Engineering", StageTitle: "Technical Screen", TargetStageTitle: "Onsite",
+			Shadow: store.ShadowRecord{Decisions: 12, WouldAdvance: 7, WouldReject: 4, Agree: 3, Disagree: 1}},
+		{Rule: live, PlanTitle: "Engineering", StageTitle: "Onsite", Shadow: store.ShadowRecord{Decisions: 30, WouldAdvance: 20, WouldReject: 10}},
+		{Rule: old},
+	}
+
+	act := activity{
+		counts: map[string]int{store.DeliveryProcessed: 41, store.DeliveryFailed: 1},
+		syncs: []store.SyncState{
+			{Name: "feedback_sync", LastStartedAt: ptrTime(now.Add(-31 * time.Minute)), LastFinishedAt: ptrTime(now.Add(-30 * time.Minute)),
+				LastStatus: "ok", Items: 14},
+			{Name: "metadata_sync", LastStartedAt: ptrTime(now.Add(-2 * time.Hour)), LastFinishedAt: ptrTime(now.Add(-2 * time.Hour)),
+				LastStatus: "failed", LastError: "ashby: 401 unauthorized"},
+		},
+		deliveries: []store.Delivery{
+			{ID: "d-2", Action: "interviewScheduleUpdate", ScheduleID: "sched-1", Status: store.DeliveryProcessed, Attempts: 1,
+				ReceivedAt: now.Add(-2 * time.Minute)},
+			{ID: "d-1", Action: "interviewScheduleUpdate", ScheduleID: "sched-9", Status: store.DeliveryFailed, Attempts: 3,
+				LastError: "schedule payload missing interviewStageId", ReceivedAt: now.Add(-20 * time.Minute)},
+		},
+		notifications: detail.Notifications,
+		executions:    []domain.Execution{decisions[0].Execution},
+	}
+	return []tea.Msg{
+		pendingMsg{loaded: l(viewPending), pending: pending, rules: []domain.Rule{rule, live}},
+		decisionsMsg{loaded: l(viewDecisions), seq: 1, rows: decisions, rules: []domain.Rule{rule, live, old}},
+		rulesMsg{loaded: l(viewRules), rows: rules},
+		activityMsg{loaded: l(viewActivity), activity: act},
+		detailFixture{detail},
+	}
+}
+
+// detailFixture wraps the decision detail so loadedModel can hold it back
+// until the detail is opened.
+type detailFixture struct{ d store.DecisionDetail }
+
+// loadedModel returns a model of size w x h with the fixture loaded.
+func loadedModel(t *testing.T, w, h int) *Model {
+	t.Helper()
+	m := newModel(Options{Now: fixedNow, FeedbackTimeout: 7 * 24 * time.Hour, Label: "sqlite:aaa.db"})
+	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
+	m.views[viewDecisions].(*decisionsView).seq = 1
+	for _, msg := range fixture() {
+		if _, ok := msg.(detailFixture); ok {
+			continue
+		}
+		m.Update(msg)
+	}
+	return m
+}
+
+func decisionDetailFixture() decisionDetailMsg {
+	for _, msg := range fixture() {
+		if d, ok := msg.(detailFixture); ok {
+			return decisionDetailMsg{loaded: loaded{view: viewDecisions, at: now}, detail: d.d}
+		}
+	}
+	panic("no detail in fixture")
+}
+
+func press(m *Model, keys ...string) tea.Cmd {
+	var last tea.Cmd
+	for _, k := range keys {
+		_, last = m.Update(keyMsg(k))
+	}
+	return last
+}
+
+func keyMsg(k string) tea.KeyPressMsg {
+	switch k {
+	case "enter":
+		return tea.KeyPressMsg{Code: tea.KeyEnter}
+	case "esc":
+		return tea.KeyPressMsg{Code: tea.KeyEscape}
+	case "tab":
+		return tea.KeyPressMsg{Code: tea.KeyTab}
+	case "space":
+		return tea.KeyPressMsg{Code: tea.KeySpace, Text: " "}
+	case "up":
+		return tea.KeyPressMsg{Code: tea.KeyUp}
+	case "down":
+		return tea.KeyPressMsg{Code: tea.KeyDown}
+	case "backspace":
+		return tea.KeyPressMsg{Code: tea.KeyBackspace}
+	case "ctrl+c":
+		return tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}
+	}
+	r := []rune(k)[0]
+	return tea.KeyPressMsg{Code: r, Text: k}
+}
+
+func screen(m *Model) string {
+	lines := strings.Split(ansi.Strip(m.View().Content), "\n")
+	for i := range lines {
+		lines[i] = strings.TrimRight(lines[i], " ")
+	}
+	return strings.Join(lines, "\n") + "\n"
+}
+
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name+".golden")
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("read golden (run with -update to create): %v", err)
+	}
+	if string(want) != got {
+		t.Errorf("%s differs from %s (run with -update after checking):\n--- got\n%s\n--- want\n%s", name, path, got, want)
+	}
+}
+
+func TestGoldenViews(t *testing.T) {
+	t.Parallel()
+	sizes := []struct{ w, h int }{{80, 24}, {120, 40}}
+	tests := []struct {
+		name string
+		keys []string
+		// detail feeds the decision detail after the keys.
+		detail bool
+	}{
+		{name: "pending"},
+		{name: "pending_detail", keys: []string{"j", "k", "enter"}},
+		{name: "decisions", keys: []string{"2"}},
+		{name: "decisions_detail", keys: []string{"2", "j", "enter"}, detail: true},
+		{name: "decisions_review", keys: []string{"2", "j", "d", "t", "o", "o", "space", "s", "o", "o", "n"}},
+		{name: "rules", keys: []string{"3"}},
+		{name: "rules_confirm_live", keys: []string{"3", "m"}},
+		{name: "rules_detail", keys: []string{"3", "enter"}},
+		{name: "activity", keys: []string{"4"}},
+		{name: "help", keys: []string{"?"}},
+	}
+	for _, sz := range sizes {
+		for _, tt := range tests {
+			name := tt.name + "_" + itoa(sz.w) + "x" + itoa(sz.h)
+			t.Run(name, func(t *testing.T) {
+				t.Parallel()
+				m := loadedModel(t, sz.w, sz.h)
+				press(m, tt.keys...)
+				if tt.detail {
+					m.Update(decisionDetailFixture())
+				}
+				golden(t, name, screen(m))
+			})
+		}
+	}
+}
+
+func TestTooSmall(t *testing.T) {
+	t.Parallel()
+	m := loadedModel(t, 79, 30)
+	got := screen(m)
+	if !strings.Contains(got, "at least 80x24") || !strings.Contains(got, "79x30") {
+		t.Fatalf("small terminal message missing:\n%s", got)
+	}
+	m.Update(tea.WindowSizeMsg{Width: 80, Height: 23})
+	if got := screen(m); !strings.Contains(got, "80x23") {
+		t.Fatalf("small terminal message missing:\n%s", got)
+	}
+}
+
+func TestNoColor(t *testing.T) {
+	t.Parallel()
+	m := newModel(Options{Now: fixedNow, NoColor: true})
+	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+	for _, msg := range fixture() {
+		m.Update(msg)
+	}
+	for _, k := range []string{"1", "2", "3", "4"} {
+		press(m, k)
+		out := m.View().Content
+		// SGR color parameters: 38/48 (extended) or 30-37/90-97 foregrounds.
+		for _, bad := range []string{"[38;", "[48;", ";38;", ";48;", "[31m", "[32m", "[33m", "[91m"} {
+			if strings.Contains(out, bad) {
+				t.Fatalf("view %s has a color sequence %q with NoColor", k, bad)
+			}
+		}
+	}
+}

@@ -1,0 +1,305 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"github.com/ashby-auto-advance/aaa/internal/domain"
+	"github.com/ashby-auto-advance/aaa/internal/engine"
+	"github.com/ashby-auto-advance/aaa/internal/store"
+)
+
+// timeoutWarning is how close a feedback timeout must be to be flagged.
+const timeoutWarning = 24 * time.Hour
+
+// pendingRow is a pending schedule with what the view derives from it.
+type pendingRow struct {
+	store.PendingSchedule
+	owed []engine.Owed
+	// submitted and expected count distinct owed feedback.
+	submitted, expected int
+	// timeoutAt is when an incomplete schedule times out (zero: never).
+	timeoutAt   time.Time
+	timeoutRule string
+}
+
+// pendingView lists schedules awaiting a decision and who still owes
+// feedback.
+type pendingView struct {
+	keys    KeyMap
+	styles  Styles
+	data    data
+	timeout time.Duration
+
+	rows   []pendingRow
+	titles map[string]string
+	list   cursorList
+	detail bool
+	scroll scroller
+	width  int
+	height int
+}
+
+func newPendingView(k KeyMap, s Styles, d data, timeout time.Duration) *pendingView {
+	return &pendingView{keys: k, styles: s, data: d, timeout: timeout}
+}
+
+func (v *pendingView) Init() tea.Cmd    { return v.Refresh() }
+func (v *pendingView) Refresh() tea.Cmd { return v.data.loadPending() }
+func (v *pendingView) Capturing() bool  { return false }
+
+func (v *pendingView) SetSize(w, h int) {
+	v.width, v.height = w, h
+	v.list.setHeight(h - 2)
+}
+
+func (v *pendingView) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case pendingMsg:
+		v.apply(msg)
+	case tea.KeyPressMsg:
+		v.handleKey(msg)
+	}
+	return nil
+}
+
+func (v *pendingView) apply(msg pendingMsg) {
+	if msg.err != nil {
+		return
+	}
+	selected := v.selectedID()
+	v.titles = msg.pending.InterviewTitles
+	v.rows = v.rows[:0]
+	for _, p := range msg.pending.Schedules {
+		v.rows = append(v.rows, v.derive(p, msg.rules))
+	}
+	v.list.setLen(len(v.rows))
+	// Keep the selection on the same schedule across refreshes.
+	for i, r := range v.rows {
+		if r.Schedule.ID == selected {
+			v.list.cursor = i
+			v.list.clamp()
+			break
+		}
+	}
+}
+
+func (v *pendingView) derive(p store.PendingSchedule, rules []domain.Rule) pendingRow {
+	r := pendingRow{PendingSchedule: p, owed: engine.Expected(p.Schedule, p.Feedback)}
+	r.expected = len(r.owed)
+	for _, o := range r.owed {
+		if o.Submitted {
+			r.submitted++
+		}
+	}
+	timeout := v.timeout
+	if rule, ok := engine.Match(rules, p.Schedule.JobID, p.Schedule.InterviewPlanID, p.Schedule.InterviewStageID); ok {
+		r.timeoutRule = orDash(rule.Name, rule.ID)
+		if rule.TimeoutDays > 0 {
+			timeout = time.Duration(rule.TimeoutDays) * 24 * time.Hour
+		}
+	}
+	var lastEnd time.Time
+	for _, e := range p.Schedule.Events {
+		if e.EndTime.After(lastEnd) {
+			lastEnd = e.EndTime
+		}
+	}
+	if timeout > 0 && !lastEnd.IsZero() && r.submitted < r.expected {
+		r.timeoutAt = lastEnd.Add(timeout)
+	}
+	return r
+}
+
+func (v *pendingView) selectedID() string {
+	if v.list.cursor < len(v.rows) && len(v.rows) > 0 {
+		return v.rows[v.list.cursor].Schedule.ID
+	}
+	return ""
+}
+
+func (v *pendingView) handleKey(msg tea.KeyPressMsg) {
+	if v.detail {
+		if key.Matches(msg, v.keys.Close) {
+			v.detail = false
+			return
+		}
+		v.scroll.navigate(v.keys, msg, len(v.detailLines()), v.height)
+		return
+	}
+	if v.list.navigate(v.keys, msg) {
+		return
+	}
+	if key.Matches(msg, v.keys.Detail) && len(v.rows) > 0 {
+		v.detail, v.scroll = true, scroller{}
+	}
+}
+
+func (v *pendingView) ShortHelp() []key.Binding {
+	if v.detail {
+		return []key.Binding{v.keys.Up, v.keys.Down, v.keys.Close}
+	}
+	return []key.Binding{v.keys.Up, v.keys.Down, v.keys.Detail, v.keys.Refresh}
+}
+
+func (v *pendingView) FullHelp() [][]key.Binding { return nil }
+
+func (v *pendingView) View() string {
+	if v.detail && len(v.rows) > 0 {
+		return v.scroll.window(v.detailLines(), v.width, v.height)
+	}
+	return v.listView()
+}
+
+func (v *pendingView) columns() []column {
+	cols := []column{
+		{title: "Candidate", width: 12, flex: true},
+		{title: "Job", width: 8, flex: true},
+		{title: "Stage", width: 8, flex: true},
+		{title: "Fb", width: 5},
+		{title: "Last", width: 7},
+		{title: "Due", width: 10},
+		{title: "Timeout", width: 11},
+	}
+	if v.width >= 110 {
+		cols = append(cols, column{title: "Still owes", width: 14, flex: true})
+	}
+	return cols
+}
+
+func (v *pendingView) listView() string {
+	now := v.data.now()
+	var dueSoon, timeouts int
+	for _, r := range v.rows {
+		if d := r.Schedule.DueAt; d != nil && d.Sub(now) < time.Hour {
+			dueSoon++
+		}
+		if !r.timeoutAt.IsZero() && r.timeoutAt.Sub(now) < timeoutWarning {
+			timeouts++
+		}
+	}
+	summary := fmt.Sprintf(" awaiting a decision: %d · due within the hour: %d · timeout within a day: %d",
+		len(v.rows), dueSoon, timeouts)
+	lines := []string{v.styles.Dim.Render(fitStyled(summary, v.width))}
+	cols := v.columns()
+	ws := widths(cols, v.width)
+	lines = append(lines, v.styles.Header.Render(tableHeader(cols, ws)))
+	if len(v.rows) == 0 {
+		lines = append(lines, v.styles.Dim.Render(" Nothing awaits a decision."))
+		return strings.Join(lines, "\n")
+	}
+	start, end := v.list.visible()
+	for i := start; i < end; i++ {
+		r := v.rows[i]
+		s := r.Schedule
+		due := "—"
+		if s.DueAt != nil {
+			due = ago(*s.DueAt, now)
+		}
+		timeout := ""
+		if !r.timeoutAt.IsZero() {
+			timeout = ago(r.timeoutAt, now)
+		}
+		cells := []string{
+			candidateLabel(r.CandidateName, s.CandidateID, s.ApplicationID),
+			orDash(r.JobTitle, s.JobID),
+			orDash(r.StageTitle, s.InterviewStageID),
+			fmt.Sprintf("%d/%d", r.submitted, r.expected),
+			orDash(s.LastOutcome, "new"),
+			due,
+			timeout,
+		}
+		if len(ws) > 7 {
+			cells = append(cells, strings.Join(r.owing(), ", "))
+		}
+		line := tableRow(cells, ws)
+		switch {
+		case i == v.list.cursor:
+			line = v.styles.Selected.Render(line)
+		case !r.timeoutAt.IsZero() && r.timeoutAt.Sub(now) < timeoutWarning:
+			line = v.styles.Warn.Render(line)
+		}
+		lines = append(lines, line)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// owing names who has not submitted.
+func (r pendingRow) owing() []string {
+	var out []string
+	for _, o := range r.owed {
+		if !o.Submitted {
+			out = append(out, o.Interviewer.Name())
+		}
+	}
+	return out
+}
+
+func candidateLabel(name, candidateID, applicationID string) string {
+	return orDash(name, candidateID, applicationID)
+}
+
+func (v *pendingView) detailLines() []string {
+	if v.list.cursor >= len(v.rows) {
+		return nil
+	}
+	r := v.rows[v.list.cursor]
+	s := r.Schedule
+	now := v.data.now()
+	st := v.styles
+	lines := []string{
+		st.Heading.Render(fmt.Sprintf("%s — %s — %s", candidateLabel(r.CandidateName, s.CandidateID, s.ApplicationID),
+			orDash(r.JobTitle, s.JobID), orDash(r.StageTitle, s.InterviewStageID))),
+		st.Dim.Render(fmt.Sprintf("schedule %s · application %s · Ashby status %s", s.ID, s.ApplicationID, s.Status)),
+		"",
+	}
+	if s.LastEvaluatedAt != nil {
+		lines = append(lines, fmt.Sprintf("Last evaluation  %s (%s): %s", stamp(*s.LastEvaluatedAt, now),
+			ago(*s.LastEvaluatedAt, now), orDash(s.LastSummary, s.LastOutcome)))
+	} else {
+		lines = append(lines, "Last evaluation  never")
+	}
+	if s.DueAt != nil {
+		lines = append(lines, fmt.Sprintf("Due              %s (%s)", stamp(*s.DueAt, now), ago(*s.DueAt, now)))
+	} else {
+		lines = append(lines, "Due              — (evaluated again when something changes)")
+	}
+	switch {
+	case !r.timeoutAt.IsZero():
+		t := fmt.Sprintf("Timeout          %s (%s)", stamp(r.timeoutAt, now), ago(r.timeoutAt, now))
+		if r.timeoutAt.Sub(now) < timeoutWarning {
+			t = st.Warn.Render(t + " — approaching")
+		}
+		lines = append(lines, t)
+	case r.expected > 0 && r.submitted == r.expected:
+		lines = append(lines, "Timeout          — (all feedback in)")
+	default:
+		lines = append(lines, "Timeout          — (none configured)")
+	}
+	if r.timeoutRule != "" {
+		lines = append(lines, "Rule             "+r.timeoutRule)
+	} else {
+		lines = append(lines, "Rule             none matches (no_rule)")
+	}
+	lines = append(lines, "", st.Heading.Render(fmt.Sprintf("Feedback %d of %d", r.submitted, r.expected)))
+	if len(r.owed) == 0 {
+		lines = append(lines, st.Dim.Render("  nobody owes feedback on this schedule"))
+	}
+	var current string
+	for _, o := range r.owed {
+		if o.InterviewID != current {
+			current = o.InterviewID
+			title := orDash(v.titles[o.InterviewID], o.InterviewID)
+			lines = append(lines, fmt.Sprintf("  %s (ended %s)", title, stamp(o.EventEnd, now)))
+		}
+		if o.Submitted {
+			lines = append(lines, st.Good.Render(fmt.Sprintf("    ✓ %-24s submitted %s", o.Interviewer.Name(), stamp(o.SubmittedAt, now))))
+		} else {
+			lines = append(lines, st.Bad.Render(fmt.Sprintf("    ✗ %-24s not submitted", o.Interviewer.Name())))
+		}
+	}
+	return lines
+}

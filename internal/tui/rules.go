@@ -1,0 +1,363 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"github.com/ashby-auto-advance/aaa/internal/domain"
+	"github.com/ashby-auto-advance/aaa/internal/store"
+)
+
+// rulesView lists every rule with its scope and shadow record, and toggles
+// a rule's active flag or mode behind a confirm step.
+type rulesView struct {
+	keys   KeyMap
+	styles Styles
+	data   data
+
+	rows    []store.RuleOverview
+	list    cursorList
+	detail  bool
+	scroll  scroller
+	confirm *pendingChange
+
+	width, height int
+}
+
+// pendingChange is a rule change awaiting confirmation.
+type pendingChange struct {
+	change ruleChange
+	prompt string
+}
+
+func newRulesView(k KeyMap, s Styles, d data) *rulesView {
+	return &rulesView{keys: k, styles: s, data: d}
+}
+
+func (v *rulesView) Init() tea.Cmd    { return v.Refresh() }
+func (v *rulesView) Refresh() tea.Cmd { return v.data.loadRules() }
+func (v *rulesView) Capturing() bool  { return v.confirm != nil }
+
+func (v *rulesView) SetSize(w, h int) {
+	v.width, v.height = w, h
+	v.list.setHeight(h - 4)
+}
+
+func (v *rulesView) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case rulesMsg:
+		v.apply(msg)
+	case ruleChangedMsg:
+		return v.Refresh()
+	case reviewSavedMsg:
+		return v.Refresh()
+	case tea.KeyPressMsg:
+		return v.handleKey(msg)
+	}
+	return nil
+}
+
+func (v *rulesView) apply(msg rulesMsg) {
+	if msg.err != nil {
+		return
+	}
+	selected := ""
+	if r := v.selected(); r != nil {
+		selected = r.Rule.ID
+	}
+	v.rows = msg.rows
+	v.list.setLen(len(v.rows))
+	for i, r := range v.rows {
+		if r.Rule.ID == selected {
+			v.list.cursor = i
+			v.list.clamp()
+		}
+	}
+}
+
+func (v *rulesView) selected() *store.RuleOverview {
+	if len(v.rows) == 0 || v.list.cursor >= len(v.rows) {
+		return nil
+	}
+	return &v.rows[v.list.cursor]
+}
+
+func (v *rulesView) handleKey(msg tea.KeyPressMsg) tea.Cmd {
+	if v.confirm != nil {
+		switch {
+		case key.Matches(msg, v.keys.Confirm):
+			c := v.confirm.change
+			v.confirm = nil
+			return v.data.changeRule(c)
+		case key.Matches(msg, v.keys.Cancel):
+			v.confirm = nil
+		}
+		return nil
+	}
+	if v.detail {
+		if key.Matches(msg, v.keys.Close) {
+			v.detail = false
+			return nil
+		}
+	} else if v.list.navigate(v.keys, msg) {
+		return nil
+	}
+	r := v.selected()
+	if r == nil {
+		return nil
+	}
+	switch {
+	case key.Matches(msg, v.keys.Detail):
+		v.detail, v.scroll = true, scroller{}
+	case key.Matches(msg, v.keys.ToggleActive):
+		v.confirm = v.toggleActive(*r)
+	case key.Matches(msg, v.keys.SwitchMode):
+		v.confirm = v.switchMode(*r)
+	default:
+		if v.detail {
+			v.scroll.navigate(v.keys, msg, len(v.detailLines()), v.height)
+		}
+	}
+	return nil
+}
+
+func ruleLabel(r domain.Rule) string { return orDash(r.Name, r.ID) }
+
+func (v *rulesView) scope(o store.RuleOverview) string {
+	r := o.Rule
+	job := "all jobs"
+	if r.JobID != "" {
+		job = orDash(o.JobTitle, r.JobID)
+	}
+	return fmt.Sprintf("%s / %s / %s", job, orDash(o.PlanTitle, r.InterviewPlanID), orDash(o.StageTitle, r.InterviewStageID))
+}
+
+func (v *rulesView) toggleActive(o store.RuleOverview) *pendingChange {
+	r := o.Rule
+	active := !r.Active
+	c := ruleChange{ruleID: r.ID, name: ruleLabel(r), version: r.Version, activate: &active}
+	var prompt string
+	if active {
+		prompt = fmt.Sprintf("Activate %q (%s)? From the server's next evaluation it decides schedules in %s.",
+			ruleLabel(r), r.Mode, v.scope(o))
+		if r.Mode == domain.ModeLive {
+			prompt += " It is LIVE: it will move candidates in Ashby."
+		}
+	} else {
+		prompt = fmt.Sprintf("Deactivate %q? From the server's next evaluation it no longer decides schedules in %s.",
+			ruleLabel(r), v.scope(o))
+	}
+	return &pendingChange{change: c, prompt: prompt}
+}
+
+func (v *rulesView) switchMode(o store.RuleOverview) *pendingChange {
+	r := o.Rule
+	mode := domain.ModeLive
+	prompt := fmt.Sprintf("Switch %q to LIVE? Its advance and reject decisions will change stages in Ashby and notify Slack"+
+		" from the server's next evaluation (shadow record: %s).", ruleLabel(r), shadowSummary(o.Shadow))
+	if r.Mode == domain.ModeLive {
+		mode = domain.ModeShadow
+		prompt = fmt.Sprintf("Switch %q to shadow? Its decisions will only be recorded; nothing is written to Ashby.", ruleLabel(r))
+	}
+	return &pendingChange{change: ruleChange{ruleID: r.ID, name: ruleLabel(r), version: r.Version, mode: &mode}, prompt: prompt}
+}
+
+func shadowSummary(s store.ShadowRecord) string {
+	out := fmt.Sprintf("%d decisions, %d would advance, %d would reject", s.Decisions, s.WouldAdvance, s.WouldReject)
+	if rate, ok := s.AgreementRate(); ok {
+		out += fmt.Sprintf(", %.0f%% agreement over %d reviews", rate*100, s.Agree+s.Disagree)
+	}
+	return out
+}
+
+func (v *rulesView) ShortHelp() []key.Binding {
+	if v.confirm != nil {
+		return []key.Binding{v.keys.Confirm, v.keys.Cancel}
+	}
+	if v.detail {
+		return []key.Binding{v.keys.ToggleActive, v.keys.SwitchMode, v.keys.Close}
+	}
+	return []key.Binding{v.keys.Up, v.keys.Down, v.keys.Detail, v.keys.ToggleActive, v.keys.SwitchMode}
+}
+
+func (v *rulesView) FullHelp() [][]key.Binding {
+	return [][]key.Binding{{v.keys.ToggleActive, v.keys.SwitchMode, v.keys.Confirm, v.keys.Cancel}}
+}
+
+func (v *rulesView) View() string {
+	h := v.height
+	var prompt []string
+	if v.confirm != nil {
+		prompt = wrap(v.confirm.prompt, v.width-2)
+		prompt = append(prompt, "y confirm · n/esc cancel")
+		h -= len(prompt) + 1
+	}
+	var body string
+	if v.detail {
+		body = v.scroll.window(v.detailLines(), v.width, h)
+	} else {
+		body = v.listView(h)
+	}
+	if v.confirm == nil {
+		return body
+	}
+	out := []string{block(body, h), ""}
+	for _, p := range prompt {
+		out = append(out, v.styles.Confirm.Render(" "+fit(p, v.width-2)+" "))
+	}
+	return strings.Join(out, "\n")
+}
+
+func (v *rulesView) columns() []column {
+	cols := []column{
+		{title: "Rule", width: 10, flex: true},
+		{title: "Job", width: 8, flex: true},
+	}
+	if v.width >= 110 {
+		cols = append(cols, column{title: "Plan", width: 8, flex: true})
+	}
+	return append(cols,
+		column{title: "Stage", width: 8, flex: true},
+		column{title: "Mode", width: 6},
+		column{title: "On", width: 3},
+		column{title: "Dec", width: 4},
+		column{title: "Adv", width: 4},
+		column{title: "Rej", width: 4},
+		column{title: "Agree", width: 8},
+	)
+}
+
+func (v *rulesView) listView(height int) string {
+	active, live := 0, 0
+	for _, r := range v.rows {
+		if r.Rule.Active {
+			active++
+			if r.Rule.Mode == domain.ModeLive {
+				live++
+			}
+		}
+	}
+	lines := []string{
+		v.styles.Dim.Render(fitStyled(fmt.Sprintf(" %d rules · %d active · %d live · changes reach the server's next evaluation",
+			len(v.rows), active, live), v.width)),
+		v.styles.Dim.Render(fitStyled(" shadow record: decisions, would advance, would reject, review agreement", v.width)),
+	}
+	cols := v.columns()
+	ws := widths(cols, v.width)
+	lines = append(lines, v.styles.Header.Render(tableHeader(cols, ws)))
+	if len(v.rows) == 0 {
+		return strings.Join(append(lines, v.styles.Dim.Render(" No rules yet.")), "\n")
+	}
+	v.list.setHeight(height - 3)
+	start, end := v.list.visible()
+	for i := start; i < end; i++ {
+		o := v.rows[i]
+		r := o.Rule
+		job := "all jobs"
+		if r.JobID != "" {
+			job = orDash(o.JobTitle, r.JobID)
+		}
+		on := "no"
+		if r.Active {
+			on = "yes"
+		}
+		agree := "—"
+		if rate, ok := o.Shadow.AgreementRate(); ok {
+			agree = fmt.Sprintf("%.0f%%/%d", rate*100, o.Shadow.Agree+o.Shadow.Disagree)
+		}
+		cells := []string{ruleLabel(r), job}
+		if len(ws) > 9 {
+			cells = append(cells, orDash(o.PlanTitle, r.InterviewPlanID))
+		}
+		cells = append(cells, orDash(o.StageTitle, r.InterviewStageID), r.Mode, on,
+			itoa(o.Shadow.Decisions), itoa(o.Shadow.WouldAdvance), itoa(o.Shadow.WouldReject), agree)
+		line := tableRow(cells, ws)
+		switch {
+		case i == v.list.cursor:
+			line = v.styles.Selected.Render(line)
+		case !r.Active:
+			line = v.styles.Dim.Render(line)
+		case r.Mode == domain.ModeLive:
+			line = v.styles.Live.Render(line)
+		}
+		lines = append(lines, line)
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (v *rulesView) detailLines() []string {
+	o := v.selected()
+	if o == nil {
+		return nil
+	}
+	r, st := o.Rule, v.styles
+	now := v.data.now()
+	target := "next stage by order"
+	if r.TargetStageID != "" {
+		target = orDash(o.TargetStageTitle, r.TargetStageID)
+	}
+	active := "inactive"
+	if r.Active {
+		active = "active"
+	}
+	lines := []string{
+		st.Heading.Render(fmt.Sprintf("%s · %s · %s · version %d", ruleLabel(r), r.Mode, active, r.Version)),
+		st.Dim.Render("rule " + r.ID + " · updated " + stamp(r.UpdatedAt, now)),
+		"Scope      " + v.scope(*o),
+		"Target     " + target,
+		fmt.Sprintf("On reject  %s · priority %d", r.OnReject, r.Priority),
+		fmt.Sprintf("Timeout    %s · min wait %s", daysOrGlobal(r.TimeoutDays), minutesOrGlobal(r.MinWaitMinutes)),
+		"Shadow     " + shadowSummary(o.Shadow),
+		"",
+		st.Heading.Render("Requirements"),
+	}
+	if len(r.Requirements) == 0 {
+		lines = append(lines, st.Dim.Render("  none (the rule never advances)"))
+	}
+	for _, q := range r.Requirements {
+		req := "required"
+		if !q.Required {
+			req = "optional"
+		}
+		lines = append(lines, fmt.Sprintf("  %s: %s %s %s (%s, %s)", q.InterviewID, q.FieldPath, q.Operator, q.Threshold,
+			orDash(q.Aggregate, domain.AggEach), req))
+	}
+	return lines
+}
+
+func daysOrGlobal(n int) string {
+	if n <= 0 {
+		return "global"
+	}
+	return fmt.Sprintf("%d days", n)
+}
+
+func minutesOrGlobal(n int) string {
+	if n <= 0 {
+		return "global"
+	}
+	return fmt.Sprintf("%d minutes", n)
+}
+
+// wrap breaks s into lines of at most width cells at spaces.
+func wrap(s string, width int) []string {
+	var out []string
+	line := ""
+	for _, w := range strings.Fields(s) {
+		switch {
+		case line == "":
+			line = w
+		case len([]rune(line))+1+len([]rune(w)) <= width:
+			line += " " + w
+		default:
+			out = append(out, line)
+			line = w
+		}
+	}
+	if line != "" {
+		out = append(out, line)
+	}
+	return out
+}

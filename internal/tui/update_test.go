@@ -1,0 +1,301 @@
+package tui
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/ashby-auto-advance/aaa/internal/domain"
+	"github.com/ashby-auto-advance/aaa/internal/store"
+	"github.com/ashby-auto-advance/aaa/internal/store/storetest"
+)
+
+// drive runs cmd and every command it leads to, feeding each message to m,
+// and returns the messages. Ticks are dropped: tests tick by hand.
+func drive(t testing.TB, m *Model, cmd tea.Cmd) []tea.Msg {
+	t.Helper()
+	var out []tea.Msg
+	queue := []tea.Cmd{cmd}
+	for len(queue) > 0 {
+		c := queue[0]
+		queue = queue[1:]
+		if c == nil {
+			continue
+		}
+		msg := c()
+		switch msg := msg.(type) {
+		case nil, tickMsg:
+			continue
+		case tea.BatchMsg:
+			queue = append(queue, msg...)
+			continue
+		}
+		out = append(out, msg)
+		_, next := m.Update(msg)
+		queue = append(queue, next)
+	}
+	return out
+}
+
+// pressDrive presses keys and drives what they start.
+func pressDrive(t testing.TB, m *Model, keys ...string) []tea.Msg {
+	t.Helper()
+	var out []tea.Msg
+	for _, k := range keys {
+		_, cmd := m.Update(keyMsg(k))
+		out = append(out, drive(t, m, cmd)...)
+	}
+	return out
+}
+
+// noErrors fails t on any message reporting an error.
+func noErrors(t testing.TB, msgs []tea.Msg) {
+	t.Helper()
+	for _, msg := range msgs {
+		if n, ok := msg.(notifier); ok {
+			if text, isErr := n.notice(); isErr {
+				t.Fatalf("error message %T: %s", msg, text)
+			}
+		}
+	}
+}
+
+func TestUpdateNavigation(t *testing.T) {
+	t.Parallel()
+	m := loadedModel(t, 100, 30)
+	if m.active != viewPending {
+		t.Fatalf("starts on %v", m.active)
+	}
+	p := m.views[viewPending].(*pendingView)
+	press(m, "j")
+	if p.list.cursor != 1 {
+		t.Fatalf("j: cursor = %d, want 1", p.list.cursor)
+	}
+	press(m, "j", "down")
+	if p.list.cursor != 1 {
+		t.Fatalf("cursor past the end: %d", p.list.cursor)
+	}
+	press(m, "k", "up")
+	if p.list.cursor != 0 {
+		t.Fatalf("k: cursor = %d, want 0", p.list.cursor)
+	}
+	press(m, "enter")
+	if !p.detail || !strings.Contains(screen(m), "Feedback 1 of 2") {
+		t.Fatalf("enter did not open the detail:\n%s", screen(m))
+	}
+	press(m, "esc")
+	if p.detail {
+		t.Fatal("esc did not close the detail")
+	}
+	tests := []struct {
+		name string
+		key  string
+		want viewID
+	}{
+		{name: "tab", key: "tab", want: viewDecisions},
+		{name: "tab again", key: "tab", want: viewRules},
+		{name: "4", key: "4", want: viewActivity},
+		{name: "tab wraps", key: "tab", want: viewPending},
+		{name: "3", key: "3", want: viewRules},
+		{name: "1", key: "1", want: viewPending},
+	}
+	for _, tt := range tests {
+		m.inflight = [viewCount]bool{}
+		cmd := press(m, tt.key)
+		if m.active != tt.want {
+			t.Fatalf("%s: active = %v, want %v", tt.name, m.active, tt.want)
+		}
+		if cmd == nil || !m.inflight[tt.want] {
+			t.Fatalf("%s: switching did not load the view", tt.name)
+		}
+	}
+	// A tick refreshes the active view unless its load is in flight.
+	m.inflight = [viewCount]bool{}
+	m.Update(tickMsg(now))
+	if !m.inflight[viewPending] {
+		t.Fatal("tick did not refresh the active view")
+	}
+	press(m, "?")
+	if !m.fullHelp || !strings.Contains(screen(m), "Keys — Pending") {
+		t.Fatal("? did not show the full help")
+	}
+	press(m, "esc")
+	if m.fullHelp {
+		t.Fatal("esc did not close the full help")
+	}
+	if cmd := press(m, "q"); cmd == nil {
+		t.Fatal("q does not quit")
+	} else if _, ok := cmd().(tea.QuitMsg); !ok {
+		t.Fatal("q does not quit")
+	}
+}
+
+func TestUpdateFiltering(t *testing.T) {
+	t.Parallel()
+	m := loadedModel(t, 100, 30)
+	press(m, "2")
+	d := m.views[viewDecisions].(*decisionsView)
+	press(m, "/")
+	if !d.Capturing() {
+		t.Fatal("/ did not start filtering")
+	}
+	// Keys go to the filter while typing: q and 1 are text, not commands.
+	cmd := press(m, "a", "d", "q", "1", "backspace", "backspace")
+	if cmd == nil {
+		t.Fatal("typing did not reload")
+	}
+	if got := d.currentFilter().Text; got != "ad" || m.active != viewDecisions {
+		t.Fatalf("filter = %q on %v, want \"ad\" on decisions", got, m.active)
+	}
+	press(m, "enter")
+	if d.Capturing() || d.currentFilter().Text != "ad" {
+		t.Fatal("enter should keep the filter and stop typing")
+	}
+	// An answer to an older query is dropped.
+	seq := d.seq
+	m.Update(decisionsMsg{loaded: loaded{view: viewDecisions}, seq: seq - 1})
+	if len(d.rows) != 3 {
+		t.Fatalf("stale answer applied: %d rows", len(d.rows))
+	}
+	m.Update(decisionsMsg{loaded: loaded{view: viewDecisions}, seq: seq, rows: d.rows[1:2], rules: d.rules})
+	if len(d.rows) != 1 {
+		t.Fatalf("current answer not applied: %d rows", len(d.rows))
+	}
+	press(m, "o", "o", "m", "u")
+	f := d.currentFilter()
+	if f.Outcome != domain.OutcomeReject || f.Mode != domain.ModeShadow || f.RuleID != "rule-1" {
+		t.Fatalf("filter = %+v, want reject/shadow/rule-1", f)
+	}
+	press(m, "esc")
+	if d.currentFilter().Text != "" {
+		t.Fatal("esc did not clear the text filter")
+	}
+}
+
+// seededStore returns a SQLite store with one shadow rule and two decisions.
+func seededStore(t *testing.T) (*store.DB, domain.Rule) {
+	t.Helper()
+	db, _ := storetest.OpenSQLite(t)
+	ctx := context.Background()
+	rule, err := db.CreateRule(ctx, domain.Rule{Name: "Screen", InterviewPlanID: "plan-1", InterviewStageID: "stage-1",
+		Active: true, Mode: domain.ModeShadow, CreatedAt: now,
+		Requirements: []domain.Requirement{{InterviewID: "iv-1", FieldPath: "score", Operator: ">=", Threshold: "3"}}})
+	storetest.Must(t, err)
+	for i, mode := range []string{domain.ModeLive, domain.ModeShadow} {
+		_, err := db.InsertExecution(ctx, domain.Execution{ID: "exec-" + itoa(i), ScheduleID: "s", ApplicationID: "app-" + itoa(i),
+			RuleID: rule.ID, RuleVersion: 1, Mode: mode, Outcome: domain.OutcomeAdvance, Status: domain.ExecDryRun,
+			ExecutedAt: now.Add(time.Duration(i) * time.Minute)}, "")
+		storetest.Must(t, err)
+	}
+	return db, rule
+}
+
+func TestUpdateToggleRuleConfirm(t *testing.T) {
+	t.Parallel()
+	db, rule := seededStore(t)
+	ctx := context.Background()
+	m := newModel(Options{Store: db, Now: fixedNow, RefreshEvery: time.Millisecond})
+	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+	noErrors(t, pressDrive(t, m, "3"))
+	r := m.views[viewRules].(*rulesView)
+
+	press(m, "space")
+	if !r.Capturing() || !strings.Contains(screen(m), `Deactivate "Screen"?`) {
+		t.Fatalf("space did not ask to confirm:\n%s", screen(m))
+	}
+	// n cancels and writes nothing; global keys are held while confirming.
+	if msgs := pressDrive(t, m, "1", "n"); len(msgs) != 0 || m.active != viewRules {
+		t.Fatalf("cancel ran %d messages, view %v", len(msgs), m.active)
+	}
+	got, _ := db.GetRule(ctx, rule.ID)
+	if !got.Active || got.Version != rule.Version {
+		t.Fatal("cancel changed the rule")
+	}
+
+	msgs := pressDrive(t, m, "space", "y")
+	noErrors(t, msgs)
+	got, _ = db.GetRule(ctx, rule.ID)
+	if got.Active {
+		t.Fatal("confirmed deactivate did not reach the store")
+	}
+	if !strings.Contains(screen(m), `rule "Screen" deactivated`) {
+		t.Fatalf("no confirmation in the status line:\n%s", screen(m))
+	}
+
+	noErrors(t, pressDrive(t, m, "space", "y"))
+	got, _ = db.GetRule(ctx, rule.ID)
+	if !got.Active {
+		t.Fatal("re-activate did not reach the store")
+	}
+
+	noErrors(t, pressDrive(t, m, "m"))
+	if !strings.Contains(screen(m), "to LIVE?") {
+		t.Fatalf("m did not ask to confirm going live:\n%s", screen(m))
+	}
+	noErrors(t, pressDrive(t, m, "y"))
+	got, _ = db.GetRule(ctx, rule.ID)
+	if got.Mode != domain.ModeLive {
+		t.Fatalf("mode = %s, want live", got.Mode)
+	}
+
+	// A clash of scopes is shown, not hidden: deactivate, add a rival, re-activate.
+	noErrors(t, pressDrive(t, m, "space", "y"))
+	_, err := db.CreateRule(ctx, domain.Rule{Name: "Rival", InterviewPlanID: "plan-1", InterviewStageID: "stage-1", Active: true})
+	storetest.Must(t, err)
+	noErrors(t, pressDrive(t, m, "r"))
+	for i, row := range r.rows {
+		if row.Rule.ID == rule.ID {
+			r.list.cursor = i
+		}
+	}
+	pressDrive(t, m, "space", "y")
+	if !m.statusErr || !strings.Contains(m.status, "same scope") {
+		t.Fatalf("conflict not shown: %q", m.status)
+	}
+}
+
+func TestUpdateReview(t *testing.T) {
+	t.Parallel()
+	db, rule := seededStore(t)
+	ctx := context.Background()
+	m := newModel(Options{Store: db, Now: fixedNow, RefreshEvery: time.Millisecond, Reviewer: "ops"})
+	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+	noErrors(t, pressDrive(t, m, "2"))
+	d := m.views[viewDecisions].(*decisionsView)
+	if len(d.rows) != 2 || d.rows[0].Execution.Mode != domain.ModeShadow {
+		t.Fatalf("rows = %+v", d.rows)
+	}
+
+	noErrors(t, pressDrive(t, m, "a", "enter"))
+	reviews, err := db.ListReviews(ctx, rule.ID)
+	storetest.Must(t, err)
+	if len(reviews) != 1 || reviews[0].Verdict != store.VerdictAgree || reviews[0].Reviewer != "ops" {
+		t.Fatalf("reviews = %+v", reviews)
+	}
+
+	noErrors(t, pressDrive(t, m, "d", "t", "o", "o", "space", "h", "a", "r", "s", "h", "enter"))
+	reviews, _ = db.ListReviews(ctx, rule.ID)
+	if len(reviews) != 1 || reviews[0].Verdict != store.VerdictDisagree || reviews[0].Note != "too harsh" {
+		t.Fatalf("reviews = %+v, want one disagree with a note", reviews)
+	}
+	if d.rows[0].Verdict != store.VerdictDisagree {
+		t.Fatal("the list did not reload the review")
+	}
+
+	// esc cancels a review; live decisions are not reviewed.
+	if msgs := pressDrive(t, m, "a", "esc"); len(msgs) != 0 {
+		t.Fatalf("esc saved a review: %v", msgs)
+	}
+	pressDrive(t, m, "j", "a")
+	if d.Capturing() || !m.statusErr || !strings.Contains(m.status, "only shadow") {
+		t.Fatalf("live decision review: capturing=%v status=%q", d.Capturing(), m.status)
+	}
+
+	// The Rules view counts the review.
+	noErrors(t, pressDrive(t, m, "3"))
+	if rec := m.views[viewRules].(*rulesView).rows[0].Shadow; rec.Disagree != 1 {
+		t.Fatalf("shadow record = %+v", rec)
+	}
+}
