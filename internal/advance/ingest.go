@@ -299,3 +299,21 @@ func (s *Service) AshbyHealth() (status, lastError string) {
 	}
 	return "ok", ""
 }
+
+// RetryDelivery puts a delivery back in the queue (after it failed for
+// good, or to re-apply it), in one transaction.
+func (s *Service) RetryDelivery(ctx context.Context, deliveryID string) error {
+	return s.st.InTx(ctx, func(tx store.Store) error {
+		d, err := tx.GetDelivery(ctx, deliveryID)
+		if err != nil {
+			return err
+		}
+		if d.Action != ActionScheduleUpdate && d.Action != ActionScheduleCreate {
+			return fmt.Errorf("delivery %s has action %q, which aaa does not process: %w", d.ID, d.Action, domain.ErrInvalid)
+		}
+		if err := tx.MarkDelivery(ctx, d.ID, store.DeliveryPending, "retry requested", s.now()); err != nil {
+			return err
+		}
+		return s.queue.EnqueueIngest(ctx, tx.SQLTx(), d.ID)
+	})
+}

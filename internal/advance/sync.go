@@ -329,3 +329,11 @@ func (s *Service) SyncSlackUsers(ctx context.Context) error {
 		return len(users), nil
 	})
 }
+
+// SyncForms refreshes the feedback form definitions only.
+func (s *Service) SyncForms(ctx context.Context) error {
+	if s.ats == nil {
+		return ErrAshbyNotConfigured
+	}
+	return s.tracked(ctx, SyncForms, func(*store.SyncState) (int, error) { return s.syncForms(ctx) })
+}

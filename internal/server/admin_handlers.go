@@ -10,7 +10,30 @@ import (
 )
 
 // adminRoutes registers the admin API beside trigger-advancement-evaluation.
-func (s *Server) adminRoutes(r chi.Router) {}
+func (s *Server) adminRoutes(r chi.Router) {
+	r.Post("/create-advancement-rule", s.createRule)
+	r.Get("/rules", s.listRules)
+	r.Get("/rules/{id}", s.getRule)
+	r.Patch("/rules/{id}", s.patchRule)
+	r.Delete("/rules/{id}", s.deleteRule)
+	r.Get("/stats", s.stats)
+	r.Get("/decisions", s.decisions)
+	r.Get("/webhooks", s.webhooks)
+	r.Post("/webhooks/{id}/retry", s.retryWebhook)
+	r.Get("/notifications", s.notifications)
+	r.Post("/sync-forms", s.sync("ashby", "Feedback forms synced", s.d.Service.SyncForms))
+	r.Post("/sync-metadata", s.sync("ashby", "Metadata synced (jobs, plans, stages)", s.d.Service.SyncMetadata))
+	r.Post("/sync-interviews", s.sync("ashby", "Interviews synced", s.d.Service.SyncInterviews))
+	r.Post("/sync-feedback", s.sync("ashby", "Feedback synced", s.d.Service.SyncFeedback))
+	r.Post("/sync-slack-users", s.sync("slack", "Slack users synced", s.d.Service.SyncSlackUsers))
+	r.Get("/metadata/jobs", s.metaJobs)
+	r.Get("/metadata/jobs/{job_id}/plans", s.metaJobPlans)
+	r.Get("/metadata/plans", s.metaPlans)
+	r.Get("/metadata/plans/{plan_id}/stages", s.metaPlanStages)
+	r.Get("/metadata/interviews", s.metaInterviews)
+	r.Get("/metadata/archive-reasons", s.metaArchiveReasons)
+	r.Get("/metadata/feedback-forms/{form_id}/fields", s.metaFormFields)
+}
 
 // triggerEvaluation evaluates a schedule (or every schedule of an
 // application) now, acting on the decision through the usual safety path,

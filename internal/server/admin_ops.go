@@ -1,0 +1,278 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ashby-auto-advance/aaa/internal/advance"
+	"github.com/ashby-auto-advance/aaa/internal/ashby"
+	"github.com/ashby-auto-advance/aaa/internal/domain"
+	"github.com/ashby-auto-advance/aaa/internal/rules"
+	"github.com/ashby-auto-advance/aaa/internal/store"
+	"github.com/go-chi/chi/v5"
+)
+
+// stats is GET /admin/stats: the seed's fields plus counts by outcome and
+// by mode over the last 30 days.
+func (s *Server) stats(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	now := s.d.Now()
+	active, err := s.d.Store.ListRules(ctx, true)
+	if err != nil {
+		s.storeError(w, r, err)
+		return
+	}
+	open, err := s.d.Store.ListOpenSchedules(ctx, 0)
+	if err != nil {
+		s.storeError(w, r, err)
+		return
+	}
+	counts, err := s.d.Store.CountExecutions(ctx, now.Add(-30*24*time.Hour))
+	if err != nil {
+		s.storeError(w, r, err)
+		return
+	}
+	failures, err := s.d.Store.ListExecutions(ctx, store.ExecutionFilter{Status: domain.ExecFailed, Since: now.Add(-7 * 24 * time.Hour), Limit: 10})
+	if err != nil {
+		s.storeError(w, r, err)
+		return
+	}
+	byStatus, byOutcome, byMode := map[string]int{}, map[string]int{}, map[string]int{}
+	total := 0
+	for _, c := range counts {
+		byStatus[c.Status] += c.Count
+		byOutcome[c.Outcome] += c.Count
+		byMode[c.Mode] += c.Count
+		total += c.Count
+	}
+	recent := make([]map[string]any, 0, len(failures))
+	for _, e := range failures {
+		recent = append(recent, map[string]any{
+			"execution_id": e.ID, "schedule_id": e.ScheduleID, "application_id": e.ApplicationID,
+			"failure_reason": e.FailureReason, "executed_at": isoTime(e.ExecutedAt),
+		})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{
+		"active_rules":         len(active),
+		"pending_evaluations":  len(open),
+		"total_executions_30d": total,
+		"success_count":        byStatus[domain.ExecSuccess],
+		"failed_count":         byStatus[domain.ExecFailed],
+		"dry_run_count":        byStatus[domain.ExecDryRun],
+		"rejected_count":       byStatus[domain.ExecRejected],
+		"recent_failures":      recent,
+		"counts_by_status":     byStatus,
+		"counts_by_outcome":    byOutcome,
+		"counts_by_mode":       byMode,
+	})
+}
+
+// sync runs one sync inline and answers the seed's body.
+func (s *Server) sync(service, message string, run func(context.Context) error) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		err := run(r.Context())
+		if err == nil {
+			writeJSON(w, http.StatusOK, map[string]string{"status": "completed", "message": message})
+			return
+		}
+		var apiErr *ashby.APIError
+		var tErr *ashby.TransportError
+		switch {
+		case errors.Is(err, advance.ErrAshbyNotConfigured):
+			s.storeError(w, r, err)
+		case errors.As(err, &apiErr):
+			s.writeErrorDetails(w, r, http.StatusBadGateway, "EXTERNAL_SERVICE_ERROR", "Ashby API request failed: "+apiErr.Error(),
+				map[string]string{"service": "ashby", "endpoint": apiErr.Method})
+		case errors.As(err, &tErr):
+			s.writeErrorDetails(w, r, http.StatusBadGateway, "EXTERNAL_SERVICE_ERROR", "Ashby API unavailable",
+				map[string]string{"service": "ashby", "endpoint": tErr.Method})
+		case service == "slack" && !errors.Is(err, domain.ErrNotFound) && !errors.Is(err, domain.ErrConflict):
+			s.writeErrorDetails(w, r, http.StatusBadGateway, "EXTERNAL_SERVICE_ERROR", "Slack API request failed",
+				map[string]string{"service": "slack"})
+			s.log.WarnContext(r.Context(), "slack_sync_failed", "error", err.Error())
+		default:
+			s.storeError(w, r, err)
+		}
+	}
+}
+
+type decisionJSON struct {
+	ExecutionID   string          `json:"execution_id"`
+	ScheduleID    string          `json:"schedule_id"`
+	ApplicationID string          `json:"application_id"`
+	RuleID        *string         `json:"rule_id"`
+	RuleVersion   int             `json:"rule_version"`
+	Mode          string          `json:"mode"`
+	Outcome       string          `json:"outcome"`
+	Status        string          `json:"status"`
+	FromStageID   *string         `json:"from_stage_id"`
+	ToStageID     *string         `json:"to_stage_id"`
+	FailureReason *string         `json:"failure_reason"`
+	Summary       string          `json:"summary"`
+	DueAt         *string         `json:"due_at"`
+	Reasons       []domain.Reason `json:"reasons"`
+	ExecutedAt    string          `json:"executed_at"`
+	ExecutedBy    string          `json:"executed_by"`
+	UpdatedAt     string          `json:"updated_at"`
+}
+
+var (
+	outcomes        = []string{domain.OutcomeAdvance, domain.OutcomeReject, domain.OutcomeWait, domain.OutcomeTimeout, domain.OutcomeNoRule, domain.OutcomeSkip}
+	execStatuses    = []string{domain.ExecSuccess, domain.ExecFailed, domain.ExecDryRun, domain.ExecRejected, domain.ExecStale, domain.ExecTimeout, domain.ExecPending, domain.ExecNotified}
+	deliveryStates  = []string{store.DeliveryPending, store.DeliveryProcessed, store.DeliveryIgnored, store.DeliveryFailed}
+	maxListLimit    = 1000
+	defaultListSize = 100
+)
+
+// queryFilters checks enumerated query parameters and limit.
+type queryFilters struct {
+	r     *http.Request
+	probs []rules.Problem
+}
+
+func (q *queryFilters) oneOf(key string, allowed []string) string {
+	v := q.r.URL.Query().Get(key)
+	if v != "" && !slices.Contains(allowed, v) {
+		q.probs = append(q.probs, rules.Problem{Type: rules.ProblemInvalid, Loc: []any{"query", key}, Msg: "must be one of " + joinList(allowed), Input: v})
+	}
+	return v
+}
+
+func (q *queryFilters) limit() int {
+	v := q.r.URL.Query().Get("limit")
+	if v == "" {
+		return defaultListSize
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > maxListLimit {
+		q.probs = append(q.probs, rules.Problem{Type: rules.ProblemInvalid, Loc: []any{"query", "limit"}, Msg: "must be an integer from 1 to " + strconv.Itoa(maxListLimit), Input: v})
+		return defaultListSize
+	}
+	return n
+}
+
+func (q *queryFilters) since(key string, now time.Time) time.Time {
+	v := q.r.URL.Query().Get(key)
+	if v == "" {
+		return time.Time{}
+	}
+	if t, err := time.Parse(time.RFC3339, v); err == nil {
+		return t
+	}
+	if t, err := time.Parse(time.DateOnly, v); err == nil {
+		return t
+	}
+	if d, err := time.ParseDuration(v); err == nil && d > 0 {
+		return now.Add(-d)
+	}
+	q.probs = append(q.probs, rules.Problem{Type: rules.ProblemInvalid, Loc: []any{"query", key},
+		Msg: "must be an RFC 3339 time, a date (2006-01-02) or a duration such as 24h", Input: v})
+	return time.Time{}
+}
+
+func joinList(xs []string) string { return strings.Join(xs, ", ") }
+
+// decisions is GET /admin/decisions?outcome=&mode=&rule_id=&status=&since=&limit=:
+// recorded decisions, newest first, with their reasons.
+func (s *Server) decisions(w http.ResponseWriter, r *http.Request) {
+	q := &queryFilters{r: r}
+	f := store.ExecutionFilter{
+		Outcome: q.oneOf("outcome", outcomes), Mode: q.oneOf("mode", []string{domain.ModeShadow, domain.ModeLive}),
+		Status: q.oneOf("status", execStatuses), RuleID: r.URL.Query().Get("rule_id"),
+		ScheduleID: r.URL.Query().Get("schedule_id"), ApplicationID: r.URL.Query().Get("application_id"),
+		Since: q.since("since", s.d.Now()), Limit: q.limit(),
+	}
+	if len(q.probs) > 0 {
+		s.validationFailed(w, r, q.probs)
+		return
+	}
+	execs, err := s.d.Store.ListExecutions(r.Context(), f)
+	if err != nil {
+		s.storeError(w, r, err)
+		return
+	}
+	out := make([]decisionJSON, 0, len(execs))
+	for _, e := range execs {
+		d := decisionJSON{
+			ExecutionID: e.ID, ScheduleID: e.ScheduleID, ApplicationID: e.ApplicationID, RuleID: nullable(e.RuleID),
+			RuleVersion: e.RuleVersion, Mode: e.Mode, Outcome: e.Outcome, Status: e.Status,
+			FromStageID: nullable(e.FromStageID), ToStageID: nullable(e.ToStageID), FailureReason: nullable(e.FailureReason),
+			Summary: e.Summary, Reasons: []domain.Reason{}, ExecutedAt: isoTime(e.ExecutedAt), ExecutedBy: e.ExecutedBy,
+			UpdatedAt: isoTime(e.UpdatedAt),
+		}
+		var dec domain.Decision
+		if len(e.Reasons) > 0 && json.Unmarshal(e.Reasons, &dec) == nil {
+			if dec.Reasons != nil {
+				d.Reasons = dec.Reasons
+			}
+			if dec.DueAt != nil {
+				t := isoTime(*dec.DueAt)
+				d.DueAt = &t
+			}
+		}
+		out = append(out, d)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"count": len(out), "decisions": out})
+}
+
+// webhooks is GET /admin/webhooks?status=&limit=: received deliveries,
+// newest first.
+func (s *Server) webhooks(w http.ResponseWriter, r *http.Request) {
+	q := &queryFilters{r: r}
+	status, limit := q.oneOf("status", deliveryStates), q.limit()
+	if len(q.probs) > 0 {
+		s.validationFailed(w, r, q.probs)
+		return
+	}
+	ds, err := s.d.Store.ListDeliveries(r.Context(), status, limit)
+	if err != nil {
+		s.storeError(w, r, err)
+		return
+	}
+	if ds == nil {
+		ds = []store.Delivery{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"count": len(ds), "deliveries": ds})
+}
+
+// retryWebhook is POST /admin/webhooks/{id}/retry: the delivery goes back to
+// pending and its ingestion is enqueued.
+func (s *Server) retryWebhook(w http.ResponseWriter, r *http.Request) {
+	id := chi.URLParam(r, "id")
+	if _, err := s.d.Store.GetDelivery(r.Context(), id); err != nil {
+		s.metaLookupError(w, r, err, "Webhook delivery "+id+" not found")
+		return
+	}
+	if err := s.d.Service.RetryDelivery(r.Context(), id); err != nil {
+		s.storeError(w, r, err)
+		return
+	}
+	s.log.InfoContext(r.Context(), "webhook_delivery_requeued", "delivery_id", id)
+	writeJSON(w, http.StatusAccepted, map[string]string{"status": "queued", "delivery_id": id})
+}
+
+// notifications is GET /admin/notifications?execution_id=&limit=: stored
+// Slack notifications, newest first.
+func (s *Server) notifications(w http.ResponseWriter, r *http.Request) {
+	q := &queryFilters{r: r}
+	limit := q.limit()
+	if len(q.probs) > 0 {
+		s.validationFailed(w, r, q.probs)
+		return
+	}
+	ns, err := s.d.Store.ListNotifications(r.Context(), r.URL.Query().Get("execution_id"), limit)
+	if err != nil {
+		s.storeError(w, r, err)
+		return
+	}
+	if ns == nil {
+		ns = []store.Notification{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"count": len(ns), "notifications": ns})
+}

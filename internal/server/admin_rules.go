@@ -1,0 +1,532 @@
+package server
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ashby-auto-advance/aaa/internal/domain"
+	"github.com/ashby-auto-advance/aaa/internal/rules"
+	"github.com/ashby-auto-advance/aaa/internal/store"
+	"github.com/go-chi/chi/v5"
+)
+
+// seedTime formats timestamps like the seed (Python isoformat, +00:00).
+const seedTime = "2006-01-02T15:04:05.000000-07:00"
+
+func isoTime(t time.Time) string { return t.UTC().Format(seedTime) }
+
+func nullable(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+type ruleJSON struct {
+	RuleID                  string            `json:"rule_id"`
+	Name                    string            `json:"name"`
+	JobID                   *string           `json:"job_id"`
+	InterviewPlanID         string            `json:"interview_plan_id"`
+	InterviewStageID        string            `json:"interview_stage_id"`
+	TargetStageID           *string           `json:"target_stage_id"`
+	IsActive                bool              `json:"is_active"`
+	Mode                    string            `json:"mode"`
+	Version                 int               `json:"version"`
+	Priority                int               `json:"priority"`
+	OnReject                string            `json:"on_reject"`
+	ArchiveReasonID         *string           `json:"archive_reason_id"`
+	CommunicationTemplateID *string           `json:"communication_template_id"`
+	NotifyInShadow          bool              `json:"notify_in_shadow"`
+	TimeoutDays             int               `json:"timeout_days"`
+	MinWaitMinutes          int               `json:"min_wait_minutes"`
+	CreatedAt               string            `json:"created_at"`
+	UpdatedAt               string            `json:"updated_at"`
+	Requirements            []requirementJSON `json:"requirements"`
+	Actions                 []actionJSON      `json:"actions"`
+}
+
+type requirementJSON struct {
+	RequirementID  string `json:"requirement_id"`
+	InterviewID    string `json:"interview_id"`
+	ScoreFieldPath string `json:"score_field_path"`
+	Operator       string `json:"operator"`
+	ThresholdValue string `json:"threshold_value"`
+	Aggregate      string `json:"aggregate"`
+	IsRequired     bool   `json:"is_required"`
+	CreatedAt      string `json:"created_at"`
+}
+
+type actionJSON struct {
+	ActionID       string          `json:"action_id"`
+	ActionType     string          `json:"action_type"`
+	ActionConfig   json.RawMessage `json:"action_config"`
+	ExecutionOrder int             `json:"execution_order"`
+	CreatedAt      string          `json:"created_at"`
+}
+
+// toRuleJSON is the seed's rule object plus aaa's fields.
+func toRuleJSON(r domain.Rule) ruleJSON {
+	out := ruleJSON{
+		RuleID: r.ID, Name: r.Name, JobID: nullable(r.JobID), InterviewPlanID: r.InterviewPlanID,
+		InterviewStageID: r.InterviewStageID, TargetStageID: nullable(r.TargetStageID), IsActive: r.Active,
+		Mode: r.Mode, Version: r.Version, Priority: r.Priority, OnReject: r.OnReject,
+		ArchiveReasonID: nullable(r.ArchiveReasonID), CommunicationTemplateID: nullable(r.CommunicationTemplateID),
+		NotifyInShadow: r.NotifyInShadow, TimeoutDays: r.TimeoutDays, MinWaitMinutes: r.MinWaitMinutes,
+		CreatedAt: isoTime(r.CreatedAt), UpdatedAt: isoTime(r.UpdatedAt),
+		Requirements: []requirementJSON{}, Actions: []actionJSON{},
+	}
+	for _, q := range r.Requirements {
+		out.Requirements = append(out.Requirements, requirementJSON{
+			RequirementID: q.ID, InterviewID: q.InterviewID, ScoreFieldPath: q.FieldPath, Operator: q.Operator,
+			ThresholdValue: q.Threshold, Aggregate: q.Aggregate, IsRequired: q.Required, CreatedAt: isoTime(q.CreatedAt),
+		})
+	}
+	for _, a := range r.Actions {
+		cfg := a.ActionConfig
+		if len(cfg) == 0 {
+			cfg = json.RawMessage("null")
+		}
+		out.Actions = append(out.Actions, actionJSON{
+			ActionID: a.ID, ActionType: a.ActionType, ActionConfig: cfg, ExecutionOrder: a.ExecutionOrder,
+			CreatedAt: isoTime(a.CreatedAt),
+		})
+	}
+	return out
+}
+
+// body reads a JSON object field by field, collecting every problem (wrong
+// type, missing, unknown field) instead of stopping at the first.
+type body struct {
+	m     map[string]any
+	loc   []any
+	probs *[]rules.Problem
+}
+
+// readBody decodes a JSON object; false means an error was written.
+func (s *Server) readBody(w http.ResponseWriter, r *http.Request) (body, bool) {
+	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.d.MaxBody))
+	if err != nil {
+		s.writeError(w, r, http.StatusRequestEntityTooLarge, "PAYLOAD_TOO_LARGE", "request body too large")
+		return body{}, false
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		s.writeError(w, r, http.StatusBadRequest, "BAD_REQUEST", "Invalid JSON: "+err.Error())
+		return body{}, false
+	}
+	if dec.More() {
+		s.writeError(w, r, http.StatusBadRequest, "BAD_REQUEST", "Invalid JSON: trailing data after the object")
+		return body{}, false
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		s.writeErrorDetails(w, r, http.StatusUnprocessableEntity, "VALIDATION_ERROR", "Invalid request data",
+			[]rules.Problem{{Type: rules.ProblemType, Loc: []any{"body"}, Msg: "the body must be a JSON object", Input: v}})
+		return body{}, false
+	}
+	return body{m: m, loc: []any{"body"}, probs: &[]rules.Problem{}}, true
+}
+
+func (b body) add(typ, msg string, input any, key ...any) {
+	*b.probs = append(*b.probs, rules.Problem{Type: typ, Loc: append(slices.Clone(b.loc), key...), Msg: msg, Input: input})
+}
+
+func (b body) has(key string) bool { _, ok := b.m[key]; return ok }
+
+// only reports every key not in allowed.
+func (b body) only(allowed ...string) {
+	for k, v := range b.m {
+		if !slices.Contains(allowed, k) {
+			b.add(rules.ProblemExtra, "Extra inputs are not permitted", v, k)
+		}
+	}
+}
+
+// str reads a string; null reads as "". required reports a missing key.
+func (b body) str(key string, required bool) string {
+	v, ok := b.m[key]
+	if !ok {
+		if required {
+			b.add(rules.ProblemMissing, "Field required", nil, key)
+		}
+		return ""
+	}
+	switch x := v.(type) {
+	case nil:
+		if required {
+			b.add(rules.ProblemType, "Input should be a valid string", nil, key)
+		}
+		return ""
+	case string:
+		return strings.TrimSpace(x)
+	}
+	b.add(rules.ProblemType, "Input should be a valid string", v, key)
+	return ""
+}
+
+// threshold reads a string, accepting a JSON number (kept as written).
+func (b body) threshold(key string) string {
+	if n, ok := b.m[key].(json.Number); ok {
+		return n.String()
+	}
+	return b.str(key, true)
+}
+
+func (b body) boolean(key string, def bool) bool {
+	v, ok := b.m[key]
+	if !ok || v == nil {
+		return def
+	}
+	if x, ok := v.(bool); ok {
+		return x
+	}
+	b.add(rules.ProblemType, "Input should be a valid boolean", v, key)
+	return def
+}
+
+func (b body) integer(key string, def int) int {
+	v, ok := b.m[key]
+	if !ok || v == nil {
+		return def
+	}
+	if n, ok := v.(json.Number); ok {
+		if i, err := strconv.Atoi(n.String()); err == nil {
+			return i
+		}
+	}
+	b.add(rules.ProblemType, "Input should be a valid integer", v, key)
+	return def
+}
+
+// objects reads a list of objects.
+func (b body) objects(key string, required bool) ([]body, bool) {
+	v, ok := b.m[key]
+	if !ok {
+		if required {
+			b.add(rules.ProblemMissing, "Field required", nil, key)
+		}
+		return nil, false
+	}
+	list, ok := v.([]any)
+	if !ok {
+		b.add(rules.ProblemType, "Input should be a valid list", v, key)
+		return nil, false
+	}
+	out := make([]body, 0, len(list))
+	for i, item := range list {
+		m, ok := item.(map[string]any)
+		if !ok {
+			b.add(rules.ProblemType, "Input should be a valid object", item, key, i)
+			m = map[string]any{}
+		}
+		out = append(out, body{m: m, loc: append(slices.Clone(b.loc), key, i), probs: b.probs})
+	}
+	return out, true
+}
+
+var ruleFields = []string{"name", "job_id", "interview_plan_id", "interview_stage_id", "target_stage_id",
+	"requirements", "actions", "mode", "priority", "on_reject", "archive_reason_id", "communication_template_id",
+	"notify_in_shadow", "timeout_days", "min_wait_minutes"}
+
+func readRequirements(list []body) []domain.Requirement {
+	out := []domain.Requirement{}
+	for _, q := range list {
+		q.only("interview_id", "score_field_path", "operator", "threshold_value", "is_required", "aggregate")
+		out = append(out, domain.Requirement{
+			InterviewID: q.str("interview_id", true), FieldPath: q.str("score_field_path", true),
+			Operator: q.str("operator", true), Threshold: q.threshold("threshold_value"),
+			Aggregate: q.str("aggregate", false), Required: q.boolean("is_required", true),
+		})
+	}
+	return out
+}
+
+func readActions(list []body) []domain.Action {
+	out := []domain.Action{}
+	for i, a := range list {
+		a.only("action_type", "action_config", "execution_order")
+		act := domain.Action{ActionType: a.str("action_type", true), ExecutionOrder: a.integer("execution_order", i+1)}
+		switch cfg := a.m["action_config"].(type) {
+		case nil:
+		case map[string]any:
+			if len(cfg) > 0 {
+				act.ActionConfig, _ = json.Marshal(cfg)
+			}
+		default:
+			a.add(rules.ProblemType, "Input should be a valid object or null", cfg, "action_config")
+		}
+		out = append(out, act)
+	}
+	return out
+}
+
+// validationFailed writes the 422 envelope listing every problem.
+func (s *Server) validationFailed(w http.ResponseWriter, r *http.Request, ps []rules.Problem) {
+	s.writeErrorDetails(w, r, http.StatusUnprocessableEntity, "VALIDATION_ERROR", "Invalid request data", ps)
+}
+
+// ruleError maps errors of rule writes: validation -> 422, scope clash -> 409.
+func (s *Server) ruleError(w http.ResponseWriter, r *http.Request, err error) {
+	var ve *rules.ValidationError
+	switch {
+	case errors.As(err, &ve):
+		s.validationFailed(w, r, ve.Problems)
+	case errors.Is(err, domain.ErrConflict):
+		s.writeError(w, r, http.StatusConflict, "CONFLICT", conflictMessage(err))
+	default:
+		s.storeError(w, r, err)
+	}
+}
+
+func conflictMessage(err error) string {
+	var ce *nameConflict
+	if errors.As(err, &ce) {
+		return ce.Error()
+	}
+	return "an active rule already exists for this job, plan and stage; deactivate it or change its scope first"
+}
+
+type nameConflict struct{ name, id string }
+
+func (e *nameConflict) Error() string {
+	return fmt.Sprintf("an active rule named %q already exists (%s)", e.name, e.id)
+}
+func (e *nameConflict) Unwrap() error { return domain.ErrConflict }
+
+// checkName refuses a name another active rule uses (names identify rules in
+// rules files).
+func checkName(r *http.Request, tx store.Store, rule domain.Rule) error {
+	if rule.Name == "" || !rule.Active {
+		return nil
+	}
+	all, err := tx.ListRules(r.Context(), true)
+	if err != nil {
+		return err
+	}
+	for _, o := range all {
+		if o.ID != rule.ID && rules.RuleName(o) == rule.Name {
+			return &nameConflict{name: rule.Name, id: o.ID}
+		}
+	}
+	return nil
+}
+
+// createRule is POST /admin/create-advancement-rule.
+func (s *Server) createRule(w http.ResponseWriter, r *http.Request) {
+	b, ok := s.readBody(w, r)
+	if !ok {
+		return
+	}
+	b.only(ruleFields...)
+	rule := domain.Rule{
+		Name: b.str("name", false), JobID: b.str("job_id", false), InterviewPlanID: b.str("interview_plan_id", true),
+		InterviewStageID: b.str("interview_stage_id", true), TargetStageID: b.str("target_stage_id", false),
+		Mode: b.str("mode", false), OnReject: b.str("on_reject", false), Priority: b.integer("priority", 0),
+		ArchiveReasonID: b.str("archive_reason_id", false), CommunicationTemplateID: b.str("communication_template_id", false),
+		NotifyInShadow: b.boolean("notify_in_shadow", false), TimeoutDays: b.integer("timeout_days", 0),
+		MinWaitMinutes: b.integer("min_wait_minutes", 0), Active: true, CreatedAt: s.d.Now(),
+	}
+	reqs, _ := b.objects("requirements", true)
+	rule.Requirements = readRequirements(reqs)
+	acts, _ := b.objects("actions", false)
+	rule.Actions = readActions(acts)
+	if len(*b.probs) > 0 {
+		s.validationFailed(w, r, *b.probs)
+		return
+	}
+	rules.Normalize(&rule)
+	var created domain.Rule
+	err := s.d.Store.InTx(r.Context(), func(tx store.Store) error {
+		ps := rules.CheckShape(rule, "body")
+		more, err := rules.CheckMetadata(r.Context(), tx, rule, "body")
+		if err != nil {
+			return err
+		}
+		if ps = append(ps, more...); len(ps) > 0 {
+			return &rules.ValidationError{Problems: ps}
+		}
+		if err := checkName(r, tx, rule); err != nil {
+			return err
+		}
+		created, err = tx.CreateRule(r.Context(), rule)
+		return err
+	})
+	if err != nil {
+		s.ruleError(w, r, err)
+		return
+	}
+	reqIDs, actIDs := []string{}, []string{}
+	for _, q := range created.Requirements {
+		reqIDs = append(reqIDs, q.ID)
+	}
+	for _, a := range created.Actions {
+		actIDs = append(actIDs, a.ID)
+	}
+	s.log.InfoContext(r.Context(), "advancement_rule_created", "rule_id", created.ID, "mode", created.Mode)
+	writeJSON(w, http.StatusOK, map[string]any{
+		"rule_id": created.ID, "name": created.Name, "job_id": nullable(created.JobID),
+		"interview_plan_id": created.InterviewPlanID, "interview_stage_id": created.InterviewStageID,
+		"target_stage_id": nullable(created.TargetStageID), "requirement_ids": reqIDs, "action_ids": actIDs,
+		"status": "created", "mode": created.Mode, "version": created.Version,
+	})
+}
+
+// queryBool parses an optional boolean query parameter.
+func queryBool(r *http.Request, key string, def bool) (bool, *rules.Problem) {
+	v := r.URL.Query().Get(key)
+	if v == "" {
+		return def, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return def, &rules.Problem{Type: rules.ProblemType, Loc: []any{"query", key}, Msg: "Input should be a valid boolean", Input: v}
+	}
+	return b, nil
+}
+
+// listRules is GET /admin/rules?active_only=true|false (default true).
+func (s *Server) listRules(w http.ResponseWriter, r *http.Request) {
+	activeOnly, p := queryBool(r, "active_only", true)
+	if p != nil {
+		s.validationFailed(w, r, []rules.Problem{*p})
+		return
+	}
+	rs, err := s.d.Store.ListRules(r.Context(), activeOnly)
+	if err != nil {
+		s.storeError(w, r, err)
+		return
+	}
+	out := make([]ruleJSON, 0, len(rs))
+	for _, rule := range rs {
+		out = append(out, toRuleJSON(rule))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"count": len(out), "rules": out})
+}
+
+// getRule is GET /admin/rules/{id}.
+func (s *Server) getRule(w http.ResponseWriter, r *http.Request) {
+	id := chi.URLParam(r, "id")
+	rule, err := s.d.Store.GetRule(r.Context(), id)
+	if errors.Is(err, domain.ErrNotFound) {
+		s.writeError(w, r, http.StatusNotFound, "HTTP_404", "Rule "+id+" not found")
+		return
+	}
+	if err != nil {
+		s.storeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, toRuleJSON(rule))
+}
+
+// deleteRule is DELETE /admin/rules/{id}: a soft delete.
+func (s *Server) deleteRule(w http.ResponseWriter, r *http.Request) {
+	id := chi.URLParam(r, "id")
+	err := s.d.Store.DeactivateRule(r.Context(), id, s.d.Now())
+	if errors.Is(err, domain.ErrNotFound) {
+		s.writeError(w, r, http.StatusNotFound, "HTTP_404", "Rule "+id+" not found or already deleted")
+		return
+	}
+	if err != nil {
+		s.storeError(w, r, err)
+		return
+	}
+	s.log.InfoContext(r.Context(), "advancement_rule_deactivated", "rule_id", id)
+	writeJSON(w, http.StatusOK, map[string]string{"status": "deleted", "rule_id": id})
+}
+
+var patchFields = append([]string{"active", "is_active"}, slices.DeleteFunc(slices.Clone(ruleFields),
+	func(f string) bool { return f == "actions" })...)
+
+// patchRule is PATCH /admin/rules/{id}: it changes the given fields (mode,
+// active/is_active, priority, requirements, scope, ...), validates the
+// result like a new rule and bumps the version when something changed.
+func (s *Server) patchRule(w http.ResponseWriter, r *http.Request) {
+	id := chi.URLParam(r, "id")
+	b, ok := s.readBody(w, r)
+	if !ok {
+		return
+	}
+	b.only(patchFields...)
+	var updated domain.Rule
+	changed := false
+	err := s.d.Store.InTx(r.Context(), func(tx store.Store) error {
+		cur, err := tx.GetRule(r.Context(), id)
+		if err != nil {
+			return err
+		}
+		next := cur
+		setStr := func(key string, dst *string) {
+			if b.has(key) {
+				*dst = b.str(key, false)
+			}
+		}
+		setStr("name", &next.Name)
+		setStr("job_id", &next.JobID)
+		setStr("target_stage_id", &next.TargetStageID)
+		setStr("mode", &next.Mode)
+		setStr("on_reject", &next.OnReject)
+		setStr("archive_reason_id", &next.ArchiveReasonID)
+		setStr("communication_template_id", &next.CommunicationTemplateID)
+		if b.has("interview_plan_id") {
+			next.InterviewPlanID = b.str("interview_plan_id", true)
+		}
+		if b.has("interview_stage_id") {
+			next.InterviewStageID = b.str("interview_stage_id", true)
+		}
+		next.Priority = b.integer("priority", next.Priority)
+		next.NotifyInShadow = b.boolean("notify_in_shadow", next.NotifyInShadow)
+		next.TimeoutDays = b.integer("timeout_days", next.TimeoutDays)
+		next.MinWaitMinutes = b.integer("min_wait_minutes", next.MinWaitMinutes)
+		next.Active = b.boolean("active", next.Active)
+		next.Active = b.boolean("is_active", next.Active)
+		if reqs, ok := b.objects("requirements", false); ok {
+			next.Requirements = readRequirements(reqs)
+		}
+		if len(*b.probs) > 0 {
+			return &rules.ValidationError{Problems: *b.probs}
+		}
+		if next.Mode == "" {
+			next.Mode = cur.Mode
+		}
+		if next.OnReject == "" {
+			next.OnReject = cur.OnReject
+		}
+		rules.Normalize(&next)
+		if len(rules.Compare(cur, next)) == 0 {
+			updated = cur
+			return nil
+		}
+		if err := rules.Check(r.Context(), tx, next, "body"); err != nil {
+			return err
+		}
+		if err := checkName(r, tx, next); err != nil {
+			return err
+		}
+		next.UpdatedAt = s.d.Now()
+		updated, err = tx.UpdateRule(r.Context(), next)
+		changed = true
+		return err
+	})
+	if errors.Is(err, domain.ErrNotFound) {
+		s.writeError(w, r, http.StatusNotFound, "HTTP_404", "Rule "+id+" not found")
+		return
+	}
+	if err != nil {
+		s.ruleError(w, r, err)
+		return
+	}
+	if changed {
+		s.log.InfoContext(r.Context(), "advancement_rule_updated", "rule_id", id, "version", updated.Version, "mode", updated.Mode, "active", updated.Active)
+	}
+	writeJSON(w, http.StatusOK, toRuleJSON(updated))
+}
