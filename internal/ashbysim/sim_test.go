@@ -415,6 +415,9 @@ func TestWebhooks(t *testing.T) {
 	}
 	status, err = sim.SendScheduleUpdate(ctx, recv.URL, secret, a.ScheduleID)
 	must(t, err)
+	if status != http.StatusNoContent {
+		t.Fatalf("second send: status = %d", status)
+	}
 	_, err = sim.SendPing(ctx, recv.URL, secret)
 	must(t, err)
 	mu.Lock()

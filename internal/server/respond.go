@@ -34,30 +34,3 @@ func (s *Server) writeErrorDetails(w http.ResponseWriter, r *http.Request, statu
 	}
 	writeJSON(w, status, errorBody{Error: errorDetail{Code: code, Message: msg, RequestID: requestID(r.Context()), Details: details}})
 }
-
-// codeFor names the envelope code of an HTTP status.
-func codeFor(status int) string {
-	switch status {
-	case http.StatusBadRequest:
-		return "BAD_REQUEST"
-	case http.StatusUnauthorized:
-		return "UNAUTHORIZED"
-	case http.StatusNotFound:
-		return "NOT_FOUND"
-	case http.StatusMethodNotAllowed:
-		return "METHOD_NOT_ALLOWED"
-	case http.StatusConflict:
-		return "CONFLICT"
-	case http.StatusRequestEntityTooLarge:
-		return "PAYLOAD_TOO_LARGE"
-	case http.StatusUnprocessableEntity:
-		return "VALIDATION_ERROR"
-	case http.StatusTooManyRequests:
-		return "RATE_LIMITED"
-	case http.StatusServiceUnavailable:
-		return "SERVICE_UNAVAILABLE"
-	case http.StatusBadGateway:
-		return "EXTERNAL_SERVICE_ERROR"
-	}
-	return "INTERNAL_ERROR"
-}
