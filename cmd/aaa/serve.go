@@ -118,13 +118,14 @@ func serve(ctx context.Context, cfg config.Config, addr string, log *slog.Logger
 	if slk != nil {
 		periodic = append(periodic, jobs.Interval{Task: advance.TaskSlackUserSync, Every: cfg.SlackUserSyncInterval})
 	}
-	q, err := jobs.New(jobs.Options{DB: be.db.Writer(), Pool: be.pool, Logger: log, Periodic: periodic})
+	q, err := jobs.New(jobs.Options{DB: be.db.Writer(), Pool: be.pool, Logger: log, Periodic: periodic,
+		JobTimeout: cfg.JobTimeout, RescueAfter: cfg.JobRescueAfter})
 	if err != nil {
 		return err
 	}
 	svc := advance.New(advance.Options{
 		Store: be.db, ATS: ats, Slack: slk, Queue: q, Logger: log, DryRun: cfg.DryRun,
-		MinWait: cfg.MinWait, Timeout: time.Duration(cfg.TimeoutDays) * 24 * time.Hour,
+		MinWait: cfg.MinWait, Timeout: cfg.FeedbackTimeout,
 		AdminChannel: cfg.AdminSlackChannelID, DefaultArchiveReason: cfg.DefaultArchiveReason,
 		AllowedSlackUsers: cfg.SlackAllowedUserIDs,
 	})
@@ -151,7 +152,7 @@ func serve(ctx context.Context, cfg config.Config, addr string, log *slog.Logger
 		_ = srv.Close()
 		return fmt.Errorf("start jobs: %w", err)
 	}
-	log.InfoContext(ctx, "scheduler_configured", "jobs", len(periodic))
+	log.InfoContext(ctx, "scheduler_configured", "jobs", len(periodic), "river_client_id", q.ClientID())
 	log.InfoContext(ctx, "application_ready", "addr", ln.Addr().String())
 	if hooks != nil && hooks.ready != nil {
 		hooks.ready(ln.Addr().String())

@@ -9,9 +9,11 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+	_ "time/tzdata" // REMINDER_TIMEZONE works on hosts without zoneinfo
 )
 
 // Config is aaa's runtime configuration.
@@ -42,7 +44,10 @@ type Config struct {
 
 	DryRun      bool
 	TimeoutDays int
-	MinWait     time.Duration
+	// FeedbackTimeout is TimeoutDays as a duration, or
+	// ADVANCEMENT_FEEDBACK_TIMEOUT when set (the demo and tests use seconds).
+	FeedbackTimeout time.Duration
+	MinWait         time.Duration
 
 	FeedbackSyncInterval    time.Duration
 	EvaluationSweepInterval time.Duration
@@ -51,6 +56,19 @@ type Config struct {
 	SlackUserSyncInterval   time.Duration
 	ReminderInterval        time.Duration
 	RemindersEnabled        bool
+	JobTimeout              time.Duration
+	JobRescueAfter          time.Duration
+
+	// Feedback reminder policy (per-rule overrides live in the database).
+	ReminderFirstAfter time.Duration
+	ReminderEvery      time.Duration
+	ReminderMax        int
+	// ReminderWorkStart and ReminderWorkEnd are offsets from local midnight.
+	ReminderWorkStart time.Duration
+	ReminderWorkEnd   time.Duration
+	ReminderTimezone  string
+	ReminderLocation  *time.Location
+	ReminderWorkdays  []time.Weekday
 }
 
 // Var documents one environment variable.
@@ -80,6 +98,7 @@ var Variables = []Var{
 	{"WEBHOOK_RATE_LIMIT", "6000", "webhook requests per minute per client address", false},
 	{"ADVANCEMENT_DRY_RUN_MODE", "false", "true forces every rule into shadow mode", false},
 	{"ADVANCEMENT_FEEDBACK_TIMEOUT_DAYS", "7", "days after the last interview before missing feedback times out", false},
+	{"ADVANCEMENT_FEEDBACK_TIMEOUT", "", "feedback timeout as a duration (e.g. 90s); overrides ADVANCEMENT_FEEDBACK_TIMEOUT_DAYS (demo, tests)", false},
 	{"ADVANCEMENT_FEEDBACK_MIN_WAIT_MINUTES", "30", "minutes to wait after the newest submission before deciding", false},
 	{"FEEDBACK_SYNC_INTERVAL", "30m", "feedback sync period", false},
 	{"EVALUATION_SWEEP_INTERVAL", "30m", "evaluation sweep period", false},
@@ -87,7 +106,15 @@ var Variables = []Var{
 	{"INTERVIEW_SYNC_INTERVAL", "12h", "interview definitions sync period", false},
 	{"SLACK_USER_SYNC_INTERVAL", "12h", "Slack user directory sync period", false},
 	{"REMINDER_INTERVAL", "5m", "feedback reminder job period", false},
+	{"JOB_TIMEOUT", "2m", "longest one run of a background job may take", false},
+	{"JOB_RESCUE_AFTER", "3m", "when a job left running by a crashed process runs again (must exceed JOB_TIMEOUT)", false},
 	{"REMINDERS_ENABLED", "true when Slack is configured", "send feedback reminders", false},
+	{"REMINDER_FIRST_AFTER", "2h", "delay from an interview's end to the first feedback reminder", false},
+	{"REMINDER_EVERY", "24h", "delay between feedback reminders, and from the last one to the escalation", false},
+	{"REMINDER_MAX", "3", "reminders per interviewer and interview before escalating to the recruiter", false},
+	{"REMINDER_WORK_HOURS", "09:00-18:00", "working hours (HH:MM-HH:MM) reminders are sent in", false},
+	{"REMINDER_TIMEZONE", "UTC", "IANA time zone of the working hours (e.g. Europe/Paris)", false},
+	{"REMINDER_WORKDAYS", "Mon-Fri", "working days: a range (Mon-Fri) or a list (Mon,Tue,Thu)", false},
 }
 
 // Error lists every configuration problem.
@@ -135,11 +162,25 @@ func Load(environ []string) (Config, error) {
 		InterviewSyncInterval:   l.dur("INTERVIEW_SYNC_INTERVAL", 12*time.Hour),
 		SlackUserSyncInterval:   l.dur("SLACK_USER_SYNC_INTERVAL", 12*time.Hour),
 		ReminderInterval:        l.dur("REMINDER_INTERVAL", 5*time.Minute),
+		JobTimeout:              l.dur("JOB_TIMEOUT", 2*time.Minute),
+		JobRescueAfter:          l.dur("JOB_RESCUE_AFTER", 3*time.Minute),
 	}
 	if _, ok := env["FRONTEND_URL"]; !ok {
 		c.FrontendURLs = []string{"http://localhost:5173"}
 	}
+	c.FeedbackTimeout = l.dur("ADVANCEMENT_FEEDBACK_TIMEOUT", time.Duration(c.TimeoutDays)*24*time.Hour)
 	c.RemindersEnabled = l.bool("REMINDERS_ENABLED", c.SlackBotToken != "")
+	c.ReminderFirstAfter = l.dur("REMINDER_FIRST_AFTER", 2*time.Hour)
+	c.ReminderEvery = l.dur("REMINDER_EVERY", 24*time.Hour)
+	c.ReminderMax = l.int("REMINDER_MAX", 3, 1, 50)
+	c.ReminderWorkStart, c.ReminderWorkEnd = l.workHours("REMINDER_WORK_HOURS", "09:00-18:00")
+	c.ReminderTimezone = l.str("REMINDER_TIMEZONE", "UTC")
+	if loc, err := time.LoadLocation(c.ReminderTimezone); err != nil {
+		l.problem("REMINDER_TIMEZONE: %q is not a known time zone (e.g. UTC, Europe/Paris)", c.ReminderTimezone)
+	} else {
+		c.ReminderLocation = loc
+	}
+	c.ReminderWorkdays = l.weekdays("REMINDER_WORKDAYS", "Mon-Fri")
 	kind, path, err := ParseDatabaseURL(c.DatabaseURL)
 	if err != nil {
 		l.problem("DATABASE_URL: %v", err)
@@ -155,6 +196,9 @@ func Load(environ []string) (Config, error) {
 	}
 	if c.AshbyRateLimit <= 0 {
 		l.problem("ASHBY_RATE_LIMIT: must be greater than 0")
+	}
+	if c.JobRescueAfter <= c.JobTimeout {
+		l.problem("JOB_RESCUE_AFTER: %s must be longer than JOB_TIMEOUT (%s)", c.JobRescueAfter, c.JobTimeout)
 	}
 	if !strings.HasSuffix(c.SlackAPIURL, "/") {
 		c.SlackAPIURL += "/"
@@ -294,6 +338,80 @@ func (l *loader) list(name string) []string {
 	for _, p := range strings.Split(l.env[name], ",") {
 		if p = strings.TrimSpace(p); p != "" {
 			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// workHours parses "HH:MM-HH:MM" into offsets from midnight; the end must
+// come after the start (24:00 is allowed as an end).
+func (l *loader) workHours(name, def string) (start, end time.Duration) {
+	v := l.str(name, def)
+	a, b, ok := strings.Cut(v, "-")
+	start, okA := clockOffset(a)
+	end, okB := clockOffset(b)
+	if !ok || !okA || !okB || end <= start {
+		l.problem("%s: %q is not a working-hours range like 09:00-18:00", name, v)
+		a, b, _ = strings.Cut(def, "-")
+		start, _ = clockOffset(a)
+		end, _ = clockOffset(b)
+	}
+	return start, end
+}
+
+// clockOffset parses "HH:MM" (00:00 to 24:00) into an offset from midnight.
+func clockOffset(s string) (time.Duration, bool) {
+	h, m, ok := strings.Cut(strings.TrimSpace(s), ":")
+	if !ok {
+		return 0, false
+	}
+	hh, err1 := strconv.Atoi(h)
+	mm, err2 := strconv.Atoi(m)
+	if err1 != nil || err2 != nil || hh < 0 || mm < 0 || mm > 59 || hh > 24 || (hh == 24 && mm != 0) {
+		return 0, false
+	}
+	return time.Duration(hh)*time.Hour + time.Duration(mm)*time.Minute, true
+}
+
+var weekdayNames = map[string]time.Weekday{
+	"sun": time.Sunday, "mon": time.Monday, "tue": time.Tuesday, "wed": time.Wednesday,
+	"thu": time.Thursday, "fri": time.Friday, "sat": time.Saturday,
+}
+
+// weekdays parses "Mon-Fri", "Sun-Thu" (a range may wrap) or "Mon,Wed,Fri";
+// days are matched on their first three letters, case-insensitively.
+func (l *loader) weekdays(name, def string) []time.Weekday {
+	v := l.str(name, def)
+	day := func(s string) (time.Weekday, bool) {
+		s = strings.ToLower(strings.TrimSpace(s))
+		if len(s) < 3 {
+			return 0, false
+		}
+		d, ok := weekdayNames[s[:3]]
+		return d, ok
+	}
+	var out []time.Weekday
+	add := func(d time.Weekday) {
+		if !slices.Contains(out, d) {
+			out = append(out, d)
+		}
+	}
+	for _, part := range strings.Split(v, ",") {
+		a, b, isRange := strings.Cut(part, "-")
+		from, ok1 := day(a)
+		to, ok2 := from, true
+		if isRange {
+			to, ok2 = day(b)
+		}
+		if !ok1 || !ok2 {
+			l.problem("%s: %q is not a list of days like Mon-Fri or Mon,Wed,Fri", name, v)
+			return nil
+		}
+		for d := from; ; d = (d + 1) % 7 {
+			add(d)
+			if d == to {
+				break
+			}
 		}
 	}
 	return out

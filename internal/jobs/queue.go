@@ -43,6 +43,10 @@ type Options struct {
 	PollInterval time.Duration
 	// InsertOnly builds a queue that only enqueues (the dashboard, tools).
 	InsertOnly bool
+	// JobTimeout bounds one run of a job (default 2m). RescueAfter is when a
+	// job left running by a process that died is run again (default 3m; it
+	// must exceed JobTimeout).
+	JobTimeout, RescueAfter time.Duration
 }
 
 // Queue enqueues and works aaa's jobs.
@@ -99,6 +103,15 @@ func New(opts Options) (*Queue, error) {
 			opts.PollInterval = 200 * time.Millisecond
 		}
 	}
+	if opts.JobTimeout == 0 {
+		opts.JobTimeout = 2 * time.Minute
+	}
+	if opts.RescueAfter == 0 {
+		opts.RescueAfter = 3 * time.Minute
+	}
+	if opts.RescueAfter <= opts.JobTimeout {
+		return nil, fmt.Errorf("job rescue delay %s must exceed the job timeout %s", opts.RescueAfter, opts.JobTimeout)
+	}
 	q := &Queue{opts: opts, logger: opts.Logger.With("component", "jobs")}
 	riverLogger := slog.New(levelFloor{opts.Logger.Handler(), slog.LevelWarn})
 	workCfg := func() *river.Config {
@@ -108,8 +121,8 @@ func New(opts Options) (*Queue, error) {
 			RetryPolicy:          backoff{base: opts.RetryBase, max: opts.RetryMax},
 			FetchPollInterval:    opts.PollInterval,
 			FetchCooldown:        min(opts.PollInterval, 50*time.Millisecond),
-			RescueStuckJobsAfter: 10 * time.Minute,
-			JobTimeout:           5 * time.Minute,
+			RescueStuckJobsAfter: opts.RescueAfter,
+			JobTimeout:           opts.JobTimeout,
 		}
 		if opts.InsertOnly {
 			return cfg
