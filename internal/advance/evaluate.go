@@ -122,6 +122,9 @@ func (s *Service) evaluate(ctx context.Context, scheduleID string, inJob bool) (
 	res := evalResult{startedUpdatedAt: sched.UpdatedAt}
 	d := s.decide(sched, rules, fb)
 	res.Evaluation = Evaluation{ScheduleID: sched.ID, ApplicationID: sched.ApplicationID, Decision: d}
+	if s.opts.ObserveDecision != nil {
+		s.opts.ObserveDecision(d.Outcome, d.Mode)
+	}
 	log := s.log.With("schedule_id", sched.ID, "application_id", sched.ApplicationID, "outcome", d.Outcome,
 		"rule_id", d.RuleID, "mode", d.Mode)
 	if err := s.st.RecordEvaluation(ctx, store.EvaluationStamp{ScheduleID: sched.ID, Outcome: d.Outcome,

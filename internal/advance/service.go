@@ -79,6 +79,12 @@ type Options struct {
 	// ClaimLease is how long a pending action belongs to its worker before
 	// another may take it over (default 2m).
 	ClaimLease time.Duration
+	// ObserveDecision, when set, receives every evaluation's outcome and
+	// mode (for metrics).
+	ObserveDecision func(outcome, mode string)
+	// Reminders is the global feedback reminder policy (see remind.go);
+	// zero fields take the defaults.
+	Reminders ReminderPolicy
 }
 
 // Service implements the use cases.

@@ -63,6 +63,10 @@ type Options struct {
 	PageSize int
 	// UserAgent, when set, is sent as the User-Agent header.
 	UserAgent string
+	// Observe, when set, is called after every HTTP exchange (each retry
+	// too) with the method, its duration and its error (nil on success);
+	// for metrics.
+	Observe func(method string, d time.Duration, err error)
 }
 
 // Client calls the Ashby API. It is safe for concurrent use.
@@ -77,6 +81,7 @@ type Client struct {
 	maxRA     time.Duration
 	pageSize  int
 	userAgent string
+	observe   func(method string, d time.Duration, err error)
 }
 
 // New returns a Client for opts.
@@ -91,6 +96,7 @@ func New(opts Options) *Client {
 		maxRA:     opts.MaxRetryAfter,
 		pageSize:  opts.PageSize,
 		userAgent: opts.UserAgent,
+		observe:   opts.Observe,
 	}
 	if c.baseURL == "" {
 		c.baseURL = DefaultBaseURL
@@ -217,7 +223,11 @@ func (c *Client) do(ctx context.Context, method string, req any, retry bool) (*e
 		if err := c.limiter.Wait(ctx); err != nil {
 			return nil, fmt.Errorf("wait for ashby rate limit: %w", err)
 		}
+		start := time.Now()
 		env, retryAfter, err := c.once(ctx, method, body)
+		if c.observe != nil {
+			c.observe(method, time.Since(start), err)
+		}
 		if err == nil {
 			return env, nil
 		}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"strings"
 	"time"
 
 	"github.com/ashby-auto-advance/aaa/internal/advance"
@@ -47,6 +48,10 @@ type Options struct {
 	// job left running by a process that died is run again (default 3m; it
 	// must exceed JobTimeout).
 	JobTimeout, RescueAfter time.Duration
+	// ObserveJob, when set, receives every finished job run (for metrics):
+	// its kind, how long it ran and waited, and its outcome
+	// (completed, failed, snoozed, cancelled).
+	ObserveJob func(kind, outcome string, run, wait time.Duration)
 }
 
 // Queue enqueues and works aaa's jobs.
@@ -55,6 +60,8 @@ type Queue struct {
 	txc    *river.Client[*sql.Tx] // inserts in database/sql transactions (and works jobs on SQLite)
 	pgc    *river.Client[pgx.Tx]  // works jobs on Postgres
 	logger *slog.Logger
+	// unsubscribe ends the job event subscription of ObserveJob.
+	unsubscribe func()
 }
 
 // Migrate applies River's own migrations.
@@ -161,6 +168,27 @@ func (q *Queue) Start(ctx context.Context) error {
 	if q.opts.InsertOnly {
 		return nil
 	}
+	if q.opts.ObserveJob != nil {
+		kinds := []river.EventKind{river.EventKindJobCompleted, river.EventKindJobFailed,
+			river.EventKindJobSnoozed, river.EventKindJobCancelled}
+		var events <-chan *river.Event
+		var cancel func()
+		if q.pgc != nil {
+			events, cancel = q.pgc.Subscribe(kinds...)
+		} else {
+			events, cancel = q.txc.Subscribe(kinds...)
+		}
+		q.unsubscribe = cancel
+		go func() {
+			for ev := range events {
+				if ev.Job == nil || ev.JobStats == nil {
+					continue
+				}
+				outcome := strings.TrimPrefix(string(ev.Kind), "job_")
+				q.opts.ObserveJob(ev.Job.Kind, outcome, ev.JobStats.RunDuration, ev.JobStats.QueueWaitDuration)
+			}
+		}()
+	}
 	if q.pgc != nil {
 		return q.pgc.Start(ctx)
 	}
@@ -171,6 +199,9 @@ func (q *Queue) Start(ctx context.Context) error {
 func (q *Queue) Stop(ctx context.Context) error {
 	if q.opts.InsertOnly {
 		return nil
+	}
+	if q.unsubscribe != nil {
+		defer q.unsubscribe()
 	}
 	c := func() interface {
 		Stop(context.Context) error

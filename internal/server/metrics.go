@@ -10,16 +10,21 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
-// metrics are the server's Prometheus collectors, on their own registry (no
-// globals).
-type metrics struct {
-	reg      *prometheus.Registry
-	requests *prometheus.HistogramVec
-	webhooks *prometheus.CounterVec
+// Metrics are aaa's Prometheus collectors, on their own registry (no
+// globals). cmd/aaa creates one and hands its Observe methods to the Ashby
+// client, the job queue and the use cases; /metrics serves it.
+type Metrics struct {
+	reg       *prometheus.Registry
+	requests  *prometheus.HistogramVec
+	webhooks  *prometheus.CounterVec
+	decisions *prometheus.CounterVec
+	ashby     *prometheus.HistogramVec
+	jobs      *prometheus.HistogramVec
 }
 
-func newMetrics() *metrics {
-	m := &metrics{reg: prometheus.NewRegistry()}
+// NewMetrics builds the collectors.
+func NewMetrics() *Metrics {
+	m := &Metrics{reg: prometheus.NewRegistry()}
 	m.requests = prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Name: "aaa_http_request_duration_seconds", Help: "HTTP request latency by route and status.",
 		Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, 1},
@@ -27,16 +32,46 @@ func newMetrics() *metrics {
 	m.webhooks = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "aaa_webhooks_total", Help: "Ashby webhook requests by outcome.",
 	}, []string{"outcome"})
-	m.reg.MustRegister(m.requests, m.webhooks, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m.decisions = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "aaa_decisions_total", Help: "Evaluations by outcome and mode.",
+	}, []string{"outcome", "mode"})
+	m.ashby = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name: "aaa_ashby_call_duration_seconds", Help: "Ashby API calls (each attempt) by method and result.",
+		Buckets: prometheus.DefBuckets,
+	}, []string{"method", "result"})
+	m.jobs = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name: "aaa_job_run_duration_seconds", Help: "Background job runs by kind and outcome.",
+		Buckets: prometheus.DefBuckets,
+	}, []string{"kind", "outcome"})
+	m.reg.MustRegister(m.requests, m.webhooks, m.decisions, m.ashby, m.jobs,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
 
-// Register adds collectors (decisions, Ashby calls, jobs) from elsewhere.
-func (m *metrics) handler() http.Handler {
+// ObserveAshby records one Ashby API exchange.
+func (m *Metrics) ObserveAshby(method string, d time.Duration, err error) {
+	result := "ok"
+	if err != nil {
+		result = "error"
+	}
+	m.ashby.WithLabelValues(method, result).Observe(d.Seconds())
+}
+
+// ObserveJob records one finished job run.
+func (m *Metrics) ObserveJob(kind, outcome string, run, _ time.Duration) {
+	m.jobs.WithLabelValues(kind, outcome).Observe(run.Seconds())
+}
+
+// ObserveDecision counts one evaluation.
+func (m *Metrics) ObserveDecision(outcome, mode string) {
+	m.decisions.WithLabelValues(outcome, mode).Inc()
+}
+
+func (m *Metrics) handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
 }
 
-func (m *metrics) observeRequest(r *http.Request, status int, d time.Duration) {
+func (m *Metrics) observeRequest(r *http.Request, status int, d time.Duration) {
 	path := r.URL.Path
 	switch {
 	case len(path) > 7 && path[:7] == "/admin/":
@@ -47,4 +82,4 @@ func (m *metrics) observeRequest(r *http.Request, status int, d time.Duration) {
 	m.requests.WithLabelValues(path, strconv.Itoa(status)).Observe(d.Seconds())
 }
 
-func (m *metrics) webhook(outcome string) { m.webhooks.WithLabelValues(outcome).Inc() }
+func (m *Metrics) webhook(outcome string) { m.webhooks.WithLabelValues(outcome).Inc() }

@@ -1,8 +1,10 @@
 package server_test
 
 import (
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/ashby-auto-advance/aaa/internal/server"
@@ -99,5 +101,29 @@ func TestRequestPlumbing(t *testing.T) {
 	}
 	if limited == nil || limited.Header.Get("Retry-After") == "" {
 		t.Fatalf("no 429 with Retry-After under a burst: %+v", limited)
+	}
+}
+
+func TestMetricsExposeDecisionsAshbyAndJobs(t *testing.T) {
+	t.Parallel()
+	db, _ := storetest.OpenSQLite(t)
+	m := server.NewMetrics()
+	m.ObserveDecision("advance", "live")
+	m.ObserveAshby("application.changeStage", 0, nil)
+	m.ObserveJob("evaluate_schedule", "completed", 0, 0)
+	srv := httptest.NewServer(server.New(server.Deps{Store: db, Metrics: m}))
+	t.Cleanup(srv.Close)
+	resp, err := http.Get(srv.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	for _, want := range []string{`aaa_decisions_total{mode="live",outcome="advance"} 1`,
+		`aaa_ashby_call_duration_seconds_count{method="application.changeStage",result="ok"} 1`,
+		`aaa_job_run_duration_seconds_count{kind="evaluate_schedule",outcome="completed"} 1`} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
 	}
 }

@@ -28,13 +28,15 @@ type Deps struct {
 	MaxBody int64
 	Now     func() time.Time
 	Version string
+	// Metrics are served on /metrics (default: a fresh set).
+	Metrics *Metrics
 }
 
 // Server holds the handlers.
 type Server struct {
 	d       Deps
 	log     *slog.Logger
-	metrics *metrics
+	metrics *Metrics
 	limiter *ipLimiter
 }
 
@@ -52,7 +54,10 @@ func New(d Deps) http.Handler {
 	if d.WebhookRatePerMin == 0 {
 		d.WebhookRatePerMin = 6000
 	}
-	s := &Server{d: d, log: d.Logger.With("component", "http"), metrics: newMetrics()}
+	if d.Metrics == nil {
+		d.Metrics = NewMetrics()
+	}
+	s := &Server{d: d, log: d.Logger.With("component", "http"), metrics: d.Metrics}
 	s.limiter = newIPLimiter(d.WebhookRatePerMin, d.Now)
 	return s.routes()
 }
