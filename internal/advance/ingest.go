@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -26,10 +27,29 @@ const (
 )
 
 // AcceptWebhook stores a verified delivery and enqueues its processing in one
-// transaction. It returns duplicate=true when the same delivery (by
-// webhookActionId, else by body hash) was already stored; nothing is then
-// enqueued again.
+// transaction, and returns once that transaction committed. It returns
+// duplicate=true when the same delivery (by webhookActionId, else by body
+// hash) was already stored; nothing is then enqueued again.
+//
+// Concurrent calls are committed together (group commit): while one
+// transaction commits, the next requests queue up and share the next one.
+// Each caller still returns only after its own delivery is durable.
 func (s *Service) AcceptWebhook(ctx context.Context, w ashby.Webhook, body []byte) (deliveryID string, duplicate bool, err error) {
+	d, known := s.newDelivery(w, body)
+	req := &acceptReq{d: d, known: known, done: make(chan struct{})}
+	s.accept.submit(req, s.commitAccepts)
+	select {
+	case <-req.done:
+	case <-ctx.Done():
+		return "", false, ctx.Err()
+	}
+	if req.err != nil {
+		return "", false, fmt.Errorf("accept webhook: %w", req.err)
+	}
+	return d.ID, !req.inserted, nil
+}
+
+func (s *Service) newDelivery(w ashby.Webhook, body []byte) (store.Delivery, bool) {
 	key := "body:" + hashHex(body)
 	if w.WebhookActionID != "" {
 		key = "action:" + w.WebhookActionID
@@ -38,26 +58,104 @@ func (s *Service) AcceptWebhook(ctx context.Context, w ashby.Webhook, body []byt
 		ID: store.NewID(), DedupeKey: key, WebhookActionID: w.WebhookActionID, Action: w.Action,
 		Payload: body, ReceivedAt: s.now(), Status: store.DeliveryPending,
 	}
+	var sched struct {
+		Data struct {
+			InterviewSchedule struct {
+				ID string `json:"id"`
+			} `json:"interviewSchedule"`
+		} `json:"data"`
+	}
 	known := w.Action == ActionScheduleUpdate || w.Action == ActionScheduleCreate
 	if known {
-		if sched, err := w.Schedule(); err == nil {
-			d.ScheduleID = sched.ID
+		// Only the id is needed here; the full schedule is decoded by the job.
+		if json.Unmarshal(body, &sched) == nil {
+			d.ScheduleID = sched.Data.InterviewSchedule.ID
 		}
 	} else {
 		d.Status = store.DeliveryIgnored
 	}
-	var inserted bool
-	err = s.st.InTx(ctx, func(tx store.Store) error {
-		var err error
-		if inserted, err = tx.InsertDelivery(ctx, d); err != nil || !inserted || !known {
+	return d, known
+}
+
+// acceptReq is one delivery waiting for a group commit.
+type acceptReq struct {
+	d        store.Delivery
+	known    bool
+	inserted bool
+	err      error
+	done     chan struct{}
+}
+
+// groupCommit batches concurrent requests: the first caller to find no
+// commit running becomes the committer and commits batches until none are
+// waiting; the others wait for their request's done channel.
+type groupCommit struct {
+	mu      sync.Mutex
+	pending []*acceptReq
+	running bool
+}
+
+const maxAcceptBatch = 512
+
+func (g *groupCommit) submit(r *acceptReq, commit func([]*acceptReq)) {
+	g.mu.Lock()
+	g.pending = append(g.pending, r)
+	if g.running {
+		g.mu.Unlock()
+		return
+	}
+	g.running = true
+	for {
+		n := min(len(g.pending), maxAcceptBatch)
+		batch := g.pending[:n:n]
+		g.pending = g.pending[n:]
+		g.mu.Unlock()
+		commit(batch)
+		g.mu.Lock()
+		if len(g.pending) == 0 {
+			g.running = false
+			g.mu.Unlock()
+			return
+		}
+	}
+}
+
+// commitAccepts stores a batch of deliveries and their ingest jobs in one
+// transaction. If the batch fails, each delivery is retried on its own so
+// one bad row cannot fail the others.
+func (s *Service) commitAccepts(batch []*acceptReq) {
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	err := s.st.InTx(ctx, func(tx store.Store) error { return s.insertAccepts(ctx, tx, batch) })
+	if err != nil && len(batch) > 1 {
+		for _, r := range batch {
+			r.err = s.st.InTx(ctx, func(tx store.Store) error { return s.insertAccepts(ctx, tx, []*acceptReq{r}) })
+			close(r.done)
+		}
+		return
+	}
+	for _, r := range batch {
+		r.err = err
+		close(r.done)
+	}
+}
+
+func (s *Service) insertAccepts(ctx context.Context, tx store.Store, batch []*acceptReq) error {
+	ids := make([]string, 0, len(batch))
+	for _, r := range batch {
+		inserted, err := tx.InsertDelivery(ctx, r.d)
+		if err != nil {
 			return err
 		}
-		return s.queue.EnqueueIngest(ctx, tx.SQLTx(), d.ID)
-	})
-	if err != nil {
-		return "", false, fmt.Errorf("accept webhook: %w", err)
+		r.inserted = inserted
+		if inserted && r.known {
+			ids = append(ids, r.d.ID)
+		}
 	}
-	return d.ID, !inserted, nil
+	if len(ids) == 0 {
+		return nil
+	}
+	return s.queue.EnqueueIngest(ctx, tx.SQLTx(), ids...)
 }
 
 func hashHex(b []byte) string {

@@ -44,7 +44,7 @@ type Slack interface {
 // Queue enqueues jobs (implemented by *jobs.Queue). tx may be nil; when set,
 // the job commits with the transaction.
 type Queue interface {
-	EnqueueIngest(ctx context.Context, tx *sql.Tx, deliveryID string) error
+	EnqueueIngest(ctx context.Context, tx *sql.Tx, deliveryIDs ...string) error
 	EnqueueEvaluate(ctx context.Context, tx *sql.Tx, scheduleID string, at, changedAt time.Time) error
 	EnqueueNotify(ctx context.Context, tx *sql.Tx, executionID string) error
 	EnqueueArchive(ctx context.Context, tx *sql.Tx, req ArchiveRequest) error
@@ -99,6 +99,7 @@ type Service struct {
 	sleep  func(ctx context.Context, d time.Duration) error
 	allow  map[string]bool
 	status *ashbyStatus
+	accept groupCommit
 }
 
 // New returns a Service.

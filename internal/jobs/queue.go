@@ -234,9 +234,26 @@ func (q *Queue) insert(ctx context.Context, tx *sql.Tx, args river.JobArgs, opts
 	return nil
 }
 
-// EnqueueIngest enqueues the processing of a delivery in tx.
-func (q *Queue) EnqueueIngest(ctx context.Context, tx *sql.Tx, deliveryID string) error {
-	return q.insert(ctx, tx, IngestArgs{DeliveryID: deliveryID}, nil)
+// EnqueueIngest enqueues the processing of deliveries in tx (one insert for
+// all of them).
+func (q *Queue) EnqueueIngest(ctx context.Context, tx *sql.Tx, deliveryIDs ...string) error {
+	if len(deliveryIDs) == 1 {
+		return q.insert(ctx, tx, IngestArgs{DeliveryID: deliveryIDs[0]}, nil)
+	}
+	params := make([]river.InsertManyParams, len(deliveryIDs))
+	for i, id := range deliveryIDs {
+		params[i] = river.InsertManyParams{Args: IngestArgs{DeliveryID: id}}
+	}
+	var err error
+	if tx != nil {
+		_, err = q.txc.InsertManyTx(ctx, tx, params)
+	} else {
+		_, err = q.txc.InsertMany(ctx, params)
+	}
+	if err != nil {
+		return fmt.Errorf("enqueue %d ingest jobs: %w", len(deliveryIDs), err)
+	}
+	return nil
 }
 
 // EnqueueEvaluate enqueues an evaluation of a schedule, now when at is zero,
