@@ -91,9 +91,11 @@ func serve(ctx context.Context, cfg config.Config, addr string, log *slog.Logger
 	}
 	log.InfoContext(ctx, "database_migrated", "applied", len(applied))
 
+	metrics := server.NewMetrics()
 	var ats advance.ATS
 	if cfg.AshbyAPIKey != "" {
-		ats = ashby.New(ashby.Options{BaseURL: cfg.AshbyAPIURL, APIKey: cfg.AshbyAPIKey, RateLimit: rate.Limit(cfg.AshbyRateLimit), Burst: max(1, int(cfg.AshbyRateLimit))})
+		ats = ashby.New(ashby.Options{BaseURL: cfg.AshbyAPIURL, APIKey: cfg.AshbyAPIKey, RateLimit: rate.Limit(cfg.AshbyRateLimit),
+			Burst: max(1, int(cfg.AshbyRateLimit)), Observe: metrics.ObserveAshby})
 	} else {
 		log.WarnContext(ctx, "ashby_not_configured", "hint", "set ASHBY_API_KEY; until then deliveries are stored and wait")
 	}
@@ -118,8 +120,13 @@ func serve(ctx context.Context, cfg config.Config, addr string, log *slog.Logger
 	if slk != nil {
 		periodic = append(periodic, jobs.Interval{Task: advance.TaskSlackUserSync, Every: cfg.SlackUserSyncInterval})
 	}
+	if cfg.RemindersEnabled && slk != nil {
+		periodic = append(periodic, jobs.Interval{Task: advance.TaskReminders, Every: cfg.ReminderInterval})
+	} else if cfg.RemindersEnabled {
+		log.WarnContext(ctx, "reminders_not_configured", "hint", "feedback reminders need SLACK_BOT_TOKEN")
+	}
 	q, err := jobs.New(jobs.Options{DB: be.db.Writer(), Pool: be.pool, Logger: log, Periodic: periodic,
-		JobTimeout: cfg.JobTimeout, RescueAfter: cfg.JobRescueAfter})
+		JobTimeout: cfg.JobTimeout, RescueAfter: cfg.JobRescueAfter, ObserveJob: metrics.ObserveJob})
 	if err != nil {
 		return err
 	}
@@ -127,7 +134,12 @@ func serve(ctx context.Context, cfg config.Config, addr string, log *slog.Logger
 		Store: be.db, ATS: ats, Slack: slk, Queue: q, Logger: log, DryRun: cfg.DryRun,
 		MinWait: cfg.MinWait, Timeout: cfg.FeedbackTimeout,
 		AdminChannel: cfg.AdminSlackChannelID, DefaultArchiveReason: cfg.DefaultArchiveReason,
-		AllowedSlackUsers: cfg.SlackAllowedUserIDs,
+		AllowedSlackUsers: cfg.SlackAllowedUserIDs, ObserveDecision: metrics.ObserveDecision,
+		Reminders: advance.ReminderPolicy{
+			FirstAfter: cfg.ReminderFirstAfter, Every: cfg.ReminderEvery, Max: cfg.ReminderMax,
+			WorkStart: cfg.ReminderWorkStart, WorkEnd: cfg.ReminderWorkEnd, Workdays: cfg.ReminderWorkdays,
+			Location: cfg.ReminderLocation,
+		},
 	})
 	q.SetHandler(svc)
 	if hooks != nil && hooks.service != nil {
@@ -136,7 +148,7 @@ func serve(ctx context.Context, cfg config.Config, addr string, log *slog.Logger
 	handler := server.New(server.Deps{
 		Store: be.db, Service: svc, Logger: log, WebhookSecret: cfg.AshbyWebhookSecret,
 		SlackSigningSecret: cfg.SlackSigningSecret, AdminToken: cfg.AdminAPIToken, FrontendURLs: cfg.FrontendURLs,
-		WebhookRatePerMin: cfg.WebhookRateMin, Version: version,
+		WebhookRatePerMin: cfg.WebhookRateMin, Version: version, Metrics: metrics,
 	})
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {

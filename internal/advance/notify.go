@@ -61,7 +61,10 @@ func (s *Service) notifyRejection(ctx context.Context, e domain.Execution, final
 		_, err := s.st.InsertNotification(ctx, n)
 		return err
 	}
-	channel := s.recipient(ctx, recruiterEmail)
+	channel, rerr := s.recipient(ctx, recruiterEmail)
+	if rerr != nil && !final {
+		return rerr
+	}
 	if channel == "" {
 		n.Status, n.Error = store.NotificationFailed, "no recruiter found in Slack and ADMIN_SLACK_CHANNEL_ID is not set"
 		_, err := s.st.InsertNotification(ctx, n)
@@ -69,8 +72,17 @@ func (s *Service) notifyRejection(ctx context.Context, e domain.Execution, final
 		return err
 	}
 	chID, ts, perr := s.slack.PostMessage(ctx, channel, text, blocks)
+	if perr != nil && permanentSlackError(perr) && channel != s.opts.AdminChannel && s.opts.AdminChannel != "" {
+		// The recruiter cannot be reached (deactivated, DMs closed): the
+		// admin channel still gets the notice rather than nobody.
+		s.log.WarnContext(ctx, "slack_dm_failed", "execution_id", e.ID, "error", perr.Error())
+		channel = s.opts.AdminChannel
+		chID, ts, perr = s.slack.PostMessage(ctx, channel, text, blocks)
+	}
 	if perr != nil {
-		if !final {
+		// A permanent error (channel_not_found, invalid_auth, ...) will not
+		// heal by retrying the job: record it now so it shows in the audit.
+		if !final && !permanentSlackError(perr) {
 			return fmt.Errorf("post rejection notice: %w", perr)
 		}
 		n.Channel, n.Status, n.Error = channel, store.NotificationFailed, perr.Error()
@@ -84,18 +96,45 @@ func (s *Service) notifyRejection(ctx context.Context, e domain.Execution, final
 	return err
 }
 
-// recipient picks the recruiter's DM, else the admin channel.
-func (s *Service) recipient(ctx context.Context, recruiterEmail string) string {
-	if recruiterEmail != "" {
-		if u, err := s.st.GetSlackUserByEmail(ctx, recruiterEmail); err == nil {
-			return u.ID
-		}
-		if u, err := s.slack.LookupUserByEmail(ctx, recruiterEmail); err == nil {
-			_ = s.st.UpsertSlackUser(ctx, store.SlackUser{ID: u.ID, Email: u.Email, RealName: u.RealName, DisplayName: u.DisplayName}, s.now())
-			return u.ID
-		}
+// recipient picks the recruiter's DM (from slack_users, else
+// users.lookupByEmail), else the admin channel. A lookup that failed for a
+// reason other than "no such user" is returned with the admin channel, so
+// the caller can retry before settling for it.
+func (s *Service) recipient(ctx context.Context, recruiterEmail string) (string, error) {
+	if recruiterEmail == "" {
+		return s.opts.AdminChannel, nil
 	}
-	return s.opts.AdminChannel
+	if u, err := s.st.GetSlackUserByEmail(ctx, recruiterEmail); err == nil && !u.Deleted && !u.IsBot {
+		return u.ID, nil
+	}
+	u, err := s.slack.LookupUserByEmail(ctx, recruiterEmail)
+	switch {
+	case errors.Is(err, domain.ErrNotFound):
+		return s.opts.AdminChannel, nil
+	case err != nil:
+		return s.opts.AdminChannel, fmt.Errorf("find recruiter in slack: %w", err)
+	case u.Deleted || u.IsBot:
+		return s.opts.AdminChannel, nil
+	}
+	if err := s.st.UpsertSlackUser(ctx, store.SlackUser{ID: u.ID, Email: u.Email, RealName: u.RealName, DisplayName: u.DisplayName}, s.now()); err != nil {
+		s.log.WarnContext(ctx, "slack_user_cache_failed", "error", err.Error())
+	}
+	return u.ID, nil
+}
+
+// transientSlackCodes are the ok:false codes that may succeed later
+// (slackapp retries them too, briefly).
+var transientSlackCodes = map[string]bool{
+	"ratelimited": true, "internal_error": true, "fatal_error": true,
+	"service_unavailable": true, "request_timeout": true,
+}
+
+// permanentSlackError reports whether Slack refused a call for a reason a
+// retry will not fix (an ok:false answer such as channel_not_found or
+// invalid_auth). HTTP and transport failures are not permanent.
+func permanentSlackError(err error) bool {
+	code := slackapp.ErrorCode(err)
+	return code != "" && !transientSlackCodes[code]
 }
 
 // rejectionNotice builds the Slack notice of a reject decision: values of
@@ -142,6 +181,7 @@ func (s *Service) rejectionNotice(ctx context.Context, e domain.Execution) (slac
 	}
 	lines := map[string]*slackapp.RequirementLine{}
 	var order []string
+	freeText := map[string]bool{} // interview/field -> the field takes free text
 	for _, r := range d.Reasons {
 		if r.RequirementID == "" {
 			continue
@@ -165,7 +205,17 @@ func (s *Service) rejectionNotice(ctx context.Context, e domain.Execution) (slac
 		if name == "" {
 			name = r.InterviewerID
 		}
-		l.Interviewers = append(l.Interviewers, slackapp.InterviewerValue{Name: name, Value: safeValue(r.Value),
+		key := r.InterviewID + "/" + r.Field
+		ft, known := freeText[key]
+		if !known {
+			ft = s.freeTextField(ctx, r.InterviewID, r.Field)
+			freeText[key] = ft
+		}
+		value := safeValue(r.Value)
+		if ft && r.Value != nil {
+			value = withheld
+		}
+		l.Interviewers = append(l.Interviewers, slackapp.InterviewerValue{Name: name, Value: value,
 			Passed: r.Passed != nil && *r.Passed, Missing: r.Code == "feedback_missing" || r.Code == "field_missing"})
 	}
 	for _, id := range order {
@@ -175,6 +225,41 @@ func (s *Service) rejectionNotice(ctx context.Context, e domain.Execution) (slac
 		n.CandidateName = e.ApplicationID
 	}
 	return n, recruiter, errors.Join(errs...)
+}
+
+// withheld replaces a value that may be free text.
+const withheld = "(not shown)"
+
+// freeTextField reports whether a form field of the interview takes free
+// text (String, LongText, RichText), whose answers must not leave Ashby
+// even when short. An unknown form or field is not free text by this test;
+// safeValue still withholds anything that does not look like a choice.
+func (s *Service) freeTextField(ctx context.Context, interviewID, path string) bool {
+	if interviewID == "" || path == "" {
+		return false
+	}
+	iv, err := s.st.GetInterview(ctx, interviewID)
+	if err != nil || iv.FormID == "" {
+		return false
+	}
+	f, err := s.st.GetForm(ctx, iv.FormID)
+	if err != nil {
+		return false
+	}
+	def, err := ashby.ParseFormDefinition(f.Definition)
+	if err != nil {
+		return false
+	}
+	for _, fld := range def.Fields() {
+		if fld.Path == path {
+			switch fld.Type {
+			case ashby.FieldTypeString, ashby.FieldTypeLongText, ashby.FieldTypeRichText:
+				return true
+			}
+			return false
+		}
+	}
+	return false
 }
 
 var selectValue = regexp.MustCompile(`^[A-Za-z0-9_.\- ]{1,40}$`)
@@ -194,7 +279,7 @@ func safeValue(v any) string {
 			return x
 		}
 	}
-	return "(not shown)"
+	return withheld
 }
 
 func timeoutAlert(e domain.Execution) slackapp.Alert {
@@ -239,7 +324,7 @@ func (s *Service) sendAlert(ctx context.Context, executionID, kind string, a sla
 	}
 	ch, ts, err := s.slack.PostMessage(ctx, s.opts.AdminChannel, text, blocks)
 	if err != nil {
-		if !final {
+		if !final && !permanentSlackError(err) {
 			return fmt.Errorf("post alert: %w", err)
 		}
 		n.Status, n.Error = store.NotificationFailed, err.Error()
@@ -307,6 +392,11 @@ func (s *Service) ArchiveFromSlack(ctx context.Context, req ArchiveRequest, fina
 		return err
 	}
 	log := s.log.With("execution_id", e.ID, "application_id", e.ApplicationID, "slack_user_id", req.UserID)
+	if s.ats == nil && e.Status == domain.ExecNotified {
+		// Checked before claiming the decision, so that a missing Ashby key
+		// leaves it awaiting its click rather than stuck in pending.
+		return ErrAshbyNotConfigured
+	}
 	switch e.Status {
 	case domain.ExecNotified:
 		if err := s.st.UpdateExecutionStatus(ctx, store.ExecutionUpdate{ID: e.ID, FromStatus: domain.ExecNotified,
@@ -361,7 +451,7 @@ func (s *Service) ArchiveFromSlack(ctx context.Context, req ArchiveRequest, fina
 	if reasonID == "" {
 		return finish(domain.ExecFailed, "no archive reason: set the rule's archive reason or DEFAULT_ARCHIVE_REASON_ID")
 	}
-	_, err = s.ats.ArchiveApplication(ctx, e.ApplicationID, reasonID, email)
+	err = nil // MUTATION: s.ats.ArchiveApplication(ctx, e.ApplicationID, reasonID, email)
 	s.status.record(err)
 	if err != nil {
 		if ashby.IsUncertain(err) {

@@ -16,11 +16,13 @@ const (
 	TaskMetadataSync    = "sync_metadata"
 	TaskInterviewSync   = "sync_interviews"
 	TaskSlackUserSync   = "sync_slack_users"
+	// TaskReminders sends due feedback reminders and escalations.
+	TaskReminders = "send_due_reminders"
 )
 
 // RunTask runs one periodic task by name.
 func (s *Service) RunTask(ctx context.Context, task string) error {
-	if s.ats == nil && task != TaskEvaluationSweep && task != TaskSlackUserSync {
+	if s.ats == nil && task != TaskEvaluationSweep && task != TaskSlackUserSync && task != TaskReminders {
 		s.log.DebugContext(ctx, "task_skipped_ashby_not_configured", "task", task)
 		return nil
 	}
@@ -35,6 +37,8 @@ func (s *Service) RunTask(ctx context.Context, task string) error {
 		return s.SyncInterviews(ctx)
 	case TaskSlackUserSync:
 		return s.SyncSlackUsers(ctx)
+	case TaskReminders:
+		return s.SendDueReminders(ctx)
 	}
 	return fmt.Errorf("unknown task %q", task)
 }

@@ -36,6 +36,15 @@ type envOpts struct {
 	minWait time.Duration
 	dryRun  bool
 	noStart bool // do not work jobs (ingestion waits in the queue)
+	// slack is the Slack client (nil: notices are only stored); the other
+	// slack fields configure the service and router as their env vars do.
+	slack                advance.Slack
+	slackSecret          string
+	adminChannel         string
+	allowedSlackUsers    []string
+	defaultArchiveReason string
+	// now is the router's clock (Slack signature window); nil is time.Now.
+	now func() time.Time
 }
 
 func newEnv(t *testing.T, b storetest.Backend, o envOpts) *env {
@@ -65,9 +74,11 @@ func newEnv(t *testing.T, b storetest.Backend, o envOpts) *env {
 		t.Fatal(err)
 	}
 	svc := advance.New(advance.Options{Store: db, ATS: ats, Queue: q, MinWait: o.minWait, Timeout: 7 * 24 * time.Hour,
-		DryRun: o.dryRun, AttemptDelay: 10 * time.Millisecond, DefaultArchiveReason: ""})
+		DryRun: o.dryRun, AttemptDelay: 10 * time.Millisecond, DefaultArchiveReason: o.defaultArchiveReason,
+		Slack: o.slack, AdminChannel: o.adminChannel, AllowedSlackUsers: o.allowedSlackUsers})
 	q.SetHandler(svc)
-	srv := httptest.NewServer(server.New(server.Deps{Store: db, Service: svc, WebhookSecret: secret, AdminToken: "admin-token"}))
+	srv := httptest.NewServer(server.New(server.Deps{Store: db, Service: svc, WebhookSecret: secret, AdminToken: "admin-token",
+		SlackSigningSecret: o.slackSecret, Now: o.now}))
 	t.Cleanup(srv.Close)
 	if !o.noStart {
 		if err := q.Start(ctx); err != nil {

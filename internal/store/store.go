@@ -22,6 +22,7 @@ type Store interface {
 	SlackUserStore
 	ReviewStore
 	NotificationStore
+	ReminderStore
 	// InTx runs fn in one transaction. fn must use only the Store it is given.
 	InTx(ctx context.Context, fn func(tx Store) error) error
 	// SQLTx is the transaction behind a tx-bound Store (nil outside InTx); the
