@@ -33,6 +33,7 @@ func (s *Server) adminRoutes(r chi.Router) {
 	r.Get("/metadata/interviews", s.metaInterviews)
 	r.Get("/metadata/archive-reasons", s.metaArchiveReasons)
 	r.Get("/metadata/feedback-forms/{form_id}/fields", s.metaFormFields)
+	r.Route("/backtest", func(r chi.Router) { r.Get("/", s.backtestRule); r.Post("/", s.backtestDraft) })
 }
 
 // triggerEvaluation evaluates a schedule (or every schedule of an

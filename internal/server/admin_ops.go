@@ -43,6 +43,11 @@ func (s *Server) stats(w http.ResponseWriter, r *http.Request) {
 		s.storeError(w, r, err)
 		return
 	}
+	reminders, err := s.d.Store.ReminderStats(ctx, now.Add(-30*24*time.Hour))
+	if err != nil {
+		s.storeError(w, r, err)
+		return
+	}
 	byStatus, byOutcome, byMode := map[string]int{}, map[string]int{}, map[string]int{}
 	total := 0
 	for _, c := range counts {
@@ -70,6 +75,7 @@ func (s *Server) stats(w http.ResponseWriter, r *http.Request) {
 		"counts_by_status":     byStatus,
 		"counts_by_outcome":    byOutcome,
 		"counts_by_mode":       byMode,
+		"reminders_30d":        reminders,
 	})
 }
 

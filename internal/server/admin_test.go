@@ -330,7 +330,7 @@ func TestAdminScenarios(t *testing.T) {
 			checks: []check{has("active_rules", "2"), has("pending_evaluations", "1"), has("total_executions_30d", "2"),
 				has("dry_run_count", "1"), has("failed_count", "1"), has("success_count", "0"), has("rejected_count", "0"),
 				has("recent_failures.0.failure_reason", "ashby said no"), has("counts_by_outcome.advance", "2"),
-				has("counts_by_mode.shadow", "1"), has("counts_by_mode.live", "1")}},
+				has("counts_by_mode.shadow", "1"), has("counts_by_mode.live", "1"), has("reminders_30d.reminders_sent", "0")}},
 		{name: "decisions", method: "GET", path: "/admin/decisions?mode=shadow&outcome=advance&rule_id=" + ruleID + "&since=24h&limit=5", status: 200,
 			checks: []check{has("count", "1"), has("decisions.0.reasons.0.code", "requirement_passed"), has("decisions.0.status", "dry_run")}},
 		{name: "decisions by status", method: "GET", path: "/admin/decisions?status=failed&since=2020-01-01", status: 200, checks: []check{has("count", "1")}},

@@ -1,0 +1,87 @@
+package server_test
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/ashby-auto-advance/aaa/internal/advance"
+	"github.com/ashby-auto-advance/aaa/internal/ashbysim"
+	"github.com/ashby-auto-advance/aaa/internal/bench"
+	"github.com/ashby-auto-advance/aaa/internal/jobs"
+	"github.com/ashby-auto-advance/aaa/internal/server"
+	"github.com/ashby-auto-advance/aaa/internal/store/storetest"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// senders is the number of concurrent webhook senders, as `aaa bench` uses.
+const senders = 10
+
+// BenchmarkWebhook measures POST /webhooks/ashby through the real router,
+// store and River insert, on each backend: signed interviewScheduleUpdate
+// bodies with distinct webhookActionIds from 10 concurrent senders (as
+// `aaa bench`), without the network. Nothing works the enqueued jobs, so
+// this is the acknowledgement alone. It reports deliveries/s and the p50 and
+// p99 latency of one request.
+func BenchmarkWebhook(b *testing.B) {
+	for _, be := range storetest.Backends(b) {
+		b.Run(be.Name, func(b *testing.B) {
+			ctx := context.Background()
+			db, dbURL := be.Open(b)
+			var pool *pgxpool.Pool
+			if be.Name == "postgres" {
+				var err error
+				if pool, err = pgxpool.New(ctx, dbURL); err != nil {
+					b.Fatal(err)
+				}
+				b.Cleanup(pool.Close)
+			}
+			storetest.Must(b, jobs.Migrate(ctx, db.Writer(), pool))
+			q, err := jobs.New(jobs.Options{DB: db.Writer(), Pool: pool, InsertOnly: true})
+			storetest.Must(b, err)
+			svc := advance.New(advance.Options{Store: db, Queue: q})
+			const secret = "bench-secret"
+			h := server.New(server.Deps{Store: db, Service: svc, WebhookSecret: secret, WebhookRatePerMin: 1 << 30})
+
+			sim := ashbysim.New(ashbysim.Options{})
+			sc := sim.AddPanelScenario(ashbysim.PanelSpec{Candidates: 20})
+			var bodies [][]byte
+			for _, c := range sc.Candidates {
+				bodies = append(bodies, sim.ScheduleUpdateBody(c.ScheduleID))
+			}
+			src, err := bench.NewWebhookSource(secret, b.Name(), bodies)
+			storetest.Must(b, err)
+
+			lat := bench.NewHistogram()
+			b.SetParallelism((senders + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0))
+			b.ReportAllocs()
+			b.ResetTimer()
+			start := time.Now()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					body, sig := src.Next()
+					req := httptest.NewRequest(http.MethodPost, "/webhooks/ashby", bytes.NewReader(body))
+					req.Header.Set("Content-Type", "application/json")
+					req.Header.Set("Ashby-Signature", sig)
+					rec := httptest.NewRecorder()
+					t0 := time.Now()
+					h.ServeHTTP(rec, req)
+					lat.Record(time.Since(t0))
+					if rec.Code != http.StatusOK {
+						b.Errorf("status %d: %s", rec.Code, rec.Body.String())
+						return
+					}
+				}
+			})
+			elapsed := time.Since(start)
+			b.StopTimer()
+			b.ReportMetric(float64(b.N)/elapsed.Seconds(), "deliveries/s")
+			b.ReportMetric(bench.Millis(lat.Percentile(0.50)), "p50-ms")
+			b.ReportMetric(bench.Millis(lat.Percentile(0.99)), "p99-ms")
+		})
+	}
+}
