@@ -16,6 +16,8 @@ type request struct {
 	IncludeDeactivated         bool     `json:"includeDeactivated"`
 	IncludeNonSharedInterviews bool     `json:"includeNonSharedInterviews"`
 	Status                     []string `json:"status"`
+	// CreatedAfter (ms since the epoch) filters applicationFeedback.list.
+	CreatedAfter *int64 `json:"createdAfter"`
 
 	ID                       string  `json:"id"`
 	ApplicationID            string  `json:"applicationId"`
@@ -303,6 +305,9 @@ func (s *Sim) feedbackList(req *request) (result, *apiError) {
 	var items []item
 	for _, f := range s.feedback {
 		if req.ApplicationID != "" && f.appID != req.ApplicationID {
+			continue
+		}
+		if req.CreatedAfter != nil && f.submittedAt.UnixMilli() < *req.CreatedAfter {
 			continue
 		}
 		items = append(items, item{f.seq, s.renderFeedback(f)})

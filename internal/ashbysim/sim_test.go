@@ -187,6 +187,13 @@ func TestEveryMethodDecodes(t *testing.T) {
 				t.Fatalf("candidate = %+v", cand)
 			}
 		},
+		"application.listHistory": func(t *testing.T) {
+			hs, err := c.ApplicationListHistory(ctx, a.ApplicationID)
+			must(t, err)
+			if len(hs) == 0 || hs[0].StageID != sc.StageIDs[0] || hs[0].EnteredStageAt.IsZero() || hs[0].Title == "" {
+				t.Fatalf("history = %+v", hs)
+			}
+		},
 		"communicationTemplate.list": func(t *testing.T) {
 			ts, err := c.CommunicationTemplateList(ctx)
 			must(t, err)

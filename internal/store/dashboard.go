@@ -57,6 +57,8 @@ type PendingSchedule struct {
 	StageTitle    string
 	// Feedback is the application's submissions, without their values.
 	Feedback []domain.Feedback
+	// RemindersSent counts the feedback reminders sent per interviewer id.
+	RemindersSent map[string]int
 }
 
 // DecisionFilter selects decisions; zero fields match everything.
@@ -201,6 +203,45 @@ LIMIT $`+fmt.Sprint(len(args)), args...)
 	out.InterviewTitles, err = db.titles(ctx, titleInterviews, interviews)
 	if err != nil {
 		return Pending{}, err
+	}
+	sent, err := db.remindersSentBySchedule(ctx, ids)
+	if err != nil {
+		return Pending{}, err
+	}
+	for i := range out.Schedules {
+		out.Schedules[i].RemindersSent = sent[out.Schedules[i].Schedule.ID]
+	}
+	return out, nil
+}
+
+// remindersSentBySchedule counts sent reminders per schedule and interviewer.
+func (db *DB) remindersSentBySchedule(ctx context.Context, scheduleIDs []string) (map[string]map[string]int, error) {
+	out := map[string]map[string]int{}
+	for start := 0; start < len(scheduleIDs); start += 500 {
+		chunk := scheduleIDs[start:min(start+500, len(scheduleIDs))]
+		ph, args := placeholders(chunk, 1)
+		rows, err := db.r.QueryContext(ctx, `SELECT schedule_id, interviewer_id, COUNT(*) FROM feedback_reminders_sent
+WHERE kind = 'reminder' AND status = 'sent' AND schedule_id IN (`+ph+`) GROUP BY schedule_id, interviewer_id`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("count reminders: %w", db.mapErr(err))
+		}
+		for rows.Next() {
+			var sid, iid string
+			var n int
+			if err := rows.Scan(&sid, &iid, &n); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("scan reminder count: %w", db.mapErr(err))
+			}
+			if out[sid] == nil {
+				out[sid] = map[string]int{}
+			}
+			out[sid][iid] = n
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, fmt.Errorf("count reminders: %w", db.mapErr(err))
+		}
 	}
 	return out, nil
 }

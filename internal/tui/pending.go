@@ -298,8 +298,19 @@ func (v *pendingView) detailLines() []string {
 		if o.Submitted {
 			lines = append(lines, st.Good.Render(fmt.Sprintf("    ✓ %-24s submitted %s", o.Interviewer.Name(), stamp(o.SubmittedAt, now))))
 		} else {
-			lines = append(lines, st.Bad.Render(fmt.Sprintf("    ✗ %-24s not submitted", o.Interviewer.Name())))
+			note := "not submitted"
+			if n := r.RemindersSent[o.Interviewer.InterviewerID]; n > 0 {
+				note += fmt.Sprintf(" (%d reminder%s sent)", n, plural(n))
+			}
+			lines = append(lines, st.Bad.Render(fmt.Sprintf("    ✗ %-24s %s", o.Interviewer.Name(), note)))
 		}
 	}
 	return lines
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
 }

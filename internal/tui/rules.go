@@ -22,6 +22,8 @@ type rulesView struct {
 	detail  bool
 	scroll  scroller
 	confirm *pendingChange
+	// bt is the open backtest of a rule (b), nil when closed.
+	bt *backtestPanel
 
 	width, height int
 }
@@ -38,7 +40,7 @@ func newRulesView(k KeyMap, s Styles, d data) *rulesView {
 
 func (v *rulesView) Init() tea.Cmd    { return v.Refresh() }
 func (v *rulesView) Refresh() tea.Cmd { return v.data.loadRules() }
-func (v *rulesView) Capturing() bool  { return v.confirm != nil }
+func (v *rulesView) Capturing() bool  { return v.confirm != nil || v.bt != nil }
 
 func (v *rulesView) SetSize(w, h int) {
 	v.width, v.height = w, h
@@ -53,6 +55,10 @@ func (v *rulesView) Update(msg tea.Msg) tea.Cmd {
 		return v.Refresh()
 	case reviewSavedMsg:
 		return v.Refresh()
+	case backtestMsg:
+		if v.bt != nil {
+			v.bt.apply(msg)
+		}
 	case tea.KeyPressMsg:
 		return v.handleKey(msg)
 	}
@@ -96,6 +102,14 @@ func (v *rulesView) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return nil
 	}
+	if v.bt != nil {
+		if key.Matches(msg, v.keys.Close) || key.Matches(msg, v.keys.Quit) {
+			v.bt = nil
+		} else {
+			v.bt.navigate(v.keys, msg, v.styles, v.height)
+		}
+		return nil
+	}
 	if v.detail {
 		if key.Matches(msg, v.keys.Close) {
 			v.detail = false
@@ -115,6 +129,9 @@ func (v *rulesView) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		v.confirm = v.toggleActive(*r)
 	case key.Matches(msg, v.keys.SwitchMode):
 		v.confirm = v.switchMode(*r)
+	case key.Matches(msg, backtestKey()):
+		v.bt = &backtestPanel{rule: r.Rule}
+		return v.data.runBacktest(r.Rule)
 	default:
 		if v.detail {
 			v.scroll.navigate(v.keys, msg, len(v.detailLines()), v.height)
@@ -176,6 +193,9 @@ func (v *rulesView) ShortHelp() []key.Binding {
 	if v.confirm != nil {
 		return []key.Binding{v.keys.Confirm, v.keys.Cancel}
 	}
+	if v.bt != nil {
+		return backtestHelp(v.keys)
+	}
 	if v.detail {
 		return []key.Binding{v.keys.ToggleActive, v.keys.SwitchMode, v.keys.Close}
 	}
@@ -183,7 +203,7 @@ func (v *rulesView) ShortHelp() []key.Binding {
 }
 
 func (v *rulesView) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{v.keys.ToggleActive, v.keys.SwitchMode, v.keys.Confirm, v.keys.Cancel}}
+	return [][]key.Binding{{v.keys.ToggleActive, v.keys.SwitchMode, backtestKey(), v.keys.Confirm, v.keys.Cancel}}
 }
 
 func (v *rulesView) View() string {
@@ -195,6 +215,9 @@ func (v *rulesView) View() string {
 		h -= len(prompt) + 1
 	}
 	var body string
+	if v.bt != nil {
+		return v.bt.view(v.styles, v.width, h)
+	}
 	if v.detail {
 		body = v.scroll.window(v.detailLines(), v.width, h)
 	} else {

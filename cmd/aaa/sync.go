@@ -1,0 +1,78 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/signal"
+	"time"
+
+	"github.com/ashby-auto-advance/aaa/internal/advance"
+	"github.com/ashby-auto-advance/aaa/internal/ashby"
+	"github.com/ashby-auto-advance/aaa/internal/config"
+	"github.com/spf13/cobra"
+	"golang.org/x/time/rate"
+)
+
+func init() { extraCommands = append(extraCommands, newSyncCmd) }
+
+func newSyncCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "sync",
+		Short: "One-off syncs from Ashby (history)",
+	}
+	cmd.AddCommand(newSyncHistoryCmd())
+	return cmd
+}
+
+func newSyncHistoryCmd() *cobra.Command {
+	var dbURL, since string
+	cmd := &cobra.Command{
+		Use:   "history [--since 180d]",
+		Short: "Backfill application stage history and feedback for backtests",
+		Long: `Fetch the stage history (application.listHistory) of every application with a
+schedule aaa knows from that period, and the feedback submitted since then
+(applicationFeedback.list with createdAfter), into the database. Calls go
+through the Ashby rate limit (ASHBY_RATE_LIMIT) and retry 429s and 5xx with
+backoff. Progress is stored as it goes: after an interruption (Ctrl-C, a
+network failure) run the command again and it resumes. Nothing is written
+to Ashby and nothing is evaluated.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := config.Load(os.Environ())
+			if err != nil {
+				return err
+			}
+			if cfg.AshbyAPIKey == "" {
+				return advance.ErrAshbyNotConfigured
+			}
+			if dbURL == "" {
+				dbURL = cfg.DatabaseURL
+			}
+			from, err := parseSince(since, time.Now())
+			if err != nil {
+				return err
+			}
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
+			defer stop()
+			log := newLogger(os.Stderr, cfg.LogLevel, cfg.LogFormat)
+			be, err := openStore(ctx, dbURL, log)
+			if err != nil {
+				return err
+			}
+			defer be.close()
+			ats := ashby.New(ashby.Options{BaseURL: cfg.AshbyAPIURL, APIKey: cfg.AshbyAPIKey,
+				RateLimit: rate.Limit(cfg.AshbyRateLimit), Burst: max(1, int(cfg.AshbyRateLimit))})
+			svc := advance.New(advance.Options{Store: be.db, ATS: ats, Logger: log,
+				MinWait: cfg.MinWait, Timeout: time.Duration(cfg.TimeoutDays) * 24 * time.Hour})
+			res, err := svc.SyncHistory(ctx, from)
+			if err != nil {
+				return fmt.Errorf("sync history (run again to resume): %w", err)
+			}
+			fmt.Fprintln(cmd.OutOrStdout(), res.String())
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&dbURL, "db", "", "database (postgres://..., sqlite:PATH or a file path; default $DATABASE_URL)")
+	cmd.Flags().StringVar(&since, "since", "180d", "history of schedules since (e.g. 180d, 720h)")
+	return cmd
+}
