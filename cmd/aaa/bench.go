@@ -1,0 +1,488 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"runtime/pprof"
+	"strconv"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/ashby-auto-advance/aaa/internal/advance"
+	"github.com/ashby-auto-advance/aaa/internal/ashby"
+	"github.com/ashby-auto-advance/aaa/internal/ashbysim"
+	"github.com/ashby-auto-advance/aaa/internal/bench"
+	"github.com/ashby-auto-advance/aaa/internal/config"
+	"github.com/ashby-auto-advance/aaa/internal/domain"
+	"github.com/ashby-auto-advance/aaa/internal/store"
+	"github.com/jackc/pgx/v5"
+	"github.com/spf13/cobra"
+)
+
+func init() { extraCommands = append(extraCommands, newBenchCmd) }
+
+// benchOptions are aaa bench's flags.
+type benchOptions struct {
+	db          string
+	concurrency int
+	duration    time.Duration
+	drain       time.Duration
+	schedules   int
+	workers     int
+	jsonOut     bool
+	logFile     string
+	cpuProfile  string
+}
+
+func newBenchCmd() *cobra.Command {
+	o := benchOptions{}
+	cmd := &cobra.Command{
+		Use:   "bench",
+		Short: "Measure webhook throughput, end-to-end processing, evaluation speed and memory",
+		Long: `Run aaa's server in this process against a simulated Ashby workspace at zero
+latency and measure the figures of DESIGN.md's performance targets:
+
+  1. evaluation of --schedules ready schedules (complete, passing feedback),
+     in shadow mode (dry_run) and in live mode (changeStage), with --workers
+     parallel evaluations;
+  2. signed interviewScheduleUpdate webhooks over loopback HTTP from
+     --concurrency connections for --duration: acknowledgements per second,
+     p50/p99/max latency, and the process RSS under that load;
+  3. deliveries processed end to end (ack to stored schedule) per second,
+     counted in webhook_deliveries until the backlog drains (at most --drain);
+  4. process RSS at idle, right after start.
+
+The database is a temporary SQLite file, or with --db postgres://... a
+schema created for the run and dropped after it. The load generator and the
+simulator run in the measured process, so they count in its CPU and RSS.
+The server's logs are discarded unless --log-file is given.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			return runBench(ctx, cmd.OutOrStdout(), cmd.ErrOrStderr(), o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.db, "db", "", "postgres://... URL to bench on Postgres (default: a temporary SQLite file)")
+	f.IntVar(&o.concurrency, "concurrency", 10, "webhook connections")
+	f.DurationVar(&o.duration, "duration", 10*time.Second, "webhook load duration")
+	f.DurationVar(&o.drain, "drain", 20*time.Second, "longest wait for the delivery backlog after the load")
+	f.IntVar(&o.schedules, "schedules", 1000, "ready schedules to evaluate")
+	f.IntVar(&o.workers, "workers", 8, "parallel evaluations")
+	f.BoolVar(&o.jsonOut, "json", false, "print the report as JSON")
+	f.StringVar(&o.logFile, "log-file", "", "write the server's logs (INFO) to this file")
+	f.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run to this file")
+	return cmd
+}
+
+// benchRun is one bench in progress.
+type benchRun struct {
+	o        benchOptions
+	progress io.Writer
+	sim      *ashbysim.Sim
+	secret   string
+	url      string // webhook URL
+	svc      *advance.Service
+	db       *store.DB
+	hc       *http.Client
+	report   bench.Report
+}
+
+func runBench(ctx context.Context, stdout, stderr io.Writer, o benchOptions) (err error) {
+	if o.concurrency < 1 || o.schedules < 1 || o.workers < 1 || o.duration <= 0 {
+		return &exitError{code: 2, err: errors.New("bench: --concurrency, --schedules, --workers and --duration must be positive")}
+	}
+	if o.cpuProfile != "" {
+		pf, err := os.Create(o.cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer pf.Close()
+		if err := pprof.StartCPUProfile(pf); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	runID := randomHex(4)
+	tmp, err := os.MkdirTemp("", "aaa-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+
+	backend, dbURL := "sqlite", "sqlite:"+filepath.Join(tmp, "aaa.db")
+	if o.db != "" {
+		kind, _, err := config.ParseDatabaseURL(o.db)
+		if err != nil || kind != "postgres" {
+			return &exitError{code: 2, err: fmt.Errorf("bench: --db must be a postgres:// URL (SQLite is the default)")}
+		}
+		backend = "postgres"
+		var drop func()
+		if dbURL, drop, err = benchSchema(ctx, o.db, "aaa_bench_"+runID); err != nil {
+			return err
+		}
+		defer drop()
+	}
+
+	// The simulated Ashby workspace, served over loopback at zero latency.
+	sim := ashbysim.New(ashbysim.Options{})
+	hookSc := sim.AddPanelScenario(ashbysim.PanelSpec{Candidates: 100, JobTitle: "Bench Webhooks"})
+	evalSc := sim.AddPanelScenario(ashbysim.PanelSpec{Candidates: o.schedules, JobTitle: "Bench Evaluation"})
+	simLn, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	simSrv := &http.Server{Handler: sim, ReadHeaderTimeout: 10 * time.Second}
+	go simSrv.Serve(simLn) //nolint:errcheck // closed below
+	defer simSrv.Close()
+
+	secret := randomHex(16)
+	cfg, err := config.Load([]string{
+		"DATABASE_URL=" + dbURL,
+		"ASHBY_API_KEY=" + sim.APIKey(),
+		"ASHBY_API_URL=http://" + simLn.Addr().String(),
+		"ASHBY_WEBHOOK_SECRET=" + secret,
+		"ASHBY_RATE_LIMIT=1000000",
+		"WEBHOOK_RATE_LIMIT=" + strconv.Itoa(1<<30), // the bench is one client: never throttle it
+		"ADVANCEMENT_FEEDBACK_MIN_WAIT_MINUTES=0",
+		"FEEDBACK_SYNC_INTERVAL=24h", "EVALUATION_SWEEP_INTERVAL=24h",
+		"METADATA_SYNC_INTERVAL=24h", "INTERVIEW_SYNC_INTERVAL=24h",
+		"LOG_LEVEL=INFO",
+	})
+	if err != nil {
+		return err
+	}
+	log := slog.New(slog.DiscardHandler)
+	if o.logFile != "" {
+		lf, err := os.Create(o.logFile)
+		if err != nil {
+			return err
+		}
+		defer lf.Close()
+		log = newLogger(lf, "INFO", "json")
+	}
+
+	// The server, in this process.
+	srvCtx, stopSrv := context.WithCancel(ctx)
+	defer stopSrv()
+	ready := make(chan string, 1)
+	var svc atomic.Pointer[advance.Service]
+	served := make(chan error, 1)
+	go func() {
+		served <- serve(srvCtx, cfg, "127.0.0.1:0", log, &serveHooks{
+			ready:   func(addr string) { ready <- addr },
+			service: func(s *advance.Service) { svc.Store(s) },
+		})
+	}()
+	var addr string
+	select {
+	case addr = <-ready:
+	case err := <-served:
+		return fmt.Errorf("bench: server did not start: %w", err)
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() {
+		stopSrv()
+		select {
+		case serr := <-served:
+			if serr != nil && err == nil {
+				err = serr
+			}
+		case <-time.After(30 * time.Second):
+		}
+	}()
+
+	r := &benchRun{
+		o: o, progress: stderr, sim: sim, secret: secret, url: "http://" + addr + "/webhooks/ashby",
+		svc: svc.Load(), hc: bench.NewClient(o.concurrency),
+		report: bench.Report{
+			Backend: backend, CPUs: runtime.NumCPU(), GoVersion: runtime.Version(), Started: time.Now().UTC(),
+			Concurrency: o.concurrency, Duration: o.duration.String(), Schedules: o.schedules,
+		},
+	}
+	if o.jsonOut {
+		r.progress = io.Discard
+	}
+
+	// Idle: the start-up periodic jobs ran against an empty workspace.
+	sleepCtx(ctx, time.Second)
+	idle, rssErr := bench.ReadRSS()
+
+	// A second handle on the database, to count and to set up rules.
+	be, err := openStore(ctx, dbURL, log)
+	if err != nil {
+		return err
+	}
+	defer be.close()
+	r.db = be.db
+
+	if err := r.evaluation(ctx, evalSc); err != nil {
+		r.report.Errors = append(r.report.Errors, "evaluation: "+err.Error())
+	}
+	loadRSS, lerr := r.webhooks(ctx, hookSc)
+	if lerr != nil {
+		r.report.Errors = append(r.report.Errors, "webhooks: "+lerr.Error())
+	}
+	if rssErr == nil {
+		r.report.Add(bench.Figure{Name: "RSS idle", Value: bench.MiB(idle), Unit: "MiB",
+			Note: "after start, before any load (Python: 74.8 MiB)"}.AtMost(25, "≤ 25 MiB"))
+		if loadRSS > 0 {
+			r.report.Add(bench.Figure{Name: "RSS under webhook load", Value: bench.MiB(loadRSS), Unit: "MiB",
+				Note: "max sampled; includes load generator and simulator"}.AtMost(60, "≤ 60 MiB"))
+		}
+	} else {
+		r.report.Errors = append(r.report.Errors, "rss: "+rssErr.Error())
+	}
+	if o.jsonOut {
+		return r.report.WriteJSON(stdout)
+	}
+	return r.report.WriteTable(stdout)
+}
+
+func (r *benchRun) say(format string, args ...any) {
+	fmt.Fprintf(r.progress, "bench: "+format+"\n", args...)
+}
+
+// evaluation stores o.schedules complete, passing schedules (through
+// webhooks and a feedback sync, as in production), then times evaluating
+// all of them in shadow mode and again in live mode.
+func (r *benchRun) evaluation(ctx context.Context, sc ashbysim.Scenario) error {
+	r.say("seeding %d ready schedules", len(sc.Candidates))
+	ids := bench.ScheduleIDs(sc)
+	base, err := r.db.CountDeliveries(ctx)
+	if err != nil {
+		return err
+	}
+	err = bench.ForEach(r.o.concurrency, ids, func(id string) error {
+		body := r.sim.ScheduleUpdateBody(id)
+		return bench.PostWebhook(ctx, r.hc, r.url, body, ashby.Sign(r.secret, body))
+	})
+	if err != nil {
+		return fmt.Errorf("send schedules: %w", err)
+	}
+	want := base[store.DeliveryProcessed] + len(ids)
+	if err := r.waitFor(ctx, 2*time.Minute, "stored schedules", func() (bool, error) {
+		c, err := r.db.CountDeliveries(ctx)
+		return c[store.DeliveryProcessed] >= want, err
+	}); err != nil {
+		return err
+	}
+	bench.SubmitPassingFeedback(r.sim, sc)
+	if err := r.svc.SyncFeedback(ctx); err != nil {
+		return fmt.Errorf("sync feedback: %w", err)
+	}
+	// Let the evaluations the sync enqueued (no rule yet: no_rule) finish
+	// so they do not compete with the timed passes.
+	if err := r.waitQueueIdle(ctx); err != nil {
+		return err
+	}
+	rule, err := r.db.CreateRule(ctx, bench.PassingRule(sc, domain.ModeShadow))
+	if err != nil {
+		return fmt.Errorf("create rule: %w", err)
+	}
+	target := 0.3 * float64(len(ids)) / 1000
+	targetText := "≤ 0.3 s per 1,000"
+	for _, mode := range []string{domain.ModeShadow, domain.ModeLive} {
+		if mode == domain.ModeLive {
+			rule.Mode = domain.ModeLive
+			if rule, err = r.db.UpdateRule(ctx, rule); err != nil {
+				return fmt.Errorf("switch rule to live: %w", err)
+			}
+		}
+		wantStatus := map[string]string{domain.ModeShadow: domain.ExecDryRun, domain.ModeLive: domain.ExecSuccess}[mode]
+		var wrong atomic.Int64
+		var firstWrong atomic.Value
+		start := time.Now()
+		err := bench.ForEach(r.o.workers, ids, func(id string) error {
+			ev, err := r.svc.EvaluateNow(ctx, id)
+			if err == nil && ev.Status != wantStatus {
+				if wrong.Add(1) == 1 {
+					firstWrong.Store(fmt.Sprintf("%s/%s: %s", ev.Decision.Outcome, ev.Status, ev.Decision.Summary))
+				}
+			}
+			return err
+		})
+		took := time.Since(start)
+		if err != nil {
+			return fmt.Errorf("evaluate (%s): %w", mode, err)
+		}
+		note := fmt.Sprintf("%d workers, %.0f schedules/s, all %s", r.o.workers, float64(len(ids))/took.Seconds(), wantStatus)
+		if n := wrong.Load(); n > 0 {
+			note = fmt.Sprintf("%d workers; %d not %s (first: %v)", r.o.workers, n, wantStatus, firstWrong.Load())
+		}
+		r.report.Add(bench.Figure{Name: fmt.Sprintf("evaluate %d ready schedules (%s)", len(ids), mode),
+			Value: took.Seconds(), Unit: "s", Note: note}.AtMost(target, targetText))
+		r.say("evaluated %d schedules (%s) in %s", len(ids), mode, took.Round(time.Millisecond))
+	}
+	return r.waitQueueIdle(ctx)
+}
+
+// webhooks runs the signed webhook load and the end-to-end count; it
+// returns the largest RSS seen during the load.
+func (r *benchRun) webhooks(ctx context.Context, sc ashbysim.Scenario) (uint64, error) {
+	bodies := make([][]byte, 0, len(sc.Candidates))
+	for _, c := range sc.Candidates {
+		bodies = append(bodies, r.sim.ScheduleUpdateBody(c.ScheduleID))
+	}
+	src, err := bench.NewWebhookSource(r.secret, randomHex(4), bodies)
+	if err != nil {
+		return 0, err
+	}
+	base, err := r.db.CountDeliveries(ctx)
+	if err != nil {
+		return 0, err
+	}
+	r.say("webhook load: %d connections for %s", r.o.concurrency, r.o.duration)
+	rss := bench.StartRSSSampler(50 * time.Millisecond)
+	start := time.Now()
+	res := bench.RunLoad(ctx, bench.LoadOptions{
+		Concurrency: r.o.concurrency, Duration: r.o.duration,
+		Do: func(ctx context.Context, _ int) error {
+			body, sig := src.Next()
+			return bench.PostWebhook(ctx, r.hc, r.url, body, sig)
+		},
+	})
+	loadRSS := rss.Stop()
+	r.hc.CloseIdleConnections()
+	acked := int(res.Requests - res.Errors)
+	note := fmt.Sprintf("%d acked", acked)
+	if res.Errors > 0 {
+		note += fmt.Sprintf(", %d failed (first: %v)", res.Errors, res.FirstError)
+	}
+	isSQLite := r.report.Backend == "sqlite"
+	ackTarget, ackText := 3000.0, "≥ 3,000 (Postgres)"
+	if isSQLite {
+		ackTarget, ackText = 7500, "≥ 7,500 (SQLite)"
+	}
+	lat := res.Latency
+	r.report.Add(bench.Figure{Name: "webhook acks/s", Value: res.Throughput(), Unit: "/s",
+		Note: note + " (Python: 141/s)"}.AtLeast(ackTarget, ackText))
+	r.report.Add(bench.Figure{Name: "webhook ack p50", Value: bench.Millis(lat.Percentile(0.50)), Unit: "ms", Note: "Python: 66 ms"})
+	r.report.Add(bench.Figure{Name: "webhook ack p99", Value: bench.Millis(lat.Percentile(0.99)), Unit: "ms",
+		Note: "Python: 132 ms"}.AtMost(10, "≤ 10 ms"))
+	r.report.Add(bench.Figure{Name: "webhook ack max", Value: bench.Millis(lat.Max()), Unit: "ms"})
+
+	// End to end: processed rows over time, until the backlog is gone.
+	r.say("waiting up to %s for %d deliveries to be processed", r.o.drain, acked)
+	want := base[store.DeliveryProcessed] + base[store.DeliveryFailed] + acked
+	var c map[string]int
+	deadline := time.Now().Add(r.o.drain)
+	for {
+		if c, err = r.db.CountDeliveries(ctx); err != nil {
+			return loadRSS, err
+		}
+		if c[store.DeliveryProcessed]+c[store.DeliveryFailed] >= want || time.Now().After(deadline) || ctx.Err() != nil {
+			break
+		}
+		// Counting groups the whole table: poll gently, it competes with ingestion.
+		sleepCtx(ctx, 250*time.Millisecond)
+	}
+	took := time.Since(start)
+	processed := c[store.DeliveryProcessed] - base[store.DeliveryProcessed]
+	failed := c[store.DeliveryFailed] - base[store.DeliveryFailed]
+	note = fmt.Sprintf("%d of %d in %.1fs from load start", processed, acked, took.Seconds())
+	if backlog := acked - processed - failed; backlog > 0 {
+		note += fmt.Sprintf(", %d still queued", backlog)
+	}
+	if failed > 0 {
+		note += fmt.Sprintf(", %d failed", failed)
+	}
+	r.report.Add(bench.Figure{Name: "deliveries processed/s (ack to stored schedule)",
+		Value: float64(processed) / took.Seconds(), Unit: "/s", Target: "—", Note: note})
+	return loadRSS, nil
+}
+
+// waitQueueIdle waits until River has no job ready or running.
+func (r *benchRun) waitQueueIdle(ctx context.Context) error {
+	return r.waitFor(ctx, 2*time.Minute, "an idle job queue", func() (bool, error) {
+		var n int
+		err := r.db.Reader().QueryRowContext(ctx,
+			"SELECT COUNT(*) FROM river_job WHERE state IN ('available', 'running', 'retryable')").Scan(&n)
+		return n == 0, err
+	})
+}
+
+func (r *benchRun) waitFor(ctx context.Context, within time.Duration, what string, cond func() (bool, error)) error {
+	deadline := time.Now().Add(within)
+	for {
+		ok, err := cond()
+		if err != nil {
+			return fmt.Errorf("wait for %s: %w", what, err)
+		}
+		if ok {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("timed out after %s waiting for %s", within, what)
+		}
+		if err := sleepCtx(ctx, 20*time.Millisecond); err != nil {
+			return err
+		}
+	}
+}
+
+// benchSchema creates a schema for the run and returns a URL whose
+// search_path points at it, and a function dropping it.
+func benchSchema(ctx context.Context, base, schema string) (string, func(), error) {
+	u, err := url.Parse(base)
+	if err != nil {
+		return "", nil, fmt.Errorf("bench: parse --db: %w", err)
+	}
+	conn, err := pgx.Connect(ctx, base)
+	if err != nil {
+		return "", nil, fmt.Errorf("bench: connect postgres: %w", err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
+		return "", nil, fmt.Errorf("bench: create schema: %w", err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	drop := func() {
+		dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancel()
+		c, err := pgx.Connect(dctx, base)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "bench: drop schema %s: %v\n", schema, err)
+			return
+		}
+		defer c.Close(dctx)
+		if _, err := c.Exec(dctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
+			fmt.Fprintf(os.Stderr, "bench: drop schema %s: %v\n", schema, err)
+		}
+	}
+	return u.String(), drop, nil
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

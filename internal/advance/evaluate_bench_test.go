@@ -1,0 +1,115 @@
+package advance_test
+
+import (
+	"context"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/ashby-auto-advance/aaa/internal/advance"
+	"github.com/ashby-auto-advance/aaa/internal/ashby"
+	"github.com/ashby-auto-advance/aaa/internal/ashbysim"
+	"github.com/ashby-auto-advance/aaa/internal/bench"
+	"github.com/ashby-auto-advance/aaa/internal/domain"
+	"github.com/ashby-auto-advance/aaa/internal/jobs"
+	"github.com/ashby-auto-advance/aaa/internal/store/storetest"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"golang.org/x/time/rate"
+)
+
+// Evaluation benchmark sizes: DESIGN.md's target is for 1,000 schedules.
+const (
+	benchSchedules = 1000
+	benchWorkers   = 8
+)
+
+// BenchmarkEvaluate measures one evaluation pass over 1,000 ready schedules
+// (complete, passing feedback, stored through the real ingest and feedback
+// sync) with the simulator at zero latency, on each backend, in shadow mode
+// (ends in dry_run) and live mode (stale guard + changeStage). One op is one
+// pass of EvaluateNow over every schedule with 8 workers; each pass runs under
+// a new rule version (and, live, with the candidates moved back in the
+// simulator) so it does the full work again.
+func BenchmarkEvaluate(b *testing.B) {
+	for _, be := range storetest.Backends(b) {
+		for _, mode := range []string{domain.ModeShadow, domain.ModeLive} {
+			b.Run(be.Name+"/"+mode, func(b *testing.B) { benchmarkEvaluate(b, be, mode) })
+		}
+	}
+}
+
+func benchmarkEvaluate(b *testing.B, be storetest.Backend, mode string) {
+	ctx := context.Background()
+	db, dbURL := be.Open(b)
+	var pool *pgxpool.Pool
+	if be.Name == "postgres" {
+		var err error
+		if pool, err = pgxpool.New(ctx, dbURL); err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(pool.Close)
+	}
+	storetest.Must(b, jobs.Migrate(ctx, db.Writer(), pool))
+	q, err := jobs.New(jobs.Options{DB: db.Writer(), Pool: pool, InsertOnly: true})
+	storetest.Must(b, err)
+
+	sim := ashbysim.New(ashbysim.Options{})
+	sc := sim.AddPanelScenario(ashbysim.PanelSpec{Candidates: benchSchedules})
+	simSrv := httptest.NewServer(sim)
+	b.Cleanup(simSrv.Close)
+	ats := ashby.New(ashby.Options{BaseURL: simSrv.URL, APIKey: sim.APIKey(), RateLimit: rate.Inf, Timeout: 10 * time.Second})
+	svc := advance.New(advance.Options{Store: db, ATS: ats, Queue: q, Timeout: 7 * 24 * time.Hour})
+
+	// Store every schedule as production does: accept its webhook, ingest
+	// it, then sync the passing feedback.
+	ids := bench.ScheduleIDs(sc)
+	for _, id := range ids {
+		body := sim.ScheduleUpdateBody(id)
+		hook, err := ashby.ParseWebhook(body)
+		storetest.Must(b, err)
+		did, _, err := svc.AcceptWebhook(ctx, hook, body)
+		storetest.Must(b, err)
+		storetest.Must(b, svc.IngestDelivery(ctx, did, true))
+	}
+	bench.SubmitPassingFeedback(sim, sc)
+	storetest.Must(b, svc.SyncFeedback(ctx))
+	rule, err := db.CreateRule(ctx, bench.PassingRule(sc, mode))
+	storetest.Must(b, err)
+	want := domain.ExecDryRun
+	if mode == domain.ModeLive {
+		want = domain.ExecSuccess
+	}
+
+	b.ReportAllocs()
+	b.ResetTimer()
+	var elapsed time.Duration
+	for i := range b.N {
+		b.StopTimer()
+		if i > 0 {
+			// A new rule version makes every decision new again.
+			rule, err = db.UpdateRule(ctx, rule)
+			storetest.Must(b, err)
+			if mode == domain.ModeLive {
+				for _, c := range sc.Candidates {
+					storetest.Must(b, sim.MoveApplication(c.ApplicationID, sc.StageIDs[0]))
+				}
+			}
+		}
+		b.StartTimer()
+		start := time.Now()
+		err := bench.ForEach(benchWorkers, ids, func(id string) error {
+			ev, err := svc.EvaluateNow(ctx, id)
+			if err == nil && ev.Status != want {
+				b.Errorf("schedule %s: %s/%s (%s), want %s", id, ev.Decision.Outcome, ev.Status, ev.Decision.Summary, want)
+			}
+			return err
+		})
+		elapsed += time.Since(start)
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(b.N*len(ids))/elapsed.Seconds(), "schedules/s")
+	b.ReportMetric(elapsed.Seconds()/float64(b.N), "s/pass")
+}

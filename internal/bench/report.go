@@ -1,0 +1,104 @@
+package bench
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"text/tabwriter"
+	"time"
+)
+
+// Figure is one measured number with the DESIGN.md target it answers to.
+type Figure struct {
+	// Name says what was measured ("webhook acks/s").
+	Name string `json:"name"`
+	// Value is the measurement in Unit.
+	Value float64 `json:"value"`
+	Unit  string  `json:"unit"`
+	// Target is DESIGN.md's figure ("≥ 7,500"), empty when there is none;
+	// Met reports whether Value reaches it (nil without a target).
+	Target string `json:"target,omitempty"`
+	Met    *bool  `json:"met,omitempty"`
+	// Note adds context (sample size, backlog, ...).
+	Note string `json:"note,omitempty"`
+}
+
+// AtLeast sets a lower-bound target.
+func (f Figure) AtLeast(target float64, text string) Figure {
+	ok := f.Value >= target
+	f.Target, f.Met = text, &ok
+	return f
+}
+
+// AtMost sets an upper-bound target.
+func (f Figure) AtMost(target float64, text string) Figure {
+	ok := f.Value <= target
+	f.Target, f.Met = text, &ok
+	return f
+}
+
+// Report is a bench run's result.
+type Report struct {
+	Backend     string    `json:"backend"`
+	CPUs        int       `json:"cpus"`
+	GoVersion   string    `json:"go_version"`
+	Started     time.Time `json:"started"`
+	Concurrency int       `json:"concurrency"`
+	Duration    string    `json:"duration"`
+	Schedules   int       `json:"schedules"`
+	Figures     []Figure  `json:"figures"`
+	// Errors lists phases that could not be measured.
+	Errors []string `json:"errors,omitempty"`
+}
+
+// Add appends a figure.
+func (r *Report) Add(f Figure) { r.Figures = append(r.Figures, f) }
+
+// WriteJSON writes the report as indented JSON.
+func (r *Report) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(r)
+}
+
+// WriteTable writes the report as an aligned text table.
+func (r *Report) WriteTable(w io.Writer) error {
+	fmt.Fprintf(w, "aaa bench: %s, %d CPUs, %s, %d connections for %s, %d schedules\n\n",
+		r.Backend, r.CPUs, r.GoVersion, r.Concurrency, r.Duration, r.Schedules)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "FIGURE\tMEASURED\tTARGET\t\tNOTE")
+	for _, f := range r.Figures {
+		verdict := ""
+		if f.Met != nil {
+			verdict = "ok"
+			if !*f.Met {
+				verdict = "MISSED"
+			}
+		}
+		fmt.Fprintf(tw, "%s\t%s %s\t%s\t%s\t%s\n", f.Name, formatValue(f.Value), f.Unit, f.Target, verdict, f.Note)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	for _, e := range r.Errors {
+		fmt.Fprintln(w, "error:", e)
+	}
+	return nil
+}
+
+func formatValue(v float64) string {
+	switch {
+	case v >= 100:
+		return fmt.Sprintf("%.0f", v)
+	case v >= 10:
+		return fmt.Sprintf("%.1f", v)
+	default:
+		return fmt.Sprintf("%.2f", v)
+	}
+}
+
+// Millis converts a duration to fractional milliseconds.
+func Millis(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// MiB converts bytes to mebibytes.
+func MiB(b uint64) float64 { return float64(b) / (1 << 20) }
