@@ -73,3 +73,27 @@ func MapError(err error) error {
 	}
 	return err
 }
+
+// OpenReadOnly opens an existing SQLite database for reading only (`aaa
+// store copy` reads its source this way): the file is opened with
+// mode=ro and every connection is query_only, so nothing, not even the
+// journal mode, is changed. A missing file is an error, never created.
+func OpenReadOnly(path string) (*store.DB, error) {
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() +
+		"?mode=ro&_pragma=busy_timeout(5000)&_pragma=query_only(1)&_time_format=sqlite"
+	r, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	n := max(2, runtime.NumCPU())
+	r.SetMaxOpenConns(n)
+	r.SetMaxIdleConns(n)
+	if err := r.Ping(); err != nil {
+		r.Close()
+		return nil, fmt.Errorf("open sqlite %s read-only: %w", path, err)
+	}
+	return store.New(store.Options{Writer: r, Reader: r, Dialect: store.DialectSQLite, MapError: MapError}), nil
+}
