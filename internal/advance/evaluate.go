@@ -4,7 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
+
 	"time"
 
 	"github.com/ashby-auto-advance/aaa/internal/domain"
@@ -61,6 +61,9 @@ func (s *Service) decide(sched domain.Schedule, rules []domain.Rule, fb []domain
 	}
 	return d
 }
+
+// noChange marks an evaluation enqueued for a due time, not for a change.
+var noChange time.Time
 
 // soonWindow is how close a due time must be for the running evaluation to
 // wait for it itself rather than schedule a separate one.
@@ -145,7 +148,7 @@ func (s *Service) evaluate(ctx context.Context, scheduleID string, inJob bool) (
 				res.soon = max(in, 0) + 20*time.Millisecond
 				break
 			}
-			if err := s.queue.EnqueueEvaluate(ctx, nil, sched.ID, *d.DueAt, time.Time{}); err != nil {
+			if err := s.queue.EnqueueEvaluate(ctx, s.st.SQLTx(), sched.ID, *d.DueAt, noChange); err != nil {
 				return res, err
 			}
 		}
@@ -174,18 +177,7 @@ func (s *Service) newExecution(sched domain.Schedule, d domain.Decision, status 
 // record inserts a decision once per claim key; an existing row is returned
 // with created=false.
 func (s *Service) record(ctx context.Context, e domain.Execution, claimKey string) (domain.Execution, bool, error) {
-	got, err := s.st.InsertExecution(ctx, e, claimKey)
-	if err == nil {
-		return got, true, nil
-	}
-	if !errors.Is(err, domain.ErrConflict) {
-		return domain.Execution{}, false, err
-	}
-	existing, gerr := s.st.GetExecutionByClaim(ctx, claimKey)
-	if gerr != nil {
-		return domain.Execution{}, false, fmt.Errorf("read claimed execution: %w", gerr)
-	}
-	return existing, false, nil
+	return s.st.ClaimExecution(ctx, e, claimKey)
 }
 
 func (s *Service) reject(ctx context.Context, sched domain.Schedule, rule domain.Rule, d domain.Decision) (string, string, error) {
@@ -202,16 +194,16 @@ func (s *Service) reject(ctx context.Context, sched domain.Schedule, rule domain
 	if d.Mode == domain.ModeShadow {
 		log.InfoContext(ctx, "DRY_RUN_would_reject_candidate", "rule_id", d.RuleID, "summary", d.Summary)
 		if rule.NotifyInShadow {
-			return e.ID, e.Status, s.queue.EnqueueNotify(ctx, nil, e.ID)
+			return e.ID, e.Status, s.queue.EnqueueNotify(ctx, s.st.SQLTx(), e.ID)
 		}
 		return e.ID, e.Status, nil
 	}
 	if rule.OnReject == domain.OnRejectArchive {
 		log.InfoContext(ctx, "auto_archiving_candidate", "rule_id", d.RuleID)
-		return e.ID, e.Status, s.queue.EnqueueArchive(ctx, nil, ArchiveRequest{ExecutionID: e.ID, ApplicationID: sched.ApplicationID, Auto: true})
+		return e.ID, e.Status, s.queue.EnqueueArchive(ctx, s.st.SQLTx(), ArchiveRequest{ExecutionID: e.ID, ApplicationID: sched.ApplicationID, Auto: true})
 	}
 	log.InfoContext(ctx, "sending_rejection_notification", "rule_id", d.RuleID)
-	return e.ID, e.Status, s.queue.EnqueueNotify(ctx, nil, e.ID)
+	return e.ID, e.Status, s.queue.EnqueueNotify(ctx, s.st.SQLTx(), e.ID)
 }
 
 func (s *Service) timeout(ctx context.Context, sched domain.Schedule, _ domain.Rule, d domain.Decision) (string, string, error) {
@@ -222,7 +214,7 @@ func (s *Service) timeout(ctx context.Context, sched domain.Schedule, _ domain.R
 	}
 	s.log.WarnContext(ctx, "feedback_timeout", "schedule_id", sched.ID, "application_id", sched.ApplicationID,
 		"execution_id", e.ID, "summary", d.Summary)
-	return e.ID, e.Status, s.queue.EnqueueNotify(ctx, nil, e.ID)
+	return e.ID, e.Status, s.queue.EnqueueNotify(ctx, s.st.SQLTx(), e.ID)
 }
 
 // EvaluateNow evaluates a schedule and acts on the decision, returning it.

@@ -451,7 +451,7 @@ func (s *Service) ArchiveFromSlack(ctx context.Context, req ArchiveRequest, fina
 	if reasonID == "" {
 		return finish(domain.ExecFailed, "no archive reason: set the rule's archive reason or DEFAULT_ARCHIVE_REASON_ID")
 	}
-	err = nil // MUTATION: s.ats.ArchiveApplication(ctx, e.ApplicationID, reasonID, email)
+	_, err = s.ats.ArchiveApplication(ctx, e.ApplicationID, reasonID, email)
 	s.status.record(err)
 	if err != nil {
 		if ashby.IsUncertain(err) {

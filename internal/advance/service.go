@@ -99,7 +99,7 @@ type Service struct {
 	sleep  func(ctx context.Context, d time.Duration) error
 	allow  map[string]bool
 	status *ashbyStatus
-	accept groupCommit
+	accept *groupCommit
 }
 
 // New returns a Service.
@@ -122,7 +122,7 @@ func New(opts Options) *Service {
 	s := &Service{
 		opts: opts, st: opts.Store, ats: opts.ATS, slack: opts.Slack, queue: opts.Queue,
 		log: opts.Logger.With("component", "advance"), now: opts.Now, sleep: sleepCtx,
-		allow: map[string]bool{}, status: &ashbyStatus{},
+		allow: map[string]bool{}, status: &ashbyStatus{}, accept: &groupCommit{},
 	}
 	for _, u := range opts.AllowedSlackUsers {
 		s.allow[u] = true

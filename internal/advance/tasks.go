@@ -2,8 +2,8 @@ package advance
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"time"
 
 	"github.com/ashby-auto-advance/aaa/internal/domain"
 	"github.com/ashby-auto-advance/aaa/internal/store"
@@ -43,9 +43,13 @@ func (s *Service) RunTask(ctx context.Context, task string) error {
 	return fmt.Errorf("unknown task %q", task)
 }
 
-// Sweep enqueues an evaluation of every schedule that may still need a
-// decision, and recovers actions whose worker stopped mid-way. Evaluation
-// jobs are unique per schedule, so a sweep never doubles work in flight.
+// sweepBatch is how many schedules the sweep evaluates per bulk pass.
+const sweepBatch = 500
+
+// Sweep evaluates every schedule that may still need a decision, in bulk
+// (EvaluateMany), and recovers actions whose worker stopped mid-way. It
+// catches whatever the event-driven evaluations missed and applies
+// timeouts; the claims make it safe beside them.
 func (s *Service) Sweep(ctx context.Context) error {
 	s.log.InfoContext(ctx, "advancement_evaluations_started")
 	return s.tracked(ctx, SyncSweep, func(*store.SyncState) (int, error) {
@@ -62,13 +66,15 @@ func (s *Service) Sweep(ctx context.Context) error {
 				ids = append(ids, e.ScheduleID)
 			}
 		}
-		run := s.now()
-		for _, id := range ids {
-			if err := s.queue.EnqueueEvaluate(ctx, nil, id, time.Time{}, run); err != nil {
-				return 0, err
+		s.log.InfoContext(ctx, "schedules_ready_for_evaluation", "count", len(ids))
+		var errs []error
+		for start := 0; start < len(ids); start += sweepBatch {
+			if _, err := s.EvaluateMany(ctx, ids[start:min(start+sweepBatch, len(ids))]); err != nil {
+				s.log.WarnContext(ctx, "schedule_evaluation_error", "error", err.Error())
+				errs = append(errs, err)
 			}
 		}
-		s.log.InfoContext(ctx, "schedules_ready_for_evaluation", "count", len(ids))
-		return len(ids), nil
+		s.log.InfoContext(ctx, "advancement_evaluations_completed", "total_schedules", len(ids), "errors", len(errs))
+		return len(ids), errors.Join(errs...)
 	})
 }

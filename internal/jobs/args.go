@@ -78,9 +78,14 @@ type PeriodicArgs struct {
 // Kind implements river.JobArgs.
 func (PeriodicArgs) Kind() string { return "periodic" }
 
-// InsertOpts keeps one pending run per task.
+// InsertOpts keeps one pending run per task. Completed runs are left out
+// of the unique states: with River's default they would block every later
+// run until the job cleaner removes them (24h).
 func (PeriodicArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{MaxAttempts: 3, UniqueOpts: river.UniqueOpts{ByArgs: true}}
+	return river.InsertOpts{MaxAttempts: 3, UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
+		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning,
+		rivertype.JobStateScheduled, rivertype.JobStateRetryable,
+	}}}
 }
 
 // Interval pairs a periodic task with its period.

@@ -17,6 +17,11 @@ type ExecutionStore interface {
 	// taken, it returns domain.ErrConflict and writes nothing: that is how a
 	// live action is claimed exactly once.
 	InsertExecution(ctx context.Context, e domain.Execution, claimKey string) (domain.Execution, error)
+	// ClaimExecution records a decision unless its claim key is taken
+	// (INSERT ... ON CONFLICT DO NOTHING, safe inside a transaction on
+	// both backends); it returns the row holding the key and whether this
+	// call created it.
+	ClaimExecution(ctx context.Context, e domain.Execution, claimKey string) (domain.Execution, bool, error)
 	// GetExecution returns one execution.
 	GetExecution(ctx context.Context, id string) (domain.Execution, error)
 	// GetExecutionByClaim returns the execution holding a claim key.
@@ -70,8 +75,23 @@ func ClaimKey(action, applicationID, fromStageID, ruleID string, ruleVersion int
 	return strings.Join([]string{action, applicationID, fromStageID, ruleID, strconv.Itoa(ruleVersion)}, "|")
 }
 
+// ClaimExecution implements ExecutionStore.
+func (db *DB) ClaimExecution(ctx context.Context, e domain.Execution, claimKey string) (domain.Execution, bool, error) {
+	got, inserted, err := db.insertExecution(ctx, e, claimKey, true)
+	if err != nil || inserted {
+		return got, inserted, err
+	}
+	existing, err := db.GetExecutionByClaim(ctx, claimKey)
+	return existing, false, err
+}
+
 // InsertExecution implements ExecutionStore.
 func (db *DB) InsertExecution(ctx context.Context, e domain.Execution, claimKey string) (domain.Execution, error) {
+	got, _, err := db.insertExecution(ctx, e, claimKey, false)
+	return got, err
+}
+
+func (db *DB) insertExecution(ctx context.Context, e domain.Execution, claimKey string, ifAbsent bool) (domain.Execution, bool, error) {
 	if e.ID == "" {
 		e.ID = NewID()
 	}
@@ -87,18 +107,26 @@ func (db *DB) InsertExecution(ctx context.Context, e domain.Execution, claimKey 
 	if len(e.Reasons) > 0 {
 		reasons = string(e.Reasons)
 	}
-	_, err := db.exec(ctx, `
+	onConflict := ""
+	if ifAbsent {
+		onConflict = " ON CONFLICT (claim_key) DO NOTHING"
+	}
+	res, err := db.exec(ctx, `
 INSERT INTO advancement_executions (execution_id, schedule_id, application_id, rule_id, rule_version, mode,
     outcome, from_stage_id, to_stage_id, execution_status, failure_reason, summary, evaluation_results,
     claim_key, executed_at, executed_by, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $15)`,
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $15)`+onConflict,
 		e.ID, e.ScheduleID, e.ApplicationID, nullStr(e.RuleID), e.RuleVersion, e.Mode, e.Outcome,
 		nullStr(e.FromStageID), nullStr(e.ToStageID), e.Status, nullStr(e.FailureReason), e.Summary, reasons,
 		nullStr(claimKey), e.ExecutedAt, e.ExecutedBy)
 	if err != nil {
-		return domain.Execution{}, fmt.Errorf("insert execution: %w", err)
+		return domain.Execution{}, false, fmt.Errorf("insert execution: %w", err)
 	}
-	return e, nil
+	n, err := res.RowsAffected()
+	if err != nil {
+		return domain.Execution{}, false, fmt.Errorf("insert execution: %w", err)
+	}
+	return e, n == 1, nil
 }
 
 const execCols = `execution_id, schedule_id, application_id, COALESCE(rule_id, ''), rule_version, mode, outcome,

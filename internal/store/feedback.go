@@ -18,6 +18,9 @@ type FeedbackStore interface {
 	UpsertFeedback(ctx context.Context, f domain.Feedback) (changed bool, err error)
 	// ListFeedbackByApplication returns an application's submissions, oldest first.
 	ListFeedbackByApplication(ctx context.Context, applicationID string) ([]domain.Feedback, error)
+	// ListFeedbackByApplications returns the submissions of many
+	// applications, keyed by application id.
+	ListFeedbackByApplications(ctx context.Context, applicationIDs []string) (map[string][]domain.Feedback, error)
 	// CountFeedback counts stored submissions.
 	CountFeedback(ctx context.Context) (int, error)
 }
@@ -69,12 +72,36 @@ WHERE feedback_id = $1`, f.ID, string(values), f.SubmittedAt.UTC(), f.EventID, f
 
 // ListFeedbackByApplication implements FeedbackStore.
 func (db *DB) ListFeedbackByApplication(ctx context.Context, applicationID string) ([]domain.Feedback, error) {
-	rows, err := db.r.QueryContext(ctx, `
+	return db.queryFeedback(ctx, `
 SELECT feedback_id, application_id, event_id, interviewer_id, interview_id, form_definition_id,
     submitted_at, submitted_values, created_at, updated_at
 FROM feedback_submissions WHERE application_id = $1 ORDER BY submitted_at, feedback_id`, applicationID)
+}
+
+// ListFeedbackByApplications implements FeedbackStore.
+func (db *DB) ListFeedbackByApplications(ctx context.Context, applicationIDs []string) (map[string][]domain.Feedback, error) {
+	out := make(map[string][]domain.Feedback, len(applicationIDs))
+	for start := 0; start < len(applicationIDs); start += 500 {
+		chunk := applicationIDs[start:min(start+500, len(applicationIDs))]
+		ph, args := placeholders(chunk, 1)
+		list, err := db.queryFeedback(ctx, `
+SELECT feedback_id, application_id, event_id, interviewer_id, interview_id, form_definition_id,
+    submitted_at, submitted_values, created_at, updated_at
+FROM feedback_submissions WHERE application_id IN (`+ph+`) ORDER BY submitted_at, feedback_id`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range list {
+			out[f.ApplicationID] = append(out[f.ApplicationID], f)
+		}
+	}
+	return out, nil
+}
+
+func (db *DB) queryFeedback(ctx context.Context, q string, args ...any) ([]domain.Feedback, error) {
+	rows, err := db.r.QueryContext(ctx, q, args...)
 	if err != nil {
-		return nil, fmt.Errorf("list feedback of %s: %w", applicationID, db.mapErr(err))
+		return nil, fmt.Errorf("list feedback: %w", db.mapErr(err))
 	}
 	defer rows.Close()
 	var out []domain.Feedback
@@ -91,7 +118,7 @@ FROM feedback_submissions WHERE application_id = $1 ORDER BY submitted_at, feedb
 		out = append(out, f)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list feedback of %s: %w", applicationID, db.mapErr(err))
+		return nil, fmt.Errorf("list feedback: %w", db.mapErr(err))
 	}
 	return out, nil
 }

@@ -20,6 +20,9 @@ type ScheduleStore interface {
 	UpsertSchedule(ctx context.Context, s domain.Schedule) error
 	// GetSchedule returns the schedule with its events and interviewers.
 	GetSchedule(ctx context.Context, id string) (domain.Schedule, error)
+	// GetSchedules returns the schedules with these ids (missing ones are
+	// left out), with their events and interviewers, in a few queries.
+	GetSchedules(ctx context.Context, ids []string) ([]domain.Schedule, error)
 	// ListSchedulesByApplication returns an application's schedules, newest first.
 	ListSchedulesByApplication(ctx context.Context, applicationID string) ([]domain.Schedule, error)
 	// SetScheduleMeta stores the resolved plan and job ids.
@@ -160,6 +163,21 @@ func (db *DB) GetSchedule(ctx context.Context, id string) (domain.Schedule, erro
 	}
 	s.Events = events[id]
 	return s, nil
+}
+
+// GetSchedules implements ScheduleStore.
+func (db *DB) GetSchedules(ctx context.Context, ids []string) ([]domain.Schedule, error) {
+	var out []domain.Schedule
+	for start := 0; start < len(ids); start += 500 {
+		chunk := ids[start:min(start+500, len(ids))]
+		ph, args := placeholders(chunk, 1)
+		list, err := db.querySchedules(ctx, `SELECT `+scheduleCols+` FROM interview_schedules WHERE schedule_id IN (`+ph+`)`, args...)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, list...)
+	}
+	return out, nil
 }
 
 // ListSchedulesByApplication implements ScheduleStore.
