@@ -99,10 +99,10 @@ func New(opts Options) (*Queue, error) {
 		opts.RetryMax = 5 * time.Minute
 	}
 	if opts.Workers == 0 {
+		// Jobs mostly wait on Ashby or on the database; on SQLite they queue
+		// for the single writer connection, so more workers mostly means
+		// larger fetches.
 		opts.Workers = 20
-		if opts.Pool == nil {
-			opts.Workers = 4
-		}
 	}
 	if opts.PollInterval == 0 {
 		opts.PollInterval = time.Second
@@ -127,7 +127,7 @@ func New(opts Options) (*Queue, error) {
 			MaxAttempts:          opts.MaxAttempts,
 			RetryPolicy:          backoff{base: opts.RetryBase, max: opts.RetryMax},
 			FetchPollInterval:    opts.PollInterval,
-			FetchCooldown:        min(opts.PollInterval, 50*time.Millisecond),
+			FetchCooldown:        min(opts.PollInterval, 5*time.Millisecond),
 			RescueStuckJobsAfter: opts.RescueAfter,
 			JobTimeout:           opts.JobTimeout,
 		}

@@ -38,10 +38,7 @@ func Open(path string) (*store.DB, error) {
 			return nil, fmt.Errorf("open sqlite: %w", err)
 		}
 	}
-	w, err := sql.Open("sqlite", DSN(path))
-	if err != nil {
-		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
-	}
+	w := openDB(DSN(path))
 	w.SetMaxOpenConns(1)
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
@@ -51,11 +48,7 @@ func Open(path string) (*store.DB, error) {
 		w.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
-	r, err := sql.Open("sqlite", DSN(path)+"&_pragma=query_only(1)")
-	if err != nil {
-		w.Close()
-		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
-	}
+	r := openDB(DSN(path) + "&_pragma=query_only(1)")
 	n := max(2, runtime.NumCPU())
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
