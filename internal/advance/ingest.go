@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -35,7 +34,25 @@ const (
 // transaction commits, the next requests queue up and share the next one.
 // Each caller still returns only after its own delivery is durable.
 func (s *Service) AcceptWebhook(ctx context.Context, w ashby.Webhook, body []byte) (deliveryID string, duplicate bool, err error) {
-	d, known := s.newDelivery(w, body)
+	in := Incoming{Action: w.Action, WebhookActionID: w.WebhookActionID}
+	if sched, err := w.Schedule(); err == nil {
+		in.ScheduleID = sched.ID
+	}
+	return s.Accept(ctx, in, body)
+}
+
+// Incoming is what the webhook handler learned from a verified body in its
+// one decoding pass.
+type Incoming struct {
+	Action          string
+	WebhookActionID string
+	// ScheduleID is data.interviewSchedule.id when present.
+	ScheduleID string
+}
+
+// Accept is AcceptWebhook for a body already decoded by the caller.
+func (s *Service) Accept(ctx context.Context, in Incoming, body []byte) (deliveryID string, duplicate bool, err error) {
+	d, known := s.newDelivery(in, body)
 	req := &acceptReq{d: d, known: known, done: make(chan struct{})}
 	s.accept.submit(req, s.commitAccepts)
 	select {
@@ -49,29 +66,17 @@ func (s *Service) AcceptWebhook(ctx context.Context, w ashby.Webhook, body []byt
 	return d.ID, !req.inserted, nil
 }
 
-func (s *Service) newDelivery(w ashby.Webhook, body []byte) (store.Delivery, bool) {
+func (s *Service) newDelivery(in Incoming, body []byte) (store.Delivery, bool) {
 	key := "body:" + hashHex(body)
-	if w.WebhookActionID != "" {
-		key = "action:" + w.WebhookActionID
+	if in.WebhookActionID != "" {
+		key = "action:" + in.WebhookActionID
 	}
 	d := store.Delivery{
-		ID: store.NewID(), DedupeKey: key, WebhookActionID: w.WebhookActionID, Action: w.Action,
-		Payload: body, ReceivedAt: s.now(), Status: store.DeliveryPending,
+		ID: store.NewID(), DedupeKey: key, WebhookActionID: in.WebhookActionID, Action: in.Action,
+		ScheduleID: in.ScheduleID, Payload: body, ReceivedAt: s.now(), Status: store.DeliveryPending,
 	}
-	var sched struct {
-		Data struct {
-			InterviewSchedule struct {
-				ID string `json:"id"`
-			} `json:"interviewSchedule"`
-		} `json:"data"`
-	}
-	known := w.Action == ActionScheduleUpdate || w.Action == ActionScheduleCreate
-	if known {
-		// Only the id is needed here; the full schedule is decoded by the job.
-		if json.Unmarshal(body, &sched) == nil {
-			d.ScheduleID = sched.Data.InterviewSchedule.ID
-		}
-	} else {
+	known := in.Action == ActionScheduleUpdate || in.Action == ActionScheduleCreate
+	if !known {
 		d.Status = store.DeliveryIgnored
 	}
 	return d, known
@@ -86,38 +91,57 @@ type acceptReq struct {
 	done     chan struct{}
 }
 
-// groupCommit batches concurrent requests: the first caller to find no
-// commit running becomes the committer and commits batches until none are
-// waiting; the others wait for their request's done channel.
+// groupCommit batches concurrent requests. A caller that finds fewer than
+// limit commits running commits a batch (its own request and whatever
+// waits) itself; requests arriving meanwhile wait and are committed by a
+// background committer started when that batch is done, so no caller
+// waits for more than its own batch and the one before it.
 type groupCommit struct {
 	mu      sync.Mutex
 	pending []*acceptReq
-	running bool
+	running int
+	limit   int
 }
 
 const maxAcceptBatch = 512
 
+// take removes the next batch; g.mu must be held.
+func (g *groupCommit) take() []*acceptReq {
+	n := min(len(g.pending), maxAcceptBatch)
+	batch := g.pending[:n:n]
+	g.pending = g.pending[n:]
+	return batch
+}
+
 func (g *groupCommit) submit(r *acceptReq, commit func([]*acceptReq)) {
 	g.mu.Lock()
 	g.pending = append(g.pending, r)
-	if g.running {
+	if g.running >= g.limit {
 		g.mu.Unlock()
 		return
 	}
-	g.running = true
-	for {
-		n := min(len(g.pending), maxAcceptBatch)
-		batch := g.pending[:n:n]
-		g.pending = g.pending[n:]
+	g.running++
+	batch := g.take()
+	g.mu.Unlock()
+	commit(batch)
+	g.finish(commit)
+}
+
+// finish hands the requests that queued up meanwhile to a background
+// committer, or ends this committer's turn.
+func (g *groupCommit) finish(commit func([]*acceptReq)) {
+	g.mu.Lock()
+	if len(g.pending) == 0 {
+		g.running--
 		g.mu.Unlock()
-		commit(batch)
-		g.mu.Lock()
-		if len(g.pending) == 0 {
-			g.running = false
-			g.mu.Unlock()
-			return
-		}
+		return
 	}
+	batch := g.take()
+	g.mu.Unlock()
+	go func() {
+		commit(batch)
+		g.finish(commit)
+	}()
 }
 
 // commitAccepts stores a batch of deliveries and their ingest jobs in one

@@ -122,7 +122,11 @@ func New(opts Options) *Service {
 	s := &Service{
 		opts: opts, st: opts.Store, ats: opts.ATS, slack: opts.Slack, queue: opts.Queue,
 		log: opts.Logger.With("component", "advance"), now: opts.Now, sleep: sleepCtx,
-		allow: map[string]bool{}, status: &ashbyStatus{}, accept: &groupCommit{},
+		allow: map[string]bool{}, status: &ashbyStatus{}, accept: &groupCommit{limit: 1},
+	}
+	if opts.Store != nil && opts.Store.Dialect() == store.DialectPostgres {
+		// Postgres commits in parallel: a few committers at once.
+		s.accept.limit = 4
 	}
 	for _, u := range opts.AllowedSlackUsers {
 		s.allow[u] = true

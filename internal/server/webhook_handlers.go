@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 
+	"github.com/ashby-auto-advance/aaa/internal/advance"
 	"github.com/ashby-auto-advance/aaa/internal/ashby"
 )
 
@@ -25,14 +26,19 @@ func (s *Server) ashbyWebhook(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, http.StatusBadRequest, "BAD_REQUEST", "could not read request body")
 		return
 	}
-	var probe map[string]json.RawMessage
-	if err := json.Unmarshal(body, &probe); err != nil {
+	// One decoding pass: a syntax error is invalid JSON; a type error (action
+	// not a string, data not an object) is an invalid structure, answered
+	// only after the signature is checked.
+	var env envelope
+	decodeErr := json.Unmarshal(body, &env)
+	var typeErr *json.UnmarshalTypeError
+	if decodeErr != nil && !errors.As(decodeErr, &typeErr) {
 		s.log.InfoContext(ctx, "webhook_invalid_json")
 		s.metrics.webhook("invalid")
 		s.writeError(w, r, http.StatusBadRequest, "HTTP_400", "Invalid JSON")
 		return
 	}
-	if isPing(probe) {
+	if env.Action == ashby.ActionPing || env.Type == ashby.ActionPing {
 		s.log.InfoContext(ctx, "webhook_ping_received")
 		s.metrics.webhook("ping")
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "message": "pong"})
@@ -50,13 +56,16 @@ func (s *Server) ashbyWebhook(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, http.StatusUnauthorized, "HTTP_401", "Invalid signature")
 		return
 	}
-	hook, err := ashby.ParseWebhook(body)
-	if err != nil {
+	if decodeErr != nil || env.Action == "" || env.Data == nil {
 		s.metrics.webhook("invalid")
 		s.writeError(w, r, http.StatusBadRequest, "HTTP_400", "Invalid payload structure: action must be a string and data an object")
 		return
 	}
-	id, dup, err := s.d.Service.AcceptWebhook(ctx, hook, body)
+	in := advance.Incoming{Action: env.Action, WebhookActionID: env.WebhookActionID}
+	if env.Data.InterviewSchedule != nil {
+		in.ScheduleID = env.Data.InterviewSchedule.ID
+	}
+	id, dup, err := s.d.Service.Accept(ctx, in, body)
 	if err != nil {
 		s.metrics.webhook("error")
 		s.writeError(w, r, http.StatusServiceUnavailable, "HTTP_503", "could not store the delivery; retry later")
@@ -67,16 +76,18 @@ func (s *Server) ashbyWebhook(w http.ResponseWriter, r *http.Request) {
 		outcome = "duplicate"
 	}
 	s.metrics.webhook(outcome)
-	s.log.DebugContext(ctx, "webhook_received", "action", hook.Action, "delivery_id", id, "duplicate", dup)
+	s.log.DebugContext(ctx, "webhook_received", "action", in.Action, "delivery_id", id, "duplicate", dup)
 	writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "delivery_id": id, "duplicate": dup})
 }
 
-func isPing(probe map[string]json.RawMessage) bool {
-	for _, k := range []string{"action", "type"} {
-		var v string
-		if raw, ok := probe[k]; ok && json.Unmarshal(raw, &v) == nil && v == ashby.ActionPing {
-			return true
-		}
-	}
-	return false
+// envelope is the part of a webhook body the handler reads.
+type envelope struct {
+	Action          string `json:"action"`
+	Type            string `json:"type"`
+	WebhookActionID string `json:"webhookActionId"`
+	Data            *struct {
+		InterviewSchedule *struct {
+			ID string `json:"id"`
+		} `json:"interviewSchedule"`
+	} `json:"data"`
 }
