@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sync"
 	"time"
 
 	"github.com/ashby-auto-advance/aaa/internal/domain"
@@ -89,10 +90,13 @@ func startCheckpointer(dsn string) (stop func()) {
 			}
 		}
 	}()
+	var once sync.Once
 	return func() {
-		close(done)
-		<-finished
-		db.Close()
+		once.Do(func() {
+			close(done)
+			<-finished
+			db.Close()
+		})
 	}
 }
 
