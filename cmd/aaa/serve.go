@@ -108,6 +108,9 @@ func serve(ctx context.Context, cfg config.Config, addr string, log *slog.Logger
 	} else {
 		log.WarnContext(ctx, "slack_not_configured", "hint", "set SLACK_BOT_TOKEN; notifications are stored and shown in the admin API and dashboard")
 	}
+	if cfg.SlackBotToken != "" && cfg.SlackSigningSecret == "" {
+		log.WarnContext(ctx, "slack_signing_secret_missing", "hint", "set SLACK_SIGNING_SECRET; until then every Archive click is refused (401)")
+	}
 	if cfg.AdminAPIToken == "" {
 		log.WarnContext(ctx, "admin_api_disabled", "hint", "set ADMIN_API_TOKEN to enable /admin")
 	}

@@ -4,7 +4,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"time"
 
 	"github.com/ashby-auto-advance/aaa/internal/config"
 	"github.com/ashby-auto-advance/aaa/internal/tui"
@@ -48,7 +47,7 @@ Logs go to --log-file (never to the terminal); NO_COLOR turns colors off.`,
 			err = tui.Run(cmd.Context(), tui.Options{
 				Store:           be.db,
 				Logger:          log,
-				FeedbackTimeout: time.Duration(cfg.TimeoutDays) * 24 * time.Hour,
+				FeedbackTimeout: cfg.FeedbackTimeout,
 				Label:           be.desc,
 			})
 			if err != nil {
