@@ -99,10 +99,13 @@ func New(opts Options) (*Queue, error) {
 		opts.RetryMax = 5 * time.Minute
 	}
 	if opts.Workers == 0 {
-		// Jobs mostly wait on Ashby or on the database; on SQLite they queue
-		// for the single writer connection, so more workers mostly means
-		// larger fetches.
+		// On SQLite every job queues for the single writer connection,
+		// which webhook acknowledgements need too: fewer workers keep acks
+		// fast under load; jobs catch up between bursts.
 		opts.Workers = 20
+		if opts.Pool == nil {
+			opts.Workers = 6
+		}
 	}
 	if opts.PollInterval == 0 {
 		opts.PollInterval = time.Second
