@@ -138,6 +138,8 @@ func serve(ctx context.Context, cfg config.Config, addr string, log *slog.Logger
 		MinWait: cfg.MinWait, Timeout: cfg.FeedbackTimeout,
 		AdminChannel: cfg.AdminSlackChannelID, DefaultArchiveReason: cfg.DefaultArchiveReason,
 		AllowedSlackUsers: cfg.SlackAllowedUserIDs, ObserveDecision: metrics.ObserveDecision,
+		// A claimed action belongs to its worker for longer than any job run.
+		ClaimLease: max(2*time.Minute, cfg.JobTimeout+time.Minute),
 		Reminders: advance.ReminderPolicy{
 			FirstAfter: cfg.ReminderFirstAfter, Every: cfg.ReminderEvery, Max: cfg.ReminderMax,
 			WorkStart: cfg.ReminderWorkStart, WorkEnd: cfg.ReminderWorkEnd, Workdays: cfg.ReminderWorkdays,

@@ -77,9 +77,11 @@ func (s *Service) EvaluateMany(ctx context.Context, ids []string) ([]Evaluation,
 				s.opts.ObserveDecision(d.Outcome, d.Mode)
 			}
 			ev := Evaluation{ScheduleID: sc.ID, ApplicationID: sc.ApplicationID, Decision: d}
-			if err := tx.RecordEvaluation(ctx, store.EvaluationStamp{ScheduleID: sc.ID, Outcome: d.Outcome,
-				Summary: d.Summary, DueAt: d.DueAt, At: s.now()}); err != nil {
-				return err
+			if d.Outcome != domain.OutcomeAdvance { // an advance is stamped once done
+				if err := tx.RecordEvaluation(ctx, store.EvaluationStamp{ScheduleID: sc.ID, Outcome: d.Outcome,
+					Summary: d.Summary, DueAt: d.DueAt, At: s.now()}); err != nil {
+					return err
+				}
 			}
 			var rule domain.Rule
 			for _, r := range stageRules {
@@ -121,6 +123,10 @@ func (s *Service) EvaluateMany(ctx context.Context, ids []string) ([]Evaluation,
 			defer wg.Done()
 			defer func() { <-sem }()
 			id, status, err := s.advance(ctx, l.sched, l.rule, l.d)
+			if err == nil {
+				err = s.st.RecordEvaluation(ctx, store.EvaluationStamp{ScheduleID: l.sched.ID, Outcome: l.d.Outcome,
+					Summary: l.d.Summary, At: s.now()})
+			}
 			mu.Lock()
 			defer mu.Unlock()
 			out[l.at].ExecutionID, out[l.at].Status = id, status

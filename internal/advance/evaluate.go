@@ -130,37 +130,49 @@ func (s *Service) evaluate(ctx context.Context, scheduleID string, inJob bool) (
 	}
 	log := s.log.With("schedule_id", sched.ID, "application_id", sched.ApplicationID, "outcome", d.Outcome,
 		"rule_id", d.RuleID, "mode", d.Mode)
-	if err := s.st.RecordEvaluation(ctx, store.EvaluationStamp{ScheduleID: sched.ID, Outcome: d.Outcome,
-		Summary: d.Summary, DueAt: d.DueAt, At: s.now()}); err != nil {
-		return res, err
-	}
 	var rule domain.Rule
 	for _, r := range rules {
 		if r.ID == d.RuleID {
 			rule = r
 		}
 	}
-	switch d.Outcome {
-	case domain.OutcomeWait:
-		log.DebugContext(ctx, "evaluation_waiting", "summary", d.Summary)
-		if d.DueAt != nil {
-			if in := d.DueAt.Sub(s.now()); inJob && in < soonWindow {
-				res.soon = max(in, 0) + 20*time.Millisecond
-				break
-			}
-			if err := s.queue.EnqueueEvaluate(ctx, s.st.SQLTx(), sched.ID, *d.DueAt, noChange); err != nil {
-				return res, err
-			}
-		}
-	case domain.OutcomeAdvance:
+	stamp := store.EvaluationStamp{ScheduleID: sched.ID, Outcome: d.Outcome, Summary: d.Summary, DueAt: d.DueAt, At: s.now()}
+	if d.Outcome == domain.OutcomeAdvance {
+		// Stamped only once the advance is claimed and done: a failure
+		// before the claim leaves the schedule open for the next try.
 		res.ExecutionID, res.Status, err = s.advance(ctx, sched, rule, d)
-	case domain.OutcomeReject:
-		res.ExecutionID, res.Status, err = s.reject(ctx, sched, rule, d)
-	case domain.OutcomeTimeout:
-		res.ExecutionID, res.Status, err = s.timeout(ctx, sched, rule, d)
-	default:
-		log.DebugContext(ctx, "evaluation_skipped", "summary", d.Summary)
+		if err != nil {
+			return res, err
+		}
+		return res, s.st.RecordEvaluation(ctx, stamp)
 	}
+	if d.Outcome == domain.OutcomeWait && d.DueAt != nil && inJob && d.DueAt.Sub(s.now()) < soonWindow {
+		res.soon = max(d.DueAt.Sub(s.now()), 0) + 20*time.Millisecond
+	}
+	// The stamp, the audit row and the job that follows it commit together:
+	// a crash can never leave a decision recorded with its notice unsent.
+	err = s.st.InTx(ctx, func(tx store.Store) error {
+		txs := *s
+		txs.st = tx
+		if err := tx.RecordEvaluation(ctx, stamp); err != nil {
+			return err
+		}
+		var err error
+		switch d.Outcome {
+		case domain.OutcomeWait:
+			log.DebugContext(ctx, "evaluation_waiting", "summary", d.Summary)
+			if d.DueAt != nil && res.soon == 0 {
+				err = s.queue.EnqueueEvaluate(ctx, tx.SQLTx(), sched.ID, *d.DueAt, noChange)
+			}
+		case domain.OutcomeReject:
+			res.ExecutionID, res.Status, err = txs.reject(ctx, sched, rule, d)
+		case domain.OutcomeTimeout:
+			res.ExecutionID, res.Status, err = txs.timeout(ctx, sched, rule, d)
+		default:
+			log.DebugContext(ctx, "evaluation_skipped", "summary", d.Summary)
+		}
+		return err
+	})
 	return res, err
 }
 

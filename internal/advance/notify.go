@@ -379,6 +379,9 @@ func (s *Service) HandleRejectionClick(ctx context.Context, req ArchiveRequest) 
 	if e.Mode == domain.ModeShadow {
 		return fmt.Errorf("decision %s was made in shadow mode: %w", e.ID, domain.ErrInvalid)
 	}
+	if s.opts.DryRun {
+		return fmt.Errorf("aaa runs in dry-run mode (ADVANCEMENT_DRY_RUN_MODE): nothing is archived: %w", domain.ErrInvalid)
+	}
 	req.ApplicationID = e.ApplicationID
 	return s.queue.EnqueueArchive(ctx, nil, req)
 }
@@ -392,6 +395,12 @@ func (s *Service) ArchiveFromSlack(ctx context.Context, req ArchiveRequest, fina
 		return err
 	}
 	log := s.log.With("execution_id", e.ID, "application_id", e.ApplicationID, "slack_user_id", req.UserID)
+	if s.opts.DryRun && e.Status == domain.ExecNotified {
+		// ADVANCEMENT_DRY_RUN_MODE is a kill switch: nothing is written to
+		// Ashby, even for notices sent before it was turned on.
+		log.WarnContext(ctx, "archive_refused_dry_run")
+		return nil
+	}
 	if s.ats == nil && e.Status == domain.ExecNotified {
 		// Checked before claiming the decision, so that a missing Ashby key
 		// leaves it awaiting its click rather than stuck in pending.
@@ -432,6 +441,11 @@ func (s *Service) ArchiveFromSlack(ctx context.Context, req ArchiveRequest, fina
 	if err != nil {
 		return s.archiveRetryOrFail(ctx, err, final, finish)
 	}
+	if app.Status == ashby.ApplicationStatusArchived && e.FailureReason == archiveSent {
+		// Our earlier attempt landed but its answer was lost.
+		log.InfoContext(ctx, "candidate_archived", "confirmed_by_reread", true)
+		return finish(domain.ExecRejected, "")
+	}
 	if app.Status == ashby.ApplicationStatusArchived || app.StageID() != e.FromStageID {
 		reason := fmt.Sprintf("not archived: the candidate was already moved out of the stage by hand (now %s, status %s)",
 			stageTitle(ctx, s.st, app.StageID()), app.Status)
@@ -451,6 +465,10 @@ func (s *Service) ArchiveFromSlack(ctx context.Context, req ArchiveRequest, fina
 	if reasonID == "" {
 		return finish(domain.ExecFailed, "no archive reason: set the rule's archive reason or DEFAULT_ARCHIVE_REASON_ID")
 	}
+	if err := s.st.UpdateExecutionStatus(ctx, store.ExecutionUpdate{ID: e.ID, FromStatus: domain.ExecPending,
+		Status: domain.ExecPending, FailureReason: archiveSent, At: s.now()}); err != nil {
+		return err
+	}
 	_, err = s.ats.ArchiveApplication(ctx, e.ApplicationID, reasonID, email)
 	s.status.record(err)
 	if err != nil {
@@ -465,6 +483,9 @@ func (s *Service) ArchiveFromSlack(ctx context.Context, req ArchiveRequest, fina
 	log.InfoContext(ctx, "candidate_archived", "sent_email", email != nil, "executed_by", by)
 	return finish(domain.ExecRejected, "")
 }
+
+// archiveSent marks a pending archive whose call may have reached Ashby.
+const archiveSent = "archive sent; outcome being confirmed"
 
 func (s *Service) archiveRetryOrFail(ctx context.Context, err error, final bool, finish func(string, string) error) error {
 	if !final && !ashby.IsAuth(err) {

@@ -113,55 +113,58 @@ func (s *Service) pollOpenApplications(ctx context.Context) (int, error) {
 	return total, errors.Join(errs...)
 }
 
-// storeFeedback upserts submissions and triggers evaluation of the schedules
-// of every application whose feedback changed.
+// storeFeedback upserts submissions and, in the same transaction per
+// application, marks that application's schedules changed and enqueues
+// their evaluation: an edit is never stored without its re-evaluation.
 func (s *Service) storeFeedback(ctx context.Context, subs []ashby.Feedback) (int, error) {
-	changedApps := map[string]bool{}
-	n := 0
+	byApp := map[string][]domain.Feedback{}
+	var apps []string
 	for _, f := range subs {
 		fb, ok := feedbackFromAshby(f, s.now())
 		if !ok {
 			s.log.DebugContext(ctx, "feedback_skipped_incomplete", "feedback_id", f.ID)
 			continue
 		}
-		changed, err := s.st.UpsertFeedback(ctx, fb)
-		if err != nil {
-			return n, err
+		if _, seen := byApp[fb.ApplicationID]; !seen {
+			apps = append(apps, fb.ApplicationID)
 		}
-		if changed {
-			n++
-			changedApps[fb.ApplicationID] = true
-		}
-	}
-	apps := make([]string, 0, len(changedApps))
-	for a := range changedApps {
-		apps = append(apps, a)
+		byApp[fb.ApplicationID] = append(byApp[fb.ApplicationID], fb)
 	}
 	sort.Strings(apps)
+	n := 0
 	for _, app := range apps {
-		if err := s.touchApplication(ctx, app); err != nil {
+		err := s.st.InTx(ctx, func(tx store.Store) error {
+			changed := 0
+			for _, fb := range byApp[app] {
+				ok, err := tx.UpsertFeedback(ctx, fb)
+				if err != nil {
+					return err
+				}
+				if ok {
+					changed++
+				}
+			}
+			if changed == 0 {
+				return nil
+			}
+			n += changed
+			at := s.now()
+			ids, err := tx.TouchSchedulesByApplication(ctx, app, at)
+			if err != nil {
+				return err
+			}
+			for _, id := range ids {
+				if err := s.queue.EnqueueEvaluate(ctx, tx.SQLTx(), id, time.Time{}, at); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
 			return n, err
 		}
 	}
 	return n, nil
-}
-
-// touchApplication marks an application's schedules changed and enqueues
-// their evaluation, in one transaction.
-func (s *Service) touchApplication(ctx context.Context, applicationID string) error {
-	return s.st.InTx(ctx, func(tx store.Store) error {
-		at := s.now()
-		ids, err := tx.TouchSchedulesByApplication(ctx, applicationID, at)
-		if err != nil {
-			return err
-		}
-		for _, id := range ids {
-			if err := s.queue.EnqueueEvaluate(ctx, tx.SQLTx(), id, time.Time{}, at); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
 }
 
 func feedbackFromAshby(f ashby.Feedback, now time.Time) (domain.Feedback, bool) {

@@ -192,3 +192,52 @@ func TestShadowModeNeverWrites(t *testing.T) {
 		})
 	}
 }
+
+// TestAdvanceRetriedAfterFailureBeforeClaim: when the target stage cannot be
+// read from Ashby, nothing is claimed or stamped, so the next sweep decides
+// again and advances.
+func TestAdvanceRetriedAfterFailureBeforeClaim(t *testing.T) {
+	t.Parallel()
+	for _, b := range storetest.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, b, envOpts{noStart: true})
+			ctx := context.Background()
+			sc := e.sim.AddPanelScenario(ashbysim.PanelSpec{Candidates: 1})
+			e.rule(sc, domain.ModeLive, "3")
+			c := sc.Candidates[0]
+			e.send(c.ScheduleID)
+			if err := e.svc.IngestDelivery(ctx, mustOnlyDelivery(t, e), false); err != nil {
+				t.Fatal(err)
+			}
+			e.submitAll(sc, c, 4)
+			if err := e.svc.SyncFeedback(ctx); err != nil {
+				t.Fatal(err)
+			}
+			e.sim.SetFault("interviewStage.list", ashbysim.Fault{Rate5xx: 1})
+			if _, err := e.svc.EvaluateNow(ctx, c.ScheduleID); err == nil {
+				t.Fatal("evaluation succeeded although the plan's stages could not be read")
+			}
+			if n := len(e.executions(c.ApplicationID)); n != 0 {
+				t.Fatalf("%d executions recorded before the claim", n)
+			}
+			e.sim.ClearFaults()
+			if err := e.svc.Sweep(ctx); err != nil {
+				t.Fatal(err)
+			}
+			x := e.executions(c.ApplicationID)
+			if len(x) != 1 || x[0].Status != domain.ExecSuccess || e.changeStageCalls() != 1 {
+				t.Fatalf("after the sweep: %s, %d changeStage calls", describe(x), e.changeStageCalls())
+			}
+		})
+	}
+}
+
+func mustOnlyDelivery(t *testing.T, e *env) string {
+	t.Helper()
+	list, err := e.db.ListDeliveries(context.Background(), "", 10)
+	if err != nil || len(list) != 1 {
+		t.Fatalf("deliveries = %d, %v", len(list), err)
+	}
+	return list[0].ID
+}

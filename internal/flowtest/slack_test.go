@@ -610,6 +610,11 @@ func TestSlackInteractionRefused(t *testing.T) {
 				if got := e.interact(tt.body, tt.h); got != tt.status {
 					t.Errorf("%s: status %d, want %d", tt.name, got, tt.status)
 				}
+				if tt.ephemeral != "" { // sent after the ack, in the background
+					eventually(t, 10*time.Second, tt.name+": ephemeral", func() bool {
+						return len(fake.CallsTo("chat.postEphemeral")) > before
+					})
+				}
 				eph := fake.CallsTo("chat.postEphemeral")[before:]
 				switch {
 				case tt.ephemeral == "" && len(eph) != 0:
@@ -686,6 +691,7 @@ func TestSlackSignatureVector(t *testing.T) {
 			if got := e.interact([]byte(v.RawBody), h); got != http.StatusOK {
 				t.Fatalf("vector within the window: status %d, want 200", got)
 			}
+			eventually(t, 10*time.Second, "ephemeral", func() bool { return len(fake.CallsTo("chat.postEphemeral")) > 0 })
 			eph := fake.CallsTo("chat.postEphemeral")
 			if len(eph) != 1 || eph[0].Params.Get("user") != "U123ABC456" || eph[0].Channel != "C123456" {
 				t.Fatalf("%d ephemerals, want one to U123ABC456 in C123456", len(eph))

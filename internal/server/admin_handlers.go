@@ -1,8 +1,10 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"net/http"
+	"time"
 
 	"github.com/ashby-auto-advance/aaa/internal/advance"
 	"github.com/ashby-auto-advance/aaa/internal/domain"
@@ -40,7 +42,9 @@ func (s *Server) adminRoutes(r chi.Router) {
 // application) now, acting on the decision through the usual safety path,
 // and returns the decisions with their reasons. ?dry_run=true only evaluates.
 func (s *Server) triggerEvaluation(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
+	// Bounded: an action claimed here must finish well inside its lease.
+	ctx, cancel := context.WithTimeout(r.Context(), time.Minute)
+	defer cancel()
 	q := r.URL.Query()
 	scheduleID, appID := q.Get("schedule_id"), q.Get("application_id")
 	preview := q.Get("dry_run") == "true"

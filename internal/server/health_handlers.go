@@ -18,8 +18,7 @@ type healthResponse struct {
 }
 
 type ashbyHealth struct {
-	Status    string `json:"status"`
-	LastError string `json:"last_error,omitempty"`
+	Status string `json:"status"`
 }
 
 // health answers 200 while the database answers; Ashby's state is reported
@@ -37,7 +36,8 @@ func (s *Server) health(w http.ResponseWriter, r *http.Request) {
 		resp.Metadata = c
 	}
 	if s.d.Service != nil {
-		resp.Ashby.Status, resp.Ashby.LastError = s.d.Service.AshbyHealth()
+		// Only the status: the error text may name internal hosts.
+		resp.Ashby.Status, _ = s.d.Service.AshbyHealth()
 	}
 	writeJSON(w, http.StatusOK, resp)
 }

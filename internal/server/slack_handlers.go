@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"io"
 	"net/http"
@@ -55,12 +56,12 @@ func (s *Server) slackInteraction(w http.ResponseWriter, r *http.Request) {
 		s.log.InfoContext(ctx, "rejection_click_accepted", "execution_id", val.ExecutionID, "slack_user_id", in.User.ID)
 	case errors.Is(err, advance.ErrNotAllowed):
 		s.log.WarnContext(ctx, "rejection_click_refused", "slack_user_id", in.User.ID)
-		s.d.Service.Ephemeral(ctx, in.ChannelID, in.User.ID, "You are not allowed to archive candidates from Slack. Nothing was changed.")
+		go s.d.Service.Ephemeral(context.WithoutCancel(ctx), in.ChannelID, in.User.ID, "You are not allowed to archive candidates from Slack. Nothing was changed.")
 	case errors.Is(err, domain.ErrNotFound), errors.Is(err, domain.ErrInvalid):
 		s.log.WarnContext(ctx, "rejection_click_ignored", "error", err.Error())
-		s.d.Service.Ephemeral(ctx, in.ChannelID, in.User.ID, "This button does nothing: "+err.Error())
+		go s.d.Service.Ephemeral(context.WithoutCancel(ctx), in.ChannelID, in.User.ID, "This button does nothing: "+err.Error())
 	default:
-		s.writeError(w, r, http.StatusServiceUnavailable, "HTTP_503", "could not queue the archive; Slack will retry")
+		s.writeError(w, r, http.StatusServiceUnavailable, "HTTP_503", "could not queue the archive; please click again")
 		return
 	}
 	w.WriteHeader(http.StatusOK)
