@@ -165,14 +165,18 @@ func (s *Service) commitAccepts(batch []*acceptReq) {
 }
 
 func (s *Service) insertAccepts(ctx context.Context, tx store.Store, batch []*acceptReq) error {
+	ds := make([]store.Delivery, len(batch))
+	for i, r := range batch {
+		ds[i] = r.d
+	}
+	inserted, err := tx.InsertDeliveries(ctx, ds)
+	if err != nil {
+		return err
+	}
 	ids := make([]string, 0, len(batch))
 	for _, r := range batch {
-		inserted, err := tx.InsertDelivery(ctx, r.d)
-		if err != nil {
-			return err
-		}
-		r.inserted = inserted
-		if inserted && r.known {
+		r.inserted = inserted[r.d.ID]
+		if r.inserted && r.known {
 			ids = append(ids, r.d.ID)
 		}
 	}

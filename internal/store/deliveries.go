@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -35,6 +36,9 @@ type DeliveryStore interface {
 	// InsertDelivery stores a delivery unless one with the same dedupe key
 	// exists; inserted is false for a duplicate.
 	InsertDelivery(ctx context.Context, d Delivery) (inserted bool, err error)
+	// InsertDeliveries stores many deliveries in one statement, skipping
+	// those whose dedupe key exists; it returns the ids it inserted.
+	InsertDeliveries(ctx context.Context, ds []Delivery) (map[string]bool, error)
 	GetDelivery(ctx context.Context, id string) (Delivery, error)
 	// MarkDelivery records the result of processing a delivery.
 	MarkDelivery(ctx context.Context, id, status, lastError string, at time.Time) error
@@ -83,6 +87,44 @@ ON CONFLICT (dedupe_key) DO NOTHING`, d.ID, d.DedupeKey, d.WebhookActionID, d.Ac
 		return false, fmt.Errorf("insert delivery: %w", err)
 	}
 	return n == 1, nil
+}
+
+// InsertDeliveries implements DeliveryStore.
+func (db *DB) InsertDeliveries(ctx context.Context, ds []Delivery) (map[string]bool, error) {
+	inserted := make(map[string]bool, len(ds))
+	// 8 columns a row; stay far below both drivers' parameter limits.
+	for start := 0; start < len(ds); start += 100 {
+		chunk := ds[start:min(start+100, len(ds))]
+		var b strings.Builder
+		args := make([]any, 0, len(chunk)*8)
+		b.WriteString(`INSERT INTO webhook_deliveries (delivery_id, dedupe_key, webhook_action_id, action, schedule_id,
+    payload, status, received_at) VALUES `)
+		for i, d := range chunk {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			n := len(args)
+			fmt.Fprintf(&b, "($%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d)", n+1, n+2, n+3, n+4, n+5, n+6, n+7, n+8)
+			status := d.Status
+			if status == "" {
+				status = DeliveryPending
+			}
+			args = append(args, d.ID, d.DedupeKey, d.WebhookActionID, d.Action, d.ScheduleID, string(d.Payload), status, d.ReceivedAt.UTC())
+		}
+		b.WriteString(` ON CONFLICT (dedupe_key) DO NOTHING RETURNING delivery_id`)
+		rows, err := db.w.QueryContext(ctx, b.String(), args...)
+		if err != nil {
+			return nil, fmt.Errorf("insert deliveries: %w", db.mapErr(err))
+		}
+		ids, err := scanStrings(rows)
+		if err != nil {
+			return nil, fmt.Errorf("insert deliveries: %w", db.mapErr(err))
+		}
+		for _, id := range ids {
+			inserted[id] = true
+		}
+	}
+	return inserted, nil
 }
 
 const deliveryCols = `delivery_id, dedupe_key, webhook_action_id, action, schedule_id, payload, status,

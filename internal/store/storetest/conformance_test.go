@@ -344,3 +344,26 @@ func TestTransactionRollsBack(t *testing.T) {
 		}
 	})
 }
+
+func TestInsertDeliveriesDedupes(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		d := func(id, key string) store.Delivery {
+			return store.Delivery{ID: id, DedupeKey: key, Action: "interviewScheduleUpdate", Payload: []byte(`{}`), ReceivedAt: t0}
+		}
+		first, err := db.InsertDeliveries(ctx, []store.Delivery{d("d1", "k1"), d("d2", "k2"), d("d3", "k1")})
+		storetest.Must(t, err)
+		if !first["d1"] || !first["d2"] || first["d3"] {
+			t.Fatalf("first batch inserted %v, want d1 and d2 (d3 repeats k1)", first)
+		}
+		again, err := db.InsertDeliveries(ctx, []store.Delivery{d("d4", "k2"), d("d5", "k5")})
+		storetest.Must(t, err)
+		if again["d4"] || !again["d5"] {
+			t.Fatalf("second batch inserted %v, want only d5", again)
+		}
+		if all, _ := db.ListDeliveries(ctx, "", 10); len(all) != 3 {
+			t.Fatalf("stored %d deliveries, want 3", len(all))
+		}
+	})
+}
