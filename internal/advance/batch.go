@@ -14,10 +14,12 @@ const batchParallelism = 8
 
 // EvaluateMany evaluates many schedules at once (the sweep, the bench): the
 // schedules, their feedback and the active rules are loaded in a few bulk
-// queries, every decision and its audit row are written in one
-// transaction, and only live advances (which call Ashby) run afterwards,
-// each through the same claim-and-guard path as a single evaluation. The
-// decisions are the engine's, exactly as EvaluateNow would make them.
+// queries, target stages are resolved once per plan stage, every decision
+// that needs no Ashby call (waits, rejects, timeouts, shadow advances) is
+// stamped and recorded in one transaction, and only live advances run
+// afterwards, each through the same claim-and-guard path as a single
+// evaluation. The decisions are the engine's, exactly as EvaluateNow makes
+// them.
 func (s *Service) EvaluateMany(ctx context.Context, ids []string) ([]Evaluation, error) {
 	scheds, err := s.st.GetSchedules(ctx, ids)
 	if err != nil {
@@ -57,11 +59,45 @@ func (s *Service) EvaluateMany(ctx context.Context, ids []string) ([]Evaluation,
 	if err != nil {
 		return out, err
 	}
+
+	// Decide everything first (pure), then resolve the target stage of each
+	// advance once per plan stage and rule target, outside any transaction.
+	type item struct {
+		sched  domain.Schedule
+		rule   domain.Rule
+		d      domain.Decision
+		target string
+		terr   error
+	}
+	items := make([]item, len(ready))
+	type targetKey struct{ plan, stage, rule string }
+	targets := map[targetKey]item{}
+	for i, sc := range ready {
+		stageRules := byStage[sc.InterviewPlanID+"|"+sc.InterviewStageID]
+		it := item{sched: sc, d: s.decide(sc, stageRules, feedback[sc.ApplicationID])}
+		for _, r := range stageRules {
+			if r.ID == it.d.RuleID {
+				it.rule = r
+			}
+		}
+		if s.opts.ObserveDecision != nil {
+			s.opts.ObserveDecision(it.d.Outcome, it.d.Mode)
+		}
+		if it.d.Outcome == domain.OutcomeAdvance {
+			k := targetKey{sc.InterviewPlanID, sc.InterviewStageID, it.rule.TargetStageID}
+			t, ok := targets[k]
+			if !ok {
+				t.target, t.terr = s.targetStage(ctx, sc, it.rule)
+				targets[k] = t
+			}
+			it.target, it.terr = t.target, t.terr
+		}
+		items[i] = it
+	}
+
 	type live struct {
-		sched domain.Schedule
-		rule  domain.Rule
-		d     domain.Decision
-		at    int
+		item
+		at int
 	}
 	var lives []live
 	start := len(out)
@@ -70,36 +106,28 @@ func (s *Service) EvaluateMany(ctx context.Context, ids []string) ([]Evaluation,
 		txs.st = tx
 		lives = lives[:0]
 		out = out[:start]
-		for _, sc := range ready {
-			stageRules := byStage[sc.InterviewPlanID+"|"+sc.InterviewStageID]
-			d := s.decide(sc, stageRules, feedback[sc.ApplicationID])
-			if s.opts.ObserveDecision != nil {
-				s.opts.ObserveDecision(d.Outcome, d.Mode)
-			}
+		for _, it := range items {
+			sc, d := it.sched, it.d
 			ev := Evaluation{ScheduleID: sc.ID, ApplicationID: sc.ApplicationID, Decision: d}
-			if d.Outcome != domain.OutcomeAdvance { // an advance is stamped once done
+			isLive := d.Outcome == domain.OutcomeAdvance && d.Mode == domain.ModeLive
+			if !isLive { // a live advance is stamped once done
 				if err := tx.RecordEvaluation(ctx, store.EvaluationStamp{ScheduleID: sc.ID, Outcome: d.Outcome,
 					Summary: d.Summary, DueAt: d.DueAt, At: s.now()}); err != nil {
 					return err
-				}
-			}
-			var rule domain.Rule
-			for _, r := range stageRules {
-				if r.ID == d.RuleID {
-					rule = r
 				}
 			}
 			var err error
 			switch {
 			case d.Outcome == domain.OutcomeWait && d.DueAt != nil:
 				err = s.queue.EnqueueEvaluate(ctx, tx.SQLTx(), sc.ID, *d.DueAt, noChange)
+			case isLive:
+				lives = append(lives, live{item: it, at: len(out)})
 			case d.Outcome == domain.OutcomeAdvance:
-				// May read the plan's stages from Ashby: after the commit.
-				lives = append(lives, live{sched: sc, rule: rule, d: d, at: len(out)})
+				ev.ExecutionID, ev.Status, err = txs.advanceTo(ctx, sc, d, it.target, it.terr)
 			case d.Outcome == domain.OutcomeReject:
-				ev.ExecutionID, ev.Status, err = txs.reject(ctx, sc, rule, d)
+				ev.ExecutionID, ev.Status, err = txs.reject(ctx, sc, it.rule, d)
 			case d.Outcome == domain.OutcomeTimeout:
-				ev.ExecutionID, ev.Status, err = txs.timeout(ctx, sc, rule, d)
+				ev.ExecutionID, ev.Status, err = txs.timeout(ctx, sc, it.rule, d)
 			}
 			if err != nil {
 				return fmt.Errorf("record decision for %s: %w", sc.ID, err)
@@ -111,7 +139,7 @@ func (s *Service) EvaluateMany(ctx context.Context, ids []string) ([]Evaluation,
 	if err != nil {
 		return out[:start], err
 	}
-	// Advances may call Ashby: outside the transaction, a few at a time.
+	// Live advances call Ashby: outside the transaction, a few at a time.
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	var firstErr error
@@ -122,7 +150,7 @@ func (s *Service) EvaluateMany(ctx context.Context, ids []string) ([]Evaluation,
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			id, status, err := s.advance(ctx, l.sched, l.rule, l.d)
+			id, status, err := s.advanceTo(ctx, l.sched, l.d, l.target, l.terr)
 			if err == nil {
 				err = s.st.RecordEvaluation(ctx, store.EvaluationStamp{ScheduleID: l.sched.ID, Outcome: l.d.Outcome,
 					Summary: l.d.Summary, At: s.now()})

@@ -14,8 +14,15 @@ import (
 // advance records an advance decision and, in live mode, moves the
 // candidate exactly once.
 func (s *Service) advance(ctx context.Context, sched domain.Schedule, rule domain.Rule, d domain.Decision) (string, string, error) {
-	log := s.log.With("schedule_id", sched.ID, "application_id", sched.ApplicationID, "rule_id", d.RuleID)
 	target, terr := s.targetStage(ctx, sched, rule)
+	return s.advanceTo(ctx, sched, d, target, terr)
+}
+
+// advanceTo is advance with the target stage already resolved (terr is the
+// error of resolving it). In shadow mode it only records, so it may run in
+// a transaction; in live mode it calls Ashby and must not.
+func (s *Service) advanceTo(ctx context.Context, sched domain.Schedule, d domain.Decision, target string, terr error) (string, string, error) {
+	log := s.log.With("schedule_id", sched.ID, "application_id", sched.ApplicationID, "rule_id", d.RuleID)
 	e := s.newExecution(sched, d, domain.ExecDryRun)
 	e.ToStageID = target
 	if d.Mode == domain.ModeShadow {
