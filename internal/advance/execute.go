@@ -79,6 +79,9 @@ func (s *Service) executeAdvance(ctx context.Context, e domain.Execution, log *s
 	finish := func(status, reason string) (string, error) {
 		err := s.st.UpdateExecutionStatus(ctx, store.ExecutionUpdate{ID: e.ID, FromStatus: domain.ExecPending,
 			Status: status, FailureReason: reason, At: s.now()})
+		if err == nil && status == domain.ExecSuccess {
+			s.supersedeRejections(ctx, e)
+		}
 		return status, err
 	}
 	// sent records that a changeStage may have reached Ashby for this claim
@@ -214,4 +217,27 @@ func (s *Service) refreshStages(ctx context.Context, planID string) ([]store.Sta
 		return nil, err
 	}
 	return s.st.ListStages(ctx, planID)
+}
+
+// supersedeRejections retires rejection notices of the same application and
+// stage still awaiting a click, once the candidate has been advanced (new
+// feedback turned the decision): their Archive buttons must not stay live.
+func (s *Service) supersedeRejections(ctx context.Context, advanced domain.Execution) {
+	list, err := s.st.ListExecutions(ctx, store.ExecutionFilter{ApplicationID: advanced.ApplicationID,
+		Status: domain.ExecNotified, Limit: 20})
+	if err != nil {
+		s.log.WarnContext(ctx, "supersede_rejections_failed", "error", err.Error())
+		return
+	}
+	reason := "superseded: the candidate was advanced by aaa after new feedback"
+	for _, r := range list {
+		if r.FromStageID != advanced.FromStageID {
+			continue
+		}
+		if err := s.st.UpdateExecutionStatus(ctx, store.ExecutionUpdate{ID: r.ID, FromStatus: domain.ExecNotified,
+			Status: domain.ExecStale, FailureReason: reason, At: s.now()}); err != nil {
+			continue // clicked meanwhile: the archive's own guard decides
+		}
+		s.updateRejectionMessage(ctx, r, ArchiveRequest{ExecutionID: r.ID, ApplicationID: r.ApplicationID}, domain.ExecStale, reason)
+	}
 }

@@ -867,3 +867,47 @@ func TestSlackFreeTextWithheld(t *testing.T) {
 		})
 	}
 }
+
+// TestAdvanceRetiresStaleRejectionNotice: a rejection awaits its click, then
+// an edited scorecard turns the decision into an advance. The pending
+// notice is retired (stale) and its message edited, so its button cannot
+// archive a candidate aaa has just advanced.
+func TestAdvanceRetiresStaleRejectionNotice(t *testing.T) {
+	t.Parallel()
+	for _, b := range storetest.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			t.Parallel()
+			e, fake := newSlackEnv(t, b, envOpts{})
+			ctx := context.Background()
+			sc := e.sim.AddPanelScenario(ashbysim.PanelSpec{Candidates: 1, Interviewers: 2})
+			e.slackRule(sc, domain.ModeLive, false)
+			c := sc.Candidates[0]
+			e.sim.SubmitFeedback(c.ApplicationID, c.EventID, sc.InterviewerIDs[0], map[string]any{ashbysim.FieldOverallScore: 4})
+			low := e.sim.SubmitFeedback(c.ApplicationID, c.EventID, sc.InterviewerIDs[1], map[string]any{ashbysim.FieldOverallScore: 2})
+			exs := e.decide(c)
+			if len(exs) != 1 || exs[0].Status != domain.ExecNotified {
+				t.Fatalf("first decision: %s", describe(exs))
+			}
+			e.notice(exs[0], store.NotificationSent)
+			// The low scorer revises to 4: the candidate now passes.
+			if err := e.sim.EditFeedback(low, map[string]any{ashbysim.FieldOverallScore: 4, ashbysim.FieldRecommendation: "hire"}); err != nil {
+				t.Fatal(err)
+			}
+			if err := e.svc.SyncFeedback(ctx); err != nil {
+				t.Fatal(err)
+			}
+			eventually(t, 30*time.Second, "advance and retired notice", func() bool {
+				rej, err := e.db.GetExecution(ctx, exs[0].ID)
+				if err != nil || rej.Status != domain.ExecStale {
+					return false
+				}
+				for _, x := range e.executions(c.ApplicationID) {
+					if x.Outcome == domain.OutcomeAdvance && x.Status == domain.ExecSuccess {
+						return len(fake.CallsTo("chat.update")) >= 1
+					}
+				}
+				return false
+			}, func() string { return describe(e.executions(c.ApplicationID)) })
+		})
+	}
+}
