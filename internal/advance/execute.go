@@ -60,12 +60,14 @@ func (s *Service) advanceTo(ctx context.Context, sched domain.Schedule, d domain
 		if got.Status != domain.ExecPending || s.now().Sub(got.UpdatedAt) < s.opts.ClaimLease {
 			return got.ID, got.Status, nil // done, or in another worker's hands
 		}
-		if err := s.st.TakeOverExecution(ctx, got.ID, got.UpdatedAt, s.now()); err != nil {
+		stamp, err := s.st.TakeOverExecution(ctx, got.ID, got.UpdatedAt, s.now(), "")
+		if err != nil {
 			if errors.Is(err, domain.ErrConflict) {
 				return got.ID, got.Status, nil
 			}
 			return got.ID, got.Status, err
 		}
+		got.UpdatedAt = stamp
 		log.WarnContext(ctx, "advancement_taken_over", "execution_id", got.ID)
 	}
 	status, err := s.executeAdvance(ctx, got, log.With("execution_id", got.ID))
@@ -109,13 +111,17 @@ func (s *Service) executeAdvance(ctx context.Context, e domain.Execution, log *s
 			log.InfoContext(ctx, "advancement_stale", "reason", reason)
 			return finish(domain.ExecStale, reason)
 		}
-		if !sent {
-			if err := s.st.UpdateExecutionStatus(ctx, store.ExecutionUpdate{ID: e.ID, FromStatus: domain.ExecPending,
-				Status: domain.ExecPending, FailureReason: changeStageSent, At: s.now()}); err != nil {
-				return domain.ExecPending, err
-			}
-			sent = true
+		// Fence every send: only the worker whose stamp is still on the
+		// claim may call Ashby (a slow worker whose claim was taken over
+		// after its lease stops here).
+		stamp, err := s.st.TakeOverExecution(ctx, e.ID, e.UpdatedAt, s.now(), changeStageSent)
+		if errors.Is(err, domain.ErrConflict) {
+			log.WarnContext(ctx, "advancement_claim_lost")
+			return domain.ExecPending, nil
+		} else if err != nil {
+			return domain.ExecPending, err
 		}
+		e.UpdatedAt, sent = stamp, true
 		_, err = s.ats.AdvanceApplication(ctx, e.ApplicationID, e.ToStageID)
 		s.status.record(err)
 		if err == nil {

@@ -32,10 +32,12 @@ type ExecutionStore interface {
 	UpdateExecutionStatus(ctx context.Context, p ExecutionUpdate) error
 	// ListExecutions returns executions, newest first.
 	ListExecutions(ctx context.Context, f ExecutionFilter) ([]domain.Execution, error)
-	// TakeOverExecution claims a pending execution whose worker stopped: it
-	// succeeds only if the row is still pending with the given updated_at
-	// (domain.ErrConflict otherwise).
-	TakeOverExecution(ctx context.Context, id string, seenUpdatedAt, now time.Time) error
+	// TakeOverExecution claims a pending execution (after its worker
+	// stopped, or to fence the next step of its own worker): it succeeds
+	// only if the row is still pending with the given updated_at, and then
+	// stamps it with now (returned as stored) and, when reason is not
+	// empty, sets failure_reason. Otherwise it is domain.ErrConflict.
+	TakeOverExecution(ctx context.Context, id string, seenUpdatedAt, now time.Time, reason string) (time.Time, error)
 	// CountExecutions counts executions by status and mode since a time.
 	CountExecutions(ctx context.Context, since time.Time) ([]ExecutionCount, error)
 }
@@ -98,7 +100,7 @@ func (db *DB) insertExecution(ctx context.Context, e domain.Execution, claimKey 
 	if e.ExecutedAt.IsZero() {
 		e.ExecutedAt = time.Now()
 	}
-	e.ExecutedAt = e.ExecutedAt.UTC()
+	e.ExecutedAt = stampOf(e.ExecutedAt)
 	e.UpdatedAt = e.ExecutedAt
 	if e.ExecutedBy == "" {
 		e.ExecutedBy = "system"
@@ -274,18 +276,23 @@ GROUP BY execution_status, outcome, mode ORDER BY execution_status, outcome, mod
 }
 
 // TakeOverExecution implements ExecutionStore.
-func (db *DB) TakeOverExecution(ctx context.Context, id string, seenUpdatedAt, now time.Time) error {
-	res, err := db.exec(ctx, `UPDATE advancement_executions SET updated_at = $3
-WHERE execution_id = $1 AND execution_status = $4 AND updated_at = $2`, id, seenUpdatedAt.UTC(), now.UTC(), domain.ExecPending)
+func (db *DB) TakeOverExecution(ctx context.Context, id string, seenUpdatedAt, now time.Time, reason string) (time.Time, error) {
+	stamp := stampOf(now)
+	res, err := db.exec(ctx, `UPDATE advancement_executions SET updated_at = $3, failure_reason = COALESCE($5, failure_reason)
+WHERE execution_id = $1 AND execution_status = $4 AND updated_at = $2`, id, seenUpdatedAt.UTC(), stamp, domain.ExecPending, nullStr(reason))
 	if err != nil {
-		return fmt.Errorf("take over execution %s: %w", id, err)
+		return time.Time{}, fmt.Errorf("take over execution %s: %w", id, err)
 	}
 	n, err := res.RowsAffected()
 	if err != nil {
-		return fmt.Errorf("take over execution %s: %w", id, err)
+		return time.Time{}, fmt.Errorf("take over execution %s: %w", id, err)
 	}
 	if n == 0 {
-		return fmt.Errorf("execution %s was taken over or finished: %w", id, domain.ErrConflict)
+		return time.Time{}, fmt.Errorf("execution %s was taken over or finished: %w", id, domain.ErrConflict)
 	}
-	return nil
+	return stamp, nil
 }
+
+// stampOf is a time as both backends store it exactly (UTC, whole
+// microseconds), so it can be compared for equality after a round trip.
+func stampOf(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }

@@ -207,11 +207,19 @@ func TestExecutionsClaimOnce(t *testing.T) {
 		}
 		e, err := db.GetExecutionByClaim(ctx, key)
 		storetest.Must(t, err)
-		if err := db.TakeOverExecution(ctx, e.ID, e.UpdatedAt, t0.Add(time.Hour)); err != nil {
+		stamp, err := db.TakeOverExecution(ctx, e.ID, e.UpdatedAt, t0.Add(time.Hour+time.Nanosecond), "")
+		if err != nil {
 			t.Fatalf("take over: %v", err)
 		}
-		if err := db.TakeOverExecution(ctx, e.ID, e.UpdatedAt, t0.Add(2*time.Hour)); !errors.Is(err, domain.ErrConflict) {
+		if _, err := db.TakeOverExecution(ctx, e.ID, e.UpdatedAt, t0.Add(2*time.Hour), ""); !errors.Is(err, domain.ErrConflict) {
 			t.Fatalf("second take over with a stale view: %v", err)
+		}
+		// The returned stamp fences the next step (compare-and-set on it).
+		if _, err := db.TakeOverExecution(ctx, e.ID, stamp, t0.Add(3*time.Hour), "sent"); err != nil {
+			t.Fatalf("fence with the returned stamp: %v", err)
+		}
+		if got, _ := db.GetExecution(ctx, e.ID); got.FailureReason != "sent" {
+			t.Fatalf("reason = %q, want sent", got.FailureReason)
 		}
 		storetest.Must(t, db.UpdateExecutionStatus(ctx, store.ExecutionUpdate{ID: e.ID, FromStatus: domain.ExecPending, Status: domain.ExecSuccess, At: t0}))
 		if err := db.UpdateExecutionStatus(ctx, store.ExecutionUpdate{ID: e.ID, FromStatus: domain.ExecPending, Status: domain.ExecFailed, At: t0}); !errors.Is(err, domain.ErrConflict) {
