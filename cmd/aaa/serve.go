@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"syscall"
@@ -171,6 +172,9 @@ func serve(ctx context.Context, cfg config.Config, addr string, log *slog.Logger
 	}
 	log.InfoContext(ctx, "scheduler_configured", "jobs", len(periodic), "river_client_id", q.ClientID())
 	log.InfoContext(ctx, "application_ready", "addr", ln.Addr().String())
+	// Start-up (migrations, River's setup) leaves garbage behind; hand it
+	// back to the OS so an idle server stays small.
+	debug.FreeOSMemory()
 	if hooks != nil && hooks.ready != nil {
 		hooks.ready(ln.Addr().String())
 	}
