@@ -2,10 +2,8 @@ package main
 
 import (
 	"fmt"
-	"os"
 	"text/tabwriter"
 
-	"github.com/ashby-auto-advance/aaa/internal/config"
 	"github.com/spf13/cobra"
 )
 
@@ -20,52 +18,44 @@ func newMigrateCmd() *cobra.Command {
 prints which versions are applied and which are pending.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := config.Load(os.Environ())
-			if err != nil {
-				return err
-			}
-			if dbURL == "" {
-				dbURL = cfg.DatabaseURL
-			}
-			log := newLogger(os.Stderr, cfg.LogLevel, cfg.LogFormat)
-			be, err := openStore(cmd.Context(), dbURL, log)
-			if err != nil {
-				return err
-			}
-			defer be.close()
-			out := cmd.OutOrStdout()
-			if !status {
-				applied, err := be.migrate(cmd.Context())
-				if err != nil {
-					return err
-				}
-				if len(applied) == 0 {
-					fmt.Fprintln(out, "database is up to date")
-				}
-				for _, m := range applied {
-					fmt.Fprintf(out, "applied %05d %s\n", m.Version, m.Name)
-				}
-			}
-			st, err := be.db.MigrationStatuses(cmd.Context())
-			if err != nil {
-				return err
-			}
-			if status {
-				tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-				fmt.Fprintln(tw, "VERSION\tNAME\tSTATE\tAPPLIED AT")
-				for _, m := range st {
-					state, at := "pending", ""
-					if m.Applied {
-						state, at = "applied", m.AppliedAt.UTC().Format("2006-01-02 15:04:05Z")
-					}
-					fmt.Fprintf(tw, "%05d\t%s\t%s\t%s\n", m.Version, m.Name, state, at)
-				}
-				return tw.Flush()
-			}
-			return nil
+			return withStore(cmd.Context(), dbURL, func(be *backend) error { return runMigrate(cmd, be, status) })
 		},
 	}
 	cmd.Flags().BoolVar(&status, "status", false, "print applied and pending versions; change nothing")
 	cmd.Flags().StringVar(&dbURL, "db", "", "database (postgres://..., sqlite:PATH or a file path; default $DATABASE_URL)")
 	return cmd
+}
+
+// runMigrate applies pending migrations (unless status) and prints them.
+func runMigrate(cmd *cobra.Command, be *backend, status bool) error {
+	out := cmd.OutOrStdout()
+	if !status {
+		applied, err := be.migrate(cmd.Context())
+		if err != nil {
+			return err
+		}
+		if len(applied) == 0 {
+			fmt.Fprintln(out, "database is up to date")
+		}
+		for _, m := range applied {
+			fmt.Fprintf(out, "applied %05d %s\n", m.Version, m.Name)
+		}
+	}
+	st, err := be.db.MigrationStatuses(cmd.Context())
+	if err != nil {
+		return err
+	}
+	if status {
+		tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "VERSION\tNAME\tSTATE\tAPPLIED AT")
+		for _, m := range st {
+			state, at := "pending", ""
+			if m.Applied {
+				state, at = "applied", m.AppliedAt.UTC().Format("2006-01-02 15:04:05Z")
+			}
+			fmt.Fprintf(tw, "%05d\t%s\t%s\t%s\n", m.Version, m.Name, state, at)
+		}
+		return tw.Flush()
+	}
+	return nil
 }

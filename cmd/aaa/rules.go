@@ -1,37 +1,16 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"os"
 	"text/tabwriter"
 
-	"github.com/ashby-auto-advance/aaa/internal/config"
 	"github.com/ashby-auto-advance/aaa/internal/rules"
 	"github.com/spf13/cobra"
 )
 
 func init() { extraCommands = append(extraCommands, newRulesCmd) }
-
-// withStore opens the store named by --db (default $DATABASE_URL) for a
-// short command.
-func withStore(ctx context.Context, dbURL string, fn func(be *backend) error) error {
-	cfg, err := config.Load(os.Environ())
-	if err != nil {
-		return err
-	}
-	if dbURL == "" {
-		dbURL = cfg.DatabaseURL
-	}
-	log := newLogger(os.Stderr, cfg.LogLevel, cfg.LogFormat)
-	be, err := openStore(ctx, dbURL, log)
-	if err != nil {
-		return err
-	}
-	defer be.close()
-	return fn(be)
-}
 
 func newRulesCmd() *cobra.Command {
 	var dbURL string

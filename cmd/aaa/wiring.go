@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"strings"
 	"time"
 
@@ -113,3 +114,22 @@ func (b *backend) migrate(ctx context.Context) ([]store.MigrationStatus, error) 
 }
 
 func (b *backend) close() { b.db.Close() }
+
+// withStore opens the store named by --db (default $DATABASE_URL) for a
+// short command.
+func withStore(ctx context.Context, dbURL string, fn func(be *backend) error) error {
+	cfg, err := config.Load(os.Environ())
+	if err != nil {
+		return err
+	}
+	if dbURL == "" {
+		dbURL = cfg.DatabaseURL
+	}
+	log := newLogger(os.Stderr, cfg.LogLevel, cfg.LogFormat)
+	be, err := openStore(ctx, dbURL, log)
+	if err != nil {
+		return err
+	}
+	defer be.close()
+	return fn(be)
+}
