@@ -275,10 +275,10 @@ func (r *benchRun) evaluation(ctx context.Context, sc ashbysim.Scenario) error {
 	if err != nil {
 		return fmt.Errorf("send schedules: %w", err)
 	}
-	want := base[store.DeliveryProcessed] + len(ids)
+	want := base[domain.DeliveryProcessed] + len(ids)
 	if err := r.waitFor(ctx, 2*time.Minute, "stored schedules", func() (bool, error) {
 		c, err := r.db.CountDeliveries(ctx)
-		return c[store.DeliveryProcessed] >= want, err
+		return c[domain.DeliveryProcessed] >= want, err
 	}); err != nil {
 		return err
 	}
@@ -381,22 +381,22 @@ func (r *benchRun) webhooks(ctx context.Context, sc ashbysim.Scenario) (uint64, 
 
 	// End to end: processed rows over time, until the backlog is gone.
 	r.say("waiting up to %s for %d deliveries to be processed", r.o.drain, acked)
-	want := base[store.DeliveryProcessed] + base[store.DeliveryFailed] + acked
+	want := base[domain.DeliveryProcessed] + base[domain.DeliveryFailed] + acked
 	var c map[string]int
 	deadline := time.Now().Add(r.o.drain)
 	for {
 		if c, err = r.db.CountDeliveries(ctx); err != nil {
 			return loadRSS, err
 		}
-		if c[store.DeliveryProcessed]+c[store.DeliveryFailed] >= want || time.Now().After(deadline) || ctx.Err() != nil {
+		if c[domain.DeliveryProcessed]+c[domain.DeliveryFailed] >= want || time.Now().After(deadline) || ctx.Err() != nil {
 			break
 		}
 		// Counting groups the whole table: poll gently, it competes with ingestion.
 		sleepCtx(ctx, 250*time.Millisecond)
 	}
 	took := time.Since(start)
-	processed := c[store.DeliveryProcessed] - base[store.DeliveryProcessed]
-	failed := c[store.DeliveryFailed] - base[store.DeliveryFailed]
+	processed := c[domain.DeliveryProcessed] - base[domain.DeliveryProcessed]
+	failed := c[domain.DeliveryFailed] - base[domain.DeliveryFailed]
 	note = fmt.Sprintf("%d of %d in %.1fs from load start", processed, acked, took.Seconds())
 	if backlog := acked - processed - failed; backlog > 0 {
 		note += fmt.Sprintf(", %d still queued", backlog)

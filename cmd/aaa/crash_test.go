@@ -13,6 +13,7 @@ import (
 
 	"github.com/ashby-auto-advance/aaa/internal/ashby"
 	"github.com/ashby-auto-advance/aaa/internal/ashbysim"
+	"github.com/ashby-auto-advance/aaa/internal/domain"
 	"github.com/ashby-auto-advance/aaa/internal/store"
 	"github.com/ashby-auto-advance/aaa/internal/store/storetest"
 )
@@ -115,7 +116,7 @@ func TestCrashLosesNoAcknowledgedDelivery(t *testing.T) {
 			seen := map[string]int{}
 			for _, d := range all {
 				seen[d.ScheduleID]++
-				if d.Status == store.DeliveryFailed {
+				if d.Status == domain.DeliveryFailed {
 					t.Errorf("delivery %s failed: %s", d.ID, d.LastError)
 				}
 			}
@@ -141,7 +142,7 @@ func openForTest(t *testing.T, dbURL string) *store.DB {
 
 func countProcessed(t *testing.T, db *store.DB) int {
 	t.Helper()
-	list, err := db.ListDeliveries(context.Background(), store.DeliveryProcessed, 1000)
+	list, err := db.ListDeliveries(context.Background(), domain.DeliveryProcessed, 1000)
 	if err != nil && err != sql.ErrNoRows {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/ashby-auto-advance/aaa/internal/domain"
 	"github.com/ashby-auto-advance/aaa/internal/jobs"
 	"github.com/ashby-auto-advance/aaa/internal/store"
 	"github.com/spf13/cobra"
@@ -33,7 +34,7 @@ func newWebhooksListCmd(dbURL *string) *cobra.Command {
 		Short: "List received webhook deliveries, newest first",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			states := []string{store.DeliveryPending, store.DeliveryProcessed, store.DeliveryIgnored, store.DeliveryFailed}
+			states := []string{domain.DeliveryPending, domain.DeliveryProcessed, domain.DeliveryIgnored, domain.DeliveryFailed}
 			if status != "" && !slices.Contains(states, status) {
 				return fmt.Errorf("--status must be one of %s", strings.Join(states, ", "))
 			}
@@ -85,7 +86,7 @@ idempotent, so retrying a processed delivery is harmless.`,
 					return err
 				}
 				err = be.db.InTx(ctx, func(tx store.Store) error {
-					if err := tx.MarkDelivery(ctx, id, store.DeliveryPending, "", time.Now()); err != nil {
+					if err := tx.MarkDelivery(ctx, id, domain.DeliveryPending, "", time.Now()); err != nil {
 						return err
 					}
 					return q.EnqueueIngest(ctx, tx.SQLTx(), id)

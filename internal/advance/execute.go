@@ -126,7 +126,7 @@ func (s *Service) executeAdvance(ctx context.Context, e domain.Execution, log *s
 		s.status.record(err)
 		if err == nil {
 			log.InfoContext(ctx, "candidate_advanced_successfully", "attempt", attempt, "from_stage_id", e.FromStageID, "to_stage_id", e.ToStageID)
-			_ = s.st.UpsertApplication(ctx, store.Application{ID: app.ID, CandidateID: app.Candidate.ID, JobID: app.Job.ID,
+			_ = s.st.UpsertApplication(ctx, domain.Application{ID: app.ID, CandidateID: app.Candidate.ID, JobID: app.Job.ID,
 				CurrentStageID: e.ToStageID, Status: app.Status, CandidateName: app.Candidate.Name, UpdatedAt: s.now()})
 			return finish(domain.ExecSuccess, "")
 		}
@@ -190,7 +190,7 @@ func (s *Service) targetStage(ctx context.Context, sched domain.Schedule, rule d
 
 // nextStage finds the stage after current (by order), skipping Archived and
 // Hired stages. found reports whether current is in the list.
-func nextStage(stages []store.Stage, current string) (next string, found, ok bool) {
+func nextStage(stages []domain.Stage, current string) (next string, found, ok bool) {
 	for i, st := range stages {
 		if st.ID != current {
 			continue
@@ -206,7 +206,7 @@ func nextStage(stages []store.Stage, current string) (next string, found, ok boo
 }
 
 // refreshStages reloads a plan's stages from Ashby into the cache.
-func (s *Service) refreshStages(ctx context.Context, planID string) ([]store.Stage, error) {
+func (s *Service) refreshStages(ctx context.Context, planID string) ([]domain.Stage, error) {
 	if s.ats == nil {
 		return nil, ErrAshbyNotConfigured
 	}
@@ -215,9 +215,9 @@ func (s *Service) refreshStages(ctx context.Context, planID string) ([]store.Sta
 	if err != nil {
 		return nil, fmt.Errorf("list stages of plan %s: %w", planID, err)
 	}
-	stages := make([]store.Stage, 0, len(list))
+	stages := make([]domain.Stage, 0, len(list))
 	for _, st := range list {
-		stages = append(stages, store.Stage{ID: st.ID, PlanID: planID, Title: st.Title, Type: st.Type, Order: st.OrderInInterviewPlan})
+		stages = append(stages, domain.Stage{ID: st.ID, PlanID: planID, Title: st.Title, Type: st.Type, Order: st.OrderInInterviewPlan})
 	}
 	if err := s.st.UpsertStages(ctx, planID, stages, s.now()); err != nil {
 		return nil, err

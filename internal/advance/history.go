@@ -115,7 +115,7 @@ func (s *Service) syncHistory(ctx context.Context, ha HistoryATS, hs store.Histo
 
 	// Histories are written, with the progress, one transaction per
 	// flushEvery applications: an interruption re-fetches at most that many.
-	var pending []store.StageVisit
+	var pending []domain.StageVisit
 	var pendingApps int
 	lastApp := prog.AfterApplication
 	flush := func() error {
@@ -233,13 +233,13 @@ func (s *Service) syncHistory(ctx context.Context, ha HistoryATS, hs store.Histo
 	return res, res.Visits + res.Feedback, nil
 }
 
-func visitsFromAshby(applicationID string, items []ashby.ApplicationHistory) []store.StageVisit {
-	out := make([]store.StageVisit, 0, len(items))
+func visitsFromAshby(applicationID string, items []ashby.ApplicationHistory) []domain.StageVisit {
+	out := make([]domain.StageVisit, 0, len(items))
 	for _, h := range items {
 		if h.StageID == "" || h.EnteredStageAt.IsZero() {
 			continue
 		}
-		out = append(out, store.StageVisit{
+		out = append(out, domain.StageVisit{
 			ApplicationID: applicationID, StageID: h.StageID, Title: h.Title, EnteredAt: h.EnteredStageAt,
 			LeftAt: h.LeftStageAt, HistoryID: h.ID, StageNumber: h.StageNumber, ActorID: h.ActorID, Source: "api",
 		})

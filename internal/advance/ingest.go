@@ -66,25 +66,25 @@ func (s *Service) Accept(ctx context.Context, in Incoming, body []byte) (deliver
 	return d.ID, !req.inserted, nil
 }
 
-func (s *Service) newDelivery(in Incoming, body []byte) (store.Delivery, bool) {
+func (s *Service) newDelivery(in Incoming, body []byte) (domain.Delivery, bool) {
 	key := "body:" + hashHex(body)
 	if in.WebhookActionID != "" {
 		key = "action:" + in.WebhookActionID
 	}
-	d := store.Delivery{
+	d := domain.Delivery{
 		ID: store.NewID(), DedupeKey: key, WebhookActionID: in.WebhookActionID, Action: in.Action,
-		ScheduleID: in.ScheduleID, Payload: body, ReceivedAt: s.now(), Status: store.DeliveryPending,
+		ScheduleID: in.ScheduleID, Payload: body, ReceivedAt: s.now(), Status: domain.DeliveryPending,
 	}
 	known := in.Action == ActionScheduleUpdate || in.Action == ActionScheduleCreate
 	if !known {
-		d.Status = store.DeliveryIgnored
+		d.Status = domain.DeliveryIgnored
 	}
 	return d, known
 }
 
 // acceptReq is one delivery waiting for a group commit.
 type acceptReq struct {
-	d        store.Delivery
+	d        domain.Delivery
 	known    bool
 	inserted bool
 	err      error
@@ -165,7 +165,7 @@ func (s *Service) commitAccepts(batch []*acceptReq) {
 }
 
 func (s *Service) insertAccepts(ctx context.Context, tx store.Store, batch []*acceptReq) error {
-	ds := make([]store.Delivery, len(batch))
+	ds := make([]domain.Delivery, len(batch))
 	for i, r := range batch {
 		ds[i] = r.d
 	}
@@ -198,19 +198,19 @@ func (s *Service) IngestDelivery(ctx context.Context, deliveryID string, final b
 	if err != nil {
 		return fmt.Errorf("ingest: %w", err)
 	}
-	if d.Status == store.DeliveryProcessed || d.Status == store.DeliveryIgnored {
+	if d.Status == domain.DeliveryProcessed || d.Status == domain.DeliveryIgnored {
 		return nil
 	}
 	log := s.log.With("delivery_id", d.ID, "action", d.Action)
 	if err := s.ingest(ctx, d, log); err != nil {
-		status := store.DeliveryPending
+		status := domain.DeliveryPending
 		if final || errors.Is(err, domain.ErrInvalid) {
-			status = store.DeliveryFailed
+			status = domain.DeliveryFailed
 		}
 		if merr := s.st.MarkDelivery(ctx, d.ID, status, err.Error(), s.now()); merr != nil {
 			log.ErrorContext(ctx, "webhook_delivery_mark_failed", "error", merr)
 		}
-		if status == store.DeliveryFailed {
+		if status == domain.DeliveryFailed {
 			log.ErrorContext(ctx, "webhook_delivery_failed", "error", err.Error())
 			s.alert(ctx, alertWebhookFailed(d, err))
 			return nil
@@ -221,7 +221,7 @@ func (s *Service) IngestDelivery(ctx context.Context, deliveryID string, final b
 	return nil
 }
 
-func (s *Service) ingest(ctx context.Context, d store.Delivery, log *slog.Logger) error {
+func (s *Service) ingest(ctx context.Context, d domain.Delivery, log *slog.Logger) error {
 	w, err := ashby.ParseWebhook(d.Payload)
 	if err != nil {
 		return fmt.Errorf("%w: %v", domain.ErrInvalid, err)
@@ -254,15 +254,15 @@ func (s *Service) ingest(ctx context.Context, d store.Delivery, log *slog.Logger
 		}
 		if newer {
 			log.InfoContext(ctx, "schedule_update_superseded", "schedule_id", sched.ID)
-			return tx.MarkDelivery(ctx, d.ID, store.DeliveryProcessed, "superseded by a newer delivery", s.now())
+			return tx.MarkDelivery(ctx, d.ID, domain.DeliveryProcessed, "superseded by a newer delivery", s.now())
 		}
 		if err := tx.UpsertSchedule(ctx, sched); errors.Is(err, store.ErrStaleUpdate) {
 			log.InfoContext(ctx, "schedule_update_superseded", "schedule_id", sched.ID)
-			return tx.MarkDelivery(ctx, d.ID, store.DeliveryProcessed, "superseded by a newer delivery", s.now())
+			return tx.MarkDelivery(ctx, d.ID, domain.DeliveryProcessed, "superseded by a newer delivery", s.now())
 		} else if err != nil {
 			return err
 		}
-		if err := tx.MarkDelivery(ctx, d.ID, store.DeliveryProcessed, "", s.now()); err != nil {
+		if err := tx.MarkDelivery(ctx, d.ID, domain.DeliveryProcessed, "", s.now()); err != nil {
 			return err
 		}
 		log.InfoContext(ctx, "schedule_updated", "schedule_id", sched.ID, "events", len(sched.Events), "cancelled", sched.Cancelled)
@@ -324,8 +324,8 @@ func (s *Service) planOfStage(ctx context.Context, stageID string) (string, erro
 	if err != nil {
 		return "", fmt.Errorf("resolve plan of stage %s: %w", stageID, err)
 	}
-	st := store.Stage{ID: info.ID, PlanID: info.InterviewPlanID, Title: info.Title, Type: info.Type, Order: info.OrderInInterviewPlan}
-	if err := s.st.UpsertStages(ctx, st.PlanID, []store.Stage{st}, s.now()); err != nil {
+	st := domain.Stage{ID: info.ID, PlanID: info.InterviewPlanID, Title: info.Title, Type: info.Type, Order: info.OrderInInterviewPlan}
+	if err := s.st.UpsertStages(ctx, st.PlanID, []domain.Stage{st}, s.now()); err != nil {
 		return "", err
 	}
 	return info.InterviewPlanID, nil
@@ -355,7 +355,7 @@ func (s *Service) readApplication(ctx context.Context, applicationID string) (as
 	if err != nil {
 		return ashby.Application{}, err
 	}
-	cached := store.Application{
+	cached := domain.Application{
 		ID: app.ID, CandidateID: app.Candidate.ID, JobID: app.Job.ID, CurrentStageID: app.StageID(),
 		Status: app.Status, CandidateName: app.Candidate.Name, UpdatedAt: s.now(),
 	}
@@ -367,7 +367,7 @@ func (s *Service) readApplication(ctx context.Context, applicationID string) (as
 	}
 	if app.Job.ID != "" && app.Job.Title != "" {
 		if _, err := s.st.GetJob(ctx, app.Job.ID); errors.Is(err, domain.ErrNotFound) {
-			_ = s.st.UpsertJob(ctx, store.Job{ID: app.Job.ID, Title: app.Job.Title}, s.now())
+			_ = s.st.UpsertJob(ctx, domain.Job{ID: app.Job.ID, Title: app.Job.Title}, s.now())
 		}
 	}
 	return app, nil
@@ -437,7 +437,7 @@ func (s *Service) RetryDelivery(ctx context.Context, deliveryID string) error {
 		if d.Action != ActionScheduleUpdate && d.Action != ActionScheduleCreate {
 			return fmt.Errorf("delivery %s has action %q, which aaa does not process: %w", d.ID, d.Action, domain.ErrInvalid)
 		}
-		if err := tx.MarkDelivery(ctx, d.ID, store.DeliveryPending, "retry requested", s.now()); err != nil {
+		if err := tx.MarkDelivery(ctx, d.ID, domain.DeliveryPending, "retry requested", s.now()); err != nil {
 			return err
 		}
 		return s.queue.EnqueueIngest(ctx, tx.SQLTx(), d.ID)

@@ -36,7 +36,7 @@ func (s *Service) NotifyDecision(ctx context.Context, executionID string, final 
 		return err
 	}
 	for _, n := range existing {
-		if n.Kind != KindAlert && (n.Status == store.NotificationSent || n.Status == store.NotificationStored) {
+		if n.Kind != KindAlert && (n.Status == domain.NotificationSent || n.Status == domain.NotificationStored) {
 			return nil // already delivered
 		}
 	}
@@ -55,9 +55,9 @@ func (s *Service) notifyRejection(ctx context.Context, e domain.Execution, final
 		return err
 	}
 	text, blocks := slackapp.RejectionMessage(notice)
-	n := store.Notification{ExecutionID: e.ID, Kind: KindRejection, Text: text, CreatedAt: s.now()}
+	n := domain.Notification{ExecutionID: e.ID, Kind: KindRejection, Text: text, CreatedAt: s.now()}
 	if s.slack == nil {
-		n.Status = store.NotificationStored
+		n.Status = domain.NotificationStored
 		_, err := s.st.InsertNotification(ctx, n)
 		return err
 	}
@@ -66,7 +66,7 @@ func (s *Service) notifyRejection(ctx context.Context, e domain.Execution, final
 		return rerr
 	}
 	if channel == "" {
-		n.Status, n.Error = store.NotificationFailed, "no recruiter found in Slack and ADMIN_SLACK_CHANNEL_ID is not set"
+		n.Status, n.Error = domain.NotificationFailed, "no recruiter found in Slack and ADMIN_SLACK_CHANNEL_ID is not set"
 		_, err := s.st.InsertNotification(ctx, n)
 		s.log.WarnContext(ctx, "slack_message_failed", "execution_id", e.ID, "error", n.Error)
 		return err
@@ -85,12 +85,12 @@ func (s *Service) notifyRejection(ctx context.Context, e domain.Execution, final
 		if !final && !permanentSlackError(perr) {
 			return fmt.Errorf("post rejection notice: %w", perr)
 		}
-		n.Channel, n.Status, n.Error = channel, store.NotificationFailed, perr.Error()
+		n.Channel, n.Status, n.Error = channel, domain.NotificationFailed, perr.Error()
 		_, err := s.st.InsertNotification(ctx, n)
 		s.log.ErrorContext(ctx, "slack_message_failed", "execution_id", e.ID, "error", perr.Error())
 		return err
 	}
-	n.Channel, n.MessageTS, n.Status = chID, ts, store.NotificationSent
+	n.Channel, n.MessageTS, n.Status = chID, ts, domain.NotificationSent
 	_, err = s.st.InsertNotification(ctx, n)
 	s.log.InfoContext(ctx, "slack_message_sent", "execution_id", e.ID, "channel", chID)
 	return err
@@ -116,7 +116,7 @@ func (s *Service) recipient(ctx context.Context, recruiterEmail string) (string,
 	case u.Deleted || u.IsBot:
 		return s.opts.AdminChannel, nil
 	}
-	if err := s.st.UpsertSlackUser(ctx, store.SlackUser{ID: u.ID, Email: u.Email, RealName: u.RealName, DisplayName: u.DisplayName}, s.now()); err != nil {
+	if err := s.st.UpsertSlackUser(ctx, domain.SlackUser{ID: u.ID, Email: u.Email, RealName: u.RealName, DisplayName: u.DisplayName}, s.now()); err != nil {
 		s.log.WarnContext(ctx, "slack_user_cache_failed", "error", err.Error())
 	}
 	return u.ID, nil
@@ -166,7 +166,7 @@ func (s *Service) rejectionNotice(ctx context.Context, e domain.Execution) (slac
 		if app.Candidate.ID != "" {
 			if c, err := s.ats.CandidateInfo(ctx, app.Candidate.ID); err == nil {
 				n.ProfileURL = c.ProfileURL
-				_ = s.st.UpsertApplication(ctx, store.Application{ID: app.ID, CandidateID: c.ID, JobID: app.Job.ID,
+				_ = s.st.UpsertApplication(ctx, domain.Application{ID: app.ID, CandidateID: c.ID, JobID: app.Job.ID,
 					CurrentStageID: app.StageID(), Status: app.Status, CandidateName: c.Name, ProfileURL: c.ProfileURL,
 					RecruiterEmail: recruiter, UpdatedAt: s.now()})
 			} else {
@@ -296,7 +296,7 @@ func timeoutAlert(e domain.Execution) slackapp.Alert {
 			"Still owed by": strings.Join(owed, ", "), "Rule": e.RuleID}}
 }
 
-func alertWebhookFailed(d store.Delivery, err error) slackapp.Alert {
+func alertWebhookFailed(d domain.Delivery, err error) slackapp.Alert {
 	return slackapp.Alert{Kind: slackapp.AlertWebhookFailed, Title: "Webhook delivery failed for good",
 		Detail: err.Error(), Fields: map[string]string{"Delivery": d.ID, "Action": d.Action, "Schedule": d.ScheduleID}}
 }
@@ -316,9 +316,9 @@ func (s *Service) alert(ctx context.Context, a slackapp.Alert) {
 
 func (s *Service) sendAlert(ctx context.Context, executionID, kind string, a slackapp.Alert, final bool) error {
 	text, blocks := slackapp.AlertMessage(a)
-	n := store.Notification{ExecutionID: executionID, Kind: kind, Text: text, Channel: s.opts.AdminChannel, CreatedAt: s.now()}
+	n := domain.Notification{ExecutionID: executionID, Kind: kind, Text: text, Channel: s.opts.AdminChannel, CreatedAt: s.now()}
 	if s.slack == nil || s.opts.AdminChannel == "" {
-		n.Status = store.NotificationStored
+		n.Status = domain.NotificationStored
 		_, err := s.st.InsertNotification(ctx, n)
 		return err
 	}
@@ -327,10 +327,10 @@ func (s *Service) sendAlert(ctx context.Context, executionID, kind string, a sla
 		if !final && !permanentSlackError(err) {
 			return fmt.Errorf("post alert: %w", err)
 		}
-		n.Status, n.Error = store.NotificationFailed, err.Error()
+		n.Status, n.Error = domain.NotificationFailed, err.Error()
 		s.log.ErrorContext(ctx, "slack_message_failed", "kind", kind, "error", err.Error())
 	} else {
-		n.Channel, n.MessageTS, n.Status = ch, ts, store.NotificationSent
+		n.Channel, n.MessageTS, n.Status = ch, ts, domain.NotificationSent
 	}
 	_, ierr := s.st.InsertNotification(ctx, n)
 	return ierr

@@ -229,13 +229,13 @@ func (t *reminderTally) add(o reminderTally) {
 
 func (t *reminderTally) count(status string) {
 	switch status {
-	case store.ReminderSent:
+	case domain.ReminderSent:
 		t.sent++
-	case store.ReminderFailed:
+	case domain.ReminderFailed:
 		t.failed++
-	case store.ReminderNoSlackUser:
+	case domain.ReminderNoSlackUser:
 		t.noSlackUser++
-	case store.ReminderSkipped:
+	case domain.ReminderSkipped:
 		t.skipped++
 	}
 }
@@ -245,7 +245,7 @@ type slotKey struct{ event, interviewer string }
 
 // reminderHistory is what was already sent to one interviewer for one event.
 type reminderHistory struct {
-	reminders []store.Reminder // by sequence
+	reminders []domain.Reminder // by sequence
 	escalated bool
 }
 
@@ -302,7 +302,7 @@ func (s *Service) remindSchedule(ctx context.Context, scheduleID string) (remind
 			h = &reminderHistory{}
 			slots[k] = h
 		}
-		if r.Kind == store.ReminderKindEscalation {
+		if r.Kind == domain.ReminderKindEscalation {
 			h.escalated = true
 		} else {
 			h.reminders = append(h.reminders, r)
@@ -328,12 +328,12 @@ func (s *Service) remindSchedule(ctx context.Context, scheduleID string) (remind
 		}
 		c := remindCase{owed: o, event: events[o.EventID]}
 		for _, r := range h.reminders {
-			if r.Status == store.ReminderSent {
+			if r.Status == domain.ReminderSent {
 				c.sent++
 			}
 		}
 		n := len(h.reminders)
-		if n > 0 && h.reminders[n-1].Status == store.ReminderNoSlackUser {
+		if n > 0 && h.reminders[n-1].Status == domain.ReminderNoSlackUser {
 			c.noSlack = true
 			escalate = append(escalate, c)
 			continue
@@ -354,7 +354,7 @@ func (s *Service) remindSchedule(ctx context.Context, scheduleID string) (remind
 		if err != nil {
 			errs = append(errs, err)
 		}
-		if status == store.ReminderNoSlackUser {
+		if status == domain.ReminderNoSlackUser {
 			c.noSlack = true
 			escalate = append(escalate, c)
 		}
@@ -384,7 +384,7 @@ func (s *Service) owedFeedback(ctx context.Context, scheduleID string) (domain.S
 
 // recordSubmissions sets submitted_at on the reminders whose feedback has
 // arrived (at Ashby's submission time).
-func (s *Service) recordSubmissions(ctx context.Context, scheduleID string, owed []engine.Owed, history []store.Reminder) error {
+func (s *Service) recordSubmissions(ctx context.Context, scheduleID string, owed []engine.Owed, history []domain.Reminder) error {
 	open := map[seatKey]bool{}
 	for _, r := range history {
 		if r.SubmittedAt.IsZero() {
@@ -459,7 +459,7 @@ func (s *Service) slackUserID(ctx context.Context, email string) (string, error)
 	if err != nil {
 		return "", err
 	}
-	if err := s.st.UpsertSlackUser(ctx, store.SlackUser{ID: su.ID, Email: su.Email, RealName: su.RealName,
+	if err := s.st.UpsertSlackUser(ctx, domain.SlackUser{ID: su.ID, Email: su.Email, RealName: su.RealName,
 		DisplayName: su.DisplayName}, s.now()); err != nil {
 		s.log.WarnContext(ctx, "slack_user_cache_failed", "error", err.Error())
 	}
@@ -525,27 +525,27 @@ func (s *Service) sendReminder(ctx context.Context, sched domain.Schedule, rule 
 	a := c.owed.Interviewer
 	log := s.log.With("schedule_id", sched.ID, "application_id", sched.ApplicationID, "event_id", c.owed.EventID,
 		"interviewer_id", a.InterviewerID, "sequence", seq)
-	status := store.ReminderPending
+	status := domain.ReminderPending
 	userID, err := s.slackUserID(ctx, a.Email)
 	switch {
 	case errors.Is(err, domain.ErrNotFound):
-		status = store.ReminderNoSlackUser
+		status = domain.ReminderNoSlackUser
 	case err != nil:
 		// Slack or the store failed: claim nothing, try again next run.
 		return "", fmt.Errorf("find slack user of interviewer %s: %w", a.InterviewerID, err)
 	}
-	r := store.Reminder{EventID: c.owed.EventID, InterviewerID: a.InterviewerID, InterviewID: c.owed.InterviewID,
-		ScheduleID: sched.ID, ApplicationID: sched.ApplicationID, RuleID: rule.ID, Kind: store.ReminderKindReminder,
+	r := domain.Reminder{EventID: c.owed.EventID, InterviewerID: a.InterviewerID, InterviewID: c.owed.InterviewID,
+		ScheduleID: sched.ID, ApplicationID: sched.ApplicationID, RuleID: rule.ID, Kind: domain.ReminderKindReminder,
 		Sequence: seq, InterviewerEmail: a.Email, SlackUserID: userID, Status: status,
 		EventEndedAt: c.owed.EventEnd, SentAt: s.now()}
-	if status == store.ReminderNoSlackUser {
+	if status == domain.ReminderNoSlackUser {
 		r.Error = "no Slack user with the interviewer's Ashby email"
 	}
 	claimed, id, err := s.st.ClaimReminder(ctx, r)
 	if err != nil || !claimed {
 		return "", err
 	}
-	if status == store.ReminderNoSlackUser {
+	if status == domain.ReminderNoSlackUser {
 		log.WarnContext(ctx, "feedback_reminder_no_slack_user")
 		return status, nil
 	}
@@ -556,11 +556,11 @@ func (s *Service) sendReminder(ctx context.Context, sched domain.Schedule, rule 
 	// Inside the claim: the feedback may have been synced since we looked.
 	owed, submittedAt, err := s.stillOwed(ctx, sched.ID, c.owed)
 	if err != nil {
-		return store.ReminderFailed, errors.Join(err, finish(store.ReminderUpdate{Status: store.ReminderFailed, Error: err.Error()}))
+		return domain.ReminderFailed, errors.Join(err, finish(store.ReminderUpdate{Status: domain.ReminderFailed, Error: err.Error()}))
 	}
 	if !owed {
 		log.InfoContext(ctx, "feedback_reminder_skipped", "reason", "feedback arrived or no longer expected")
-		return store.ReminderSkipped, finish(store.ReminderUpdate{Status: store.ReminderSkipped, SubmittedAt: submittedAt})
+		return domain.ReminderSkipped, finish(store.ReminderUpdate{Status: domain.ReminderSkipped, SubmittedAt: submittedAt})
 	}
 	s.loadReminderInfo(ctx, sched, info)
 	text, blocks := reminderMessage(reminderNotice{
@@ -571,10 +571,10 @@ func (s *Service) sendReminder(ctx context.Context, sched domain.Schedule, rule 
 	ch, ts, perr := s.slack.PostMessage(ctx, userID, text, blocks)
 	if perr != nil {
 		log.ErrorContext(ctx, "feedback_reminder_failed", "error", perr.Error())
-		return store.ReminderFailed, finish(store.ReminderUpdate{Status: store.ReminderFailed, Error: perr.Error()})
+		return domain.ReminderFailed, finish(store.ReminderUpdate{Status: domain.ReminderFailed, Error: perr.Error()})
 	}
 	log.InfoContext(ctx, "feedback_reminder_sent", "channel", ch)
-	return store.ReminderSent, finish(store.ReminderUpdate{Status: store.ReminderSent, SlackChannelID: ch, SlackMessageTS: ts})
+	return domain.ReminderSent, finish(store.ReminderUpdate{Status: domain.ReminderSent, SlackChannelID: ch, SlackMessageTS: ts})
 }
 
 // escalateReminders claims the escalation of each case and sends one
@@ -601,10 +601,10 @@ func (s *Service) escalateReminders(ctx context.Context, sched domain.Schedule, 
 		if !still[seatKey{c.owed.InterviewID, c.owed.Interviewer.InterviewerID}] {
 			continue
 		}
-		ok, id, err := s.st.ClaimReminder(ctx, store.Reminder{EventID: c.owed.EventID,
+		ok, id, err := s.st.ClaimReminder(ctx, domain.Reminder{EventID: c.owed.EventID,
 			InterviewerID: c.owed.Interviewer.InterviewerID, InterviewID: c.owed.InterviewID, ScheduleID: sched.ID,
-			ApplicationID: sched.ApplicationID, RuleID: rule.ID, Kind: store.ReminderKindEscalation, Sequence: 1,
-			InterviewerEmail: c.owed.Interviewer.Email, Status: store.ReminderPending, EventEndedAt: c.owed.EventEnd,
+			ApplicationID: sched.ApplicationID, RuleID: rule.ID, Kind: domain.ReminderKindEscalation, Sequence: 1,
+			InterviewerEmail: c.owed.Interviewer.Email, Status: domain.ReminderPending, EventEndedAt: c.owed.EventEnd,
 			SentAt: s.now()})
 		if err != nil {
 			return 0, err
@@ -667,15 +667,15 @@ func (s *Service) escalateReminders(ctx context.Context, sched domain.Schedule, 
 			channel, ts = ch, mts
 		}
 	}
-	status := store.ReminderSent
+	status := domain.ReminderSent
 	if channel == "" {
-		status = store.ReminderFailed
+		status = domain.ReminderFailed
 		if len(targets) == 0 {
 			errs = append(errs, "ADMIN_SLACK_CHANNEL_ID is not set")
 		}
 	}
 	log := s.log.With("schedule_id", sched.ID, "application_id", sched.ApplicationID, "interviewers", len(claims))
-	if status == store.ReminderSent {
+	if status == domain.ReminderSent {
 		log.InfoContext(ctx, "feedback_reminder_escalated", "channel", channel)
 	} else {
 		log.ErrorContext(ctx, "feedback_reminder_escalation_failed", "error", strings.Join(errs, "; "))
@@ -685,7 +685,7 @@ func (s *Service) escalateReminders(ctx context.Context, sched domain.Schedule, 
 		uerrs = append(uerrs, s.st.UpdateReminder(ctx, store.ReminderUpdate{ID: c.id, Status: status,
 			Error: strings.Join(errs, "; "), SlackChannelID: channel, SlackMessageTS: ts, At: s.now()}))
 	}
-	if status != store.ReminderSent {
+	if status != domain.ReminderSent {
 		return 0, errors.Join(uerrs...)
 	}
 	return len(claims), errors.Join(uerrs...)

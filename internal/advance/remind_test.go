@@ -125,8 +125,8 @@ func (e *remEnv) seed(o seedOpts) domain.Rule {
 	if o.interviewers == nil {
 		o.interviewers = defaultPanel
 	}
-	storetest.Must(e.t, e.db.UpsertInterview(ctx, store.Interview{ID: "iv1", Title: "System Design"}, o.end))
-	storetest.Must(e.t, e.db.UpsertApplication(ctx, store.Application{ID: o.appID, CandidateName: o.candidate,
+	storetest.Must(e.t, e.db.UpsertInterview(ctx, domain.Interview{ID: "iv1", Title: "System Design"}, o.end))
+	storetest.Must(e.t, e.db.UpsertApplication(ctx, domain.Application{ID: o.appID, CandidateName: o.candidate,
 		RecruiterEmail: "rita@example.com", UpdatedAt: o.end}))
 	storetest.Must(e.t, e.db.UpsertSchedule(ctx, domain.Schedule{ID: o.schedID, ApplicationID: o.appID, InterviewPlanID: "plan1",
 		InterviewStageID: "st1", Status: domain.StatusWaitingOnFeedback, UpdatedAt: o.end,
@@ -175,7 +175,7 @@ func (e *remEnv) posts(channel string) []slackfake.Call {
 	return out
 }
 
-func (e *remEnv) reminders(schedID string) []store.Reminder {
+func (e *remEnv) reminders(schedID string) []domain.Reminder {
 	e.t.Helper()
 	rs, err := e.db.RemindersBySchedule(context.Background(), schedID)
 	storetest.Must(e.t, err)
@@ -286,15 +286,15 @@ func TestReminderSchedule(t *testing.T) {
 	rows := e.reminders("s1")
 	var seqs []int
 	for _, r := range rows {
-		if r.Kind == store.ReminderKindReminder {
-			if r.Status != store.ReminderSent || r.SlackChannelID == "" || r.SlackMessageTS == "" {
+		if r.Kind == domain.ReminderKindReminder {
+			if r.Status != domain.ReminderSent || r.SlackChannelID == "" || r.SlackMessageTS == "" {
 				t.Errorf("reminder row %+v", r)
 			}
 			seqs = append(seqs, r.Sequence)
 		}
 	}
-	if len(rows) != 4 || len(seqs) != 3 || seqs[0] != 1 || seqs[2] != 3 || rows[3].Kind != store.ReminderKindEscalation ||
-		rows[3].Status != store.ReminderSent {
+	if len(rows) != 4 || len(seqs) != 3 || seqs[0] != 1 || seqs[2] != 3 || rows[3].Kind != domain.ReminderKindEscalation ||
+		rows[3].Status != domain.ReminderSent {
 		t.Fatalf("rows = %+v", rows)
 	}
 	if !rows[0].SentAt.Equal(at(9, 9, 0)) || !rows[0].EventEndedAt.Equal(friday1730) {
@@ -355,7 +355,7 @@ type racingStore struct {
 	before func()
 }
 
-func (r *racingStore) ClaimReminder(ctx context.Context, rem store.Reminder) (bool, string, error) {
+func (r *racingStore) ClaimReminder(ctx context.Context, rem domain.Reminder) (bool, string, error) {
 	r.once.Do(r.before)
 	return r.Store.ClaimReminder(ctx, rem)
 }
@@ -380,7 +380,7 @@ func TestReminderRecheckInsideClaim(t *testing.T) {
 		t.Fatal("no reminder row recorded")
 	}
 	for _, r := range rows {
-		if r.Status != store.ReminderSkipped || !r.SubmittedAt.Equal(at(9, 8, 59)) {
+		if r.Status != domain.ReminderSkipped || !r.SubmittedAt.Equal(at(9, 8, 59)) {
 			t.Fatalf("row = %+v, want skipped with submitted_at", r)
 		}
 	}
@@ -505,13 +505,13 @@ func TestReminderContentAndUnknownInterviewer(t *testing.T) {
 		t.Fatalf("candidates reminded about: %v", seen)
 	}
 
-	var ghostRow *store.Reminder
+	var ghostRow *domain.Reminder
 	for _, r := range e.reminders("s2") {
-		if r.InterviewerID == "u9" && r.Kind == store.ReminderKindReminder {
+		if r.InterviewerID == "u9" && r.Kind == domain.ReminderKindReminder {
 			ghostRow = &r
 		}
 	}
-	if ghostRow == nil || ghostRow.Status != store.ReminderNoSlackUser {
+	if ghostRow == nil || ghostRow.Status != domain.ReminderNoSlackUser {
 		t.Fatalf("unknown interviewer's reminder row = %+v, want status no_slack_user", ghostRow)
 	}
 	for _, ch := range []string{"UREC", "CADMIN"} {
@@ -630,9 +630,9 @@ func TestRemindersTwoInstances(t *testing.T) {
 			for _, s := range []string{"s1", "s2", "s3"} {
 				esc := 0
 				for _, r := range e.reminders(s) {
-					if r.Kind == store.ReminderKindEscalation {
+					if r.Kind == domain.ReminderKindEscalation {
 						esc++
-						if r.Status != store.ReminderSent {
+						if r.Status != domain.ReminderSent {
 							t.Errorf("escalation row %+v", r)
 						}
 					}

@@ -205,7 +205,7 @@ func (s *Service) syncJobs(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	for _, j := range jobs {
-		sj := store.Job{ID: j.ID, Title: j.Title, Status: j.Status, DepartmentID: j.DepartmentID,
+		sj := domain.Job{ID: j.ID, Title: j.Title, Status: j.Status, DepartmentID: j.DepartmentID,
 			DefaultInterviewPlanID: j.DefaultInterviewPlanID, EmploymentType: j.EmploymentType, PlanIDs: j.InterviewPlanIDs}
 		if sj.PlanIDs == nil {
 			sj.PlanIDs = []string{}
@@ -228,7 +228,7 @@ func (s *Service) syncPlans(ctx context.Context) (int, error) {
 	}
 	var errs []error
 	for _, p := range plans {
-		if err := s.st.UpsertPlan(ctx, store.Plan{ID: p.ID, Title: p.Title, IsArchived: p.IsArchived}, s.now()); err != nil {
+		if err := s.st.UpsertPlan(ctx, domain.Plan{ID: p.ID, Title: p.Title, IsArchived: p.IsArchived}, s.now()); err != nil {
 			return 0, err
 		}
 		if p.IsArchived {
@@ -252,7 +252,7 @@ func (s *Service) syncForms(ctx context.Context) (int, error) {
 		if err != nil {
 			return 0, fmt.Errorf("encode form %s: %w", f.ID, err)
 		}
-		if err := s.st.UpsertForm(ctx, store.Form{ID: f.ID, Title: f.Title, Definition: def, IsArchived: f.IsArchived}, s.now()); err != nil {
+		if err := s.st.UpsertForm(ctx, domain.Form{ID: f.ID, Title: f.Title, Definition: def, IsArchived: f.IsArchived}, s.now()); err != nil {
 			return 0, err
 		}
 	}
@@ -266,7 +266,7 @@ func (s *Service) syncReasons(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	for _, r := range reasons {
-		if err := s.st.UpsertArchiveReason(ctx, store.ArchiveReason{ID: r.ID, Text: r.Text, ReasonType: r.ReasonType, IsArchived: r.IsArchived}, s.now()); err != nil {
+		if err := s.st.UpsertArchiveReason(ctx, domain.ArchiveReason{ID: r.ID, Text: r.Text, ReasonType: r.ReasonType, IsArchived: r.IsArchived}, s.now()); err != nil {
 			return 0, err
 		}
 	}
@@ -280,7 +280,7 @@ func (s *Service) syncUsers(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	for _, u := range users {
-		if err := s.st.UpsertAshbyUser(ctx, store.AshbyUser{ID: u.ID, FirstName: u.FirstName, LastName: u.LastName,
+		if err := s.st.UpsertAshbyUser(ctx, domain.AshbyUser{ID: u.ID, FirstName: u.FirstName, LastName: u.LastName,
 			Email: u.Email, GlobalRole: u.GlobalRole, IsEnabled: u.IsEnabled}, s.now()); err != nil {
 			return 0, err
 		}
@@ -308,8 +308,8 @@ func (s *Service) SyncInterviews(ctx context.Context) error {
 	})
 }
 
-func interviewFromAshby(iv ashby.Interview) store.Interview {
-	return store.Interview{ID: iv.ID, Title: iv.Title, JobID: iv.JobID, FormID: iv.FeedbackFormDefinitionID,
+func interviewFromAshby(iv ashby.Interview) domain.Interview {
+	return domain.Interview{ID: iv.ID, Title: iv.Title, JobID: iv.JobID, FormID: iv.FeedbackFormDefinitionID,
 		IsArchived: iv.IsArchived, IsDebrief: iv.IsDebrief}
 }
 
@@ -324,7 +324,7 @@ func (s *Service) SyncSlackUsers(ctx context.Context) error {
 			return 0, err
 		}
 		for _, u := range users {
-			if err := s.st.UpsertSlackUser(ctx, store.SlackUser{ID: u.ID, Email: u.Email, RealName: u.RealName,
+			if err := s.st.UpsertSlackUser(ctx, domain.SlackUser{ID: u.ID, Email: u.Email, RealName: u.RealName,
 				DisplayName: u.DisplayName, IsBot: u.IsBot, Deleted: u.Deleted}, s.now()); err != nil {
 				return 0, err
 			}

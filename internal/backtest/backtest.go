@@ -202,7 +202,7 @@ func Evaluate(set store.BacktestSet, q Query, opts Options) Report {
 	for i := range rep.Confusion.Cells {
 		rep.Confusion.Cells[i] = make([]int, len(Actual))
 	}
-	stages := make(map[string]store.Stage, len(set.Stages))
+	stages := make(map[string]domain.Stage, len(set.Stages))
 	for _, st := range set.Stages {
 		stages[st.ID] = st
 	}
@@ -326,7 +326,7 @@ func feedbackBy(fb []domain.Feedback, t time.Time) []domain.Feedback {
 // visitOf finds the application's visit to the schedule's stage that the
 // schedule belongs to (the last one entered before its first interview) and
 // the visit after it.
-func visitOf(visits []store.StageVisit, s domain.Schedule) (visit store.StageVisit, next *store.StageVisit, found bool) {
+func visitOf(visits []domain.StageVisit, s domain.Schedule) (visit domain.StageVisit, next *domain.StageVisit, found bool) {
 	ref := s.CreatedAt
 	for _, e := range s.Events {
 		if ref.IsZero() || (!e.StartTime.IsZero() && e.StartTime.Before(ref)) {
@@ -343,7 +343,7 @@ func visitOf(visits []store.StageVisit, s domain.Schedule) (visit store.StageVis
 		}
 	}
 	if idx < 0 {
-		return store.StageVisit{}, nil, false
+		return domain.StageVisit{}, nil, false
 	}
 	visit = visits[idx]
 	if visit.LeftAt != nil {
@@ -361,7 +361,7 @@ func visitOf(visits []store.StageVisit, s domain.Schedule) (visit store.StageVis
 }
 
 // actualOf classifies where the application went after the visit.
-func actualOf(next *store.StageVisit, visit store.StageVisit, stages map[string]store.Stage) (actual, stage string) {
+func actualOf(next *domain.StageVisit, visit domain.StageVisit, stages map[string]domain.Stage) (actual, stage string) {
 	if next == nil {
 		return ActualOther, ""
 	}

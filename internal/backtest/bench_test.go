@@ -20,7 +20,7 @@ func seed10k(b *testing.B, db *store.DB, n int) domain.Rule {
 	b.Helper()
 	ctx := context.Background()
 	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	storetest.Must(b, db.UpsertStages(ctx, "plan", []store.Stage{
+	storetest.Must(b, db.UpsertStages(ctx, "plan", []domain.Stage{
 		{ID: "s1", PlanID: "plan", Title: "Screen", Type: "Active", Order: 1},
 		{ID: "s2", PlanID: "plan", Title: "Onsite", Type: "Active", Order: 2},
 		{ID: "arch", PlanID: "plan", Title: "Archived", Type: "Archived", Order: 9},
@@ -49,7 +49,7 @@ func seed10k(b *testing.B, db *store.DB, n int) domain.Rule {
 			if i%2 == 1 {
 				next = "arch"
 			}
-			if err := hs.UpsertStageHistory(ctx, []store.StageVisit{
+			if err := hs.UpsertStageHistory(ctx, []domain.StageVisit{
 				{ApplicationID: app, StageID: "s1", EnteredAt: end.Add(-72 * time.Hour), LeftAt: &left},
 				{ApplicationID: app, StageID: next, EnteredAt: left},
 			}, base); err != nil {

@@ -55,9 +55,9 @@ func newHarness(t *testing.T, db *store.DB, n int) *harness {
 	// them), nothing of their history yet.
 	stages, err := ats.InterviewStageList(ctx, sc.PlanID)
 	storetest.Must(t, err)
-	var cached []store.Stage
+	var cached []domain.Stage
 	for _, st := range stages {
-		cached = append(cached, store.Stage{ID: st.ID, PlanID: st.InterviewPlanID, Title: st.Title, Type: st.Type, Order: st.OrderInInterviewPlan})
+		cached = append(cached, domain.Stage{ID: st.ID, PlanID: st.InterviewPlanID, Title: st.Title, Type: st.Type, Order: st.OrderInInterviewPlan})
 	}
 	storetest.Must(t, db.UpsertStages(ctx, sc.PlanID, cached, simNow))
 	storetest.Must(t, db.InTx(ctx, func(tx store.Store) error {

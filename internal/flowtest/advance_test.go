@@ -8,7 +8,6 @@ import (
 
 	"github.com/ashby-auto-advance/aaa/internal/ashbysim"
 	"github.com/ashby-auto-advance/aaa/internal/domain"
-	"github.com/ashby-auto-advance/aaa/internal/store"
 	"github.com/ashby-auto-advance/aaa/internal/store/storetest"
 )
 
@@ -43,7 +42,7 @@ func TestAdvanceRejectWaitStale(t *testing.T) {
 				t.Fatal(err)
 			}
 			eventually(t, 10*time.Second, "schedules stored", func() bool {
-				n, _ := e.db.ListDeliveries(ctx, store.DeliveryProcessed, 10)
+				n, _ := e.db.ListDeliveries(ctx, domain.DeliveryProcessed, 10)
 				return len(n) == 4
 			})
 			if err := e.svc.SyncFeedback(ctx); err != nil {
@@ -75,7 +74,7 @@ func TestAdvanceRejectWaitStale(t *testing.T) {
 			}
 			eventually(t, 10*time.Second, "rejection notice recorded", func() bool {
 				n, _ := e.db.ListNotifications(ctx, e.executions(fail.ApplicationID)[0].ID, 5)
-				return len(n) == 1 && n[0].Kind == "rejection" && n[0].Status == store.NotificationStored
+				return len(n) == 1 && n[0].Kind == "rejection" && n[0].Status == domain.NotificationStored
 			})
 			if x := e.executions(moved.ApplicationID)[0]; x.Status != domain.ExecStale {
 				t.Fatalf("moved candidate: %s", describe([]domain.Execution{x}))
@@ -113,7 +112,7 @@ func TestExactlyOnceUnderConcurrency(t *testing.T) {
 				e.submitAll(sc, c, 4)
 			}
 			eventually(t, 10*time.Second, "schedules stored", func() bool {
-				n, _ := e.db.ListDeliveries(ctx, store.DeliveryProcessed, 10)
+				n, _ := e.db.ListDeliveries(ctx, domain.DeliveryProcessed, 10)
 				return len(n) == 2
 			})
 			if err := e.q.Stop(ctx); err != nil { // only our goroutines act from here
@@ -175,7 +174,7 @@ func TestShadowModeNeverWrites(t *testing.T) {
 				e.send(c.ScheduleID)
 			}
 			eventually(t, 10*time.Second, "schedules stored", func() bool {
-				n, _ := e.db.ListDeliveries(ctx, store.DeliveryProcessed, 10)
+				n, _ := e.db.ListDeliveries(ctx, domain.DeliveryProcessed, 10)
 				return len(n) == 2
 			})
 			if err := e.svc.SyncFeedback(ctx); err != nil {

@@ -11,7 +11,7 @@ import (
 
 	"github.com/ashby-auto-advance/aaa/internal/ashby"
 	"github.com/ashby-auto-advance/aaa/internal/ashbysim"
-	"github.com/ashby-auto-advance/aaa/internal/store"
+	"github.com/ashby-auto-advance/aaa/internal/domain"
 	"github.com/ashby-auto-advance/aaa/internal/store/storetest"
 )
 
@@ -56,7 +56,7 @@ func TestIngestAndFeedbackSync(t *testing.T) {
 			// A second webhook (full event replace) keeps the feedback.
 			e.send(c.ScheduleID)
 			eventually(t, 10*time.Second, "second delivery processed", func() bool {
-				list, _ := e.db.ListDeliveries(context.Background(), store.DeliveryProcessed, 10)
+				list, _ := e.db.ListDeliveries(context.Background(), domain.DeliveryProcessed, 10)
 				return len(list) == 2
 			})
 			if fb, _ = e.db.ListFeedbackByApplication(context.Background(), c.ApplicationID); len(fb) != 1 {
@@ -82,7 +82,7 @@ func TestDuplicateAndOrderedDeliveries(t *testing.T) {
 				}
 			}
 			eventually(t, 10*time.Second, "delivery processed", func() bool {
-				list, _ := e.db.ListDeliveries(ctx, store.DeliveryProcessed, 10)
+				list, _ := e.db.ListDeliveries(ctx, domain.DeliveryProcessed, 10)
 				return len(list) == 1
 			})
 			all, _ := e.db.ListDeliveries(ctx, "", 10)
@@ -99,7 +99,7 @@ func TestDuplicateAndOrderedDeliveries(t *testing.T) {
 			}
 			e.send(c.ScheduleID)
 			eventually(t, 10*time.Second, "later state stored", func() bool {
-				list, _ := e.db.ListDeliveries(ctx, store.DeliveryProcessed, 10)
+				list, _ := e.db.ListDeliveries(ctx, domain.DeliveryProcessed, 10)
 				s, _ := e.schedule(c.ScheduleID)
 				return len(list) == 3 && s.Status == "Complete"
 			}, func() string {
@@ -173,7 +173,7 @@ func TestWebhookBadInput(t *testing.T) {
 		t.Fatalf("health after bad input: %v %v", resp, err)
 	}
 	resp.Body.Close()
-	ign, _ := e.db.ListDeliveries(context.Background(), store.DeliveryIgnored, 10)
+	ign, _ := e.db.ListDeliveries(context.Background(), domain.DeliveryIgnored, 10)
 	if len(ign) != 1 || ign[0].Action != "candidateHire" {
 		t.Fatalf("unknown action not stored as ignored: %+v", ign)
 	}
@@ -211,7 +211,7 @@ func TestAshbyFlakyAndDown(t *testing.T) {
 			if h.Status != "healthy" || h.Ashby.Status != "degraded" {
 				t.Fatalf("health = %+v", h)
 			}
-			if n, _ := e.db.ListDeliveries(ctx, store.DeliveryProcessed, 10); len(n) != 0 {
+			if n, _ := e.db.ListDeliveries(ctx, domain.DeliveryProcessed, 10); len(n) != 0 {
 				t.Fatalf("processed %d deliveries with Ashby down", len(n))
 			}
 			// Flaky at 50%: everything is eventually processed.
@@ -223,7 +223,7 @@ func TestAshbyFlakyAndDown(t *testing.T) {
 				e.send(c.ScheduleID)
 			}
 			eventually(t, 30*time.Second, "all deliveries processed", func() bool {
-				n, _ := e.db.ListDeliveries(ctx, store.DeliveryProcessed, 10)
+				n, _ := e.db.ListDeliveries(ctx, domain.DeliveryProcessed, 10)
 				return len(n) == 6
 			})
 		})

@@ -53,7 +53,7 @@ func TestFeedbackReminders(t *testing.T) {
 				e.send(c.ScheduleID)
 			}
 			eventually(t, 10*time.Second, "schedules stored", func() bool {
-				n, _ := e.db.ListDeliveries(ctx, store.DeliveryProcessed, 10)
+				n, _ := e.db.ListDeliveries(ctx, domain.DeliveryProcessed, 10)
 				return len(n) == 2
 			})
 
@@ -140,8 +140,8 @@ func TestFeedbackReminders(t *testing.T) {
 				rows, err := e.db.RemindersBySchedule(ctx, c.ScheduleID)
 				storetest.Must(t, err)
 				for _, r := range rows {
-					if r.InterviewerID == sc.InterviewerIDs[1] && r.Kind == store.ReminderKindReminder {
-						found = r.Status == store.ReminderNoSlackUser
+					if r.InterviewerID == sc.InterviewerIDs[1] && r.Kind == domain.ReminderKindReminder {
+						found = r.Status == domain.ReminderNoSlackUser
 					}
 				}
 				if !found {

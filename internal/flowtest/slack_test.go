@@ -23,7 +23,6 @@ import (
 	"github.com/ashby-auto-advance/aaa/internal/domain"
 	"github.com/ashby-auto-advance/aaa/internal/slackapp"
 	"github.com/ashby-auto-advance/aaa/internal/slackapp/slackfake"
-	"github.com/ashby-auto-advance/aaa/internal/store"
 	"github.com/ashby-auto-advance/aaa/internal/store/storetest"
 )
 
@@ -112,9 +111,9 @@ func (e *env) decide(cands ...ashbysim.ScenarioCandidate) []domain.Execution {
 
 // notice waits for the one notification of a rejection with the wanted
 // status and returns it.
-func (e *env) notice(ex domain.Execution, status string) store.Notification {
+func (e *env) notice(ex domain.Execution, status string) domain.Notification {
 	e.t.Helper()
-	var got []store.Notification
+	var got []domain.Notification
 	eventually(e.t, 30*time.Second, "notification "+status+" for "+ex.ID, func() bool {
 		got, _ = e.db.ListNotifications(context.Background(), ex.ID, 10)
 		return len(got) == 1 && got[0].Status == status
@@ -283,7 +282,7 @@ func assertNoFreeText(t *testing.T, e *env, fake *slackfake.Server) {
 // clickBody builds a block_actions payload for a click on a posted
 // rejection button, shaped like examples/slack/interaction_send_rejection.json,
 // form-encoded as Slack sends it.
-func clickBody(t *testing.T, n store.Notification, value, userID, userName string) []byte {
+func clickBody(t *testing.T, n domain.Notification, value, userID, userName string) []byte {
 	t.Helper()
 	p := map[string]any{
 		"type":         "block_actions",
@@ -381,7 +380,7 @@ func TestSlackRejectionNotice(t *testing.T) {
 			lookupEmail := e.recruiterEmail(byLookup.Candidates[0].ApplicationID)
 			syncedEmail := e.recruiterEmail(bySynced.Candidates[0].ApplicationID)
 			fake.AddUsers(slackfake.User{ID: "URECLOOKUP", Name: "rec.lookup", RealName: "Rec Lookup", Email: strings.ToUpper(lookupEmail)})
-			if err := e.db.UpsertSlackUser(ctx, store.SlackUser{ID: "URECSYNCED", Email: syncedEmail, RealName: "Rec Synced"}, time.Now()); err != nil {
+			if err := e.db.UpsertSlackUser(ctx, domain.SlackUser{ID: "URECSYNCED", Email: syncedEmail, RealName: "Rec Synced"}, time.Now()); err != nil {
 				t.Fatal(err)
 			}
 
@@ -391,7 +390,7 @@ func TestSlackRejectionNotice(t *testing.T) {
 				if ex.Outcome != domain.OutcomeReject || ex.Status != domain.ExecNotified {
 					t.Fatalf("candidate %d: %s, want a live rejection awaiting its click", i, describe(exs[i:i+1]))
 				}
-				n := e.notice(ex, store.NotificationSent)
+				n := e.notice(ex, domain.NotificationSent)
 				if n.Channel != wantChannel[i] {
 					t.Errorf("candidate %d: notice went to %s, want %s", i, n.Channel, wantChannel[i])
 				}
@@ -459,7 +458,7 @@ func TestSlackArchiveClick(t *testing.T) {
 			e.submitScores(sc, archived, 2)
 			e.submitScores(sc, moved, 1)
 			exs := e.decide(archived, moved)
-			n := e.notice(exs[0], store.NotificationSent)
+			n := e.notice(exs[0], domain.NotificationSent)
 			value := rejectionButton(t, fake, exs[0].ID)
 
 			first := clickBody(t, n, value, "UJANE", "jane.doe")
@@ -520,7 +519,7 @@ func TestSlackArchiveClick(t *testing.T) {
 			if err := e.sim.MoveApplication(moved.ApplicationID, sc.StageIDs[1]); err != nil {
 				t.Fatal(err)
 			}
-			mn := e.notice(exs[1], store.NotificationSent)
+			mn := e.notice(exs[1], domain.NotificationSent)
 			click := clickBody(t, mn, rejectionButton(t, fake, exs[1].ID), "UJANE", "jane.doe")
 			if got := e.interact(click, signed(signingSecret, time.Now(), click)); got != http.StatusOK {
 				t.Fatalf("stale click: status %d", got)
@@ -568,7 +567,7 @@ func TestSlackInteractionRefused(t *testing.T) {
 			}
 
 			// The shadow notice is marked dry run and has no button.
-			sn := e.notice(exs[1], store.NotificationSent)
+			sn := e.notice(exs[1], domain.NotificationSent)
 			shadowPosts := postsFor(fake, exs[1].ID)
 			if len(shadowPosts) != 1 {
 				t.Fatalf("%d shadow notices", len(shadowPosts))
@@ -580,7 +579,7 @@ func TestSlackInteractionRefused(t *testing.T) {
 				t.Errorf("dry-run notice not marked: %q", sn.Text)
 			}
 
-			n := e.notice(exs[0], store.NotificationSent)
+			n := e.notice(exs[0], domain.NotificationSent)
 			value := rejectionButton(t, fake, exs[0].ID)
 			click := clickBody(t, n, value, "UALLOWED", "allowed")
 			other := clickBody(t, n, value, "UOTHER", "other")
@@ -737,7 +736,7 @@ func TestSlackFailures(t *testing.T) {
 				t.Fatalf("passing candidate in %s while Slack was failing", app.StageTitle)
 			}
 			for _, ex := range exs[1:] {
-				e.notice(ex, store.NotificationSent)
+				e.notice(ex, domain.NotificationSent)
 				if ok := countOK(postsFor(fake, ex.ID)); ok != 1 {
 					t.Errorf("%d notices delivered for %s, want 1", ok, ex.ID)
 				}
@@ -754,7 +753,7 @@ func TestSlackFailures(t *testing.T) {
 			e.submitScores(dm, dm.Candidates[0], 1)
 			fake.FailNext("chat.postMessage", 1, slackfake.OKFalse("channel_not_found"))
 			dx := e.decide(dm.Candidates[0])[0]
-			if n := e.notice(dx, store.NotificationSent); n.Channel != adminChannel {
+			if n := e.notice(dx, domain.NotificationSent); n.Channel != adminChannel {
 				t.Errorf("notice for an unreachable recruiter went to %s, want %s", n.Channel, adminChannel)
 			}
 			if p := postsFor(fake, dx.ID); len(p) != 2 || p[0].Channel != "" || p[0].Params.Get("channel") != "UGONE" || p[1].Channel != adminChannel {
@@ -772,7 +771,7 @@ func TestSlackFailures(t *testing.T) {
 			e.submitScores(gone, gone.Candidates[0], 1)
 			fake.FailNext("chat.postMessage", 1, slackfake.OKFalse("channel_not_found"))
 			gx := e.decide(gone.Candidates[0])[0]
-			fn := e.notice(gx, store.NotificationFailed)
+			fn := e.notice(gx, domain.NotificationFailed)
 			if !strings.Contains(fn.Error, "channel_not_found") || fn.Channel != adminChannel {
 				t.Errorf("failed notice: %+v", fn)
 			}
@@ -791,12 +790,12 @@ func TestSlackFailures(t *testing.T) {
 			}
 			defer resp.Body.Close()
 			var list struct {
-				Notifications []store.Notification `json:"notifications"`
+				Notifications []domain.Notification `json:"notifications"`
 			}
 			if err := json.NewDecoder(resp.Body).Decode(&list); err != nil || resp.StatusCode != http.StatusOK {
 				t.Fatalf("GET /admin/notifications: %d %v", resp.StatusCode, err)
 			}
-			if len(list.Notifications) != 1 || list.Notifications[0].Status != store.NotificationFailed ||
+			if len(list.Notifications) != 1 || list.Notifications[0].Status != domain.NotificationFailed ||
 				!strings.Contains(list.Notifications[0].Error, "channel_not_found") {
 				t.Errorf("admin notifications %+v", list.Notifications)
 			}
@@ -850,7 +849,7 @@ func TestSlackFreeTextWithheld(t *testing.T) {
 			if ex.Outcome != domain.OutcomeReject {
 				t.Fatalf("decision: %s", describe([]domain.Execution{ex}))
 			}
-			e.notice(ex, store.NotificationSent)
+			e.notice(ex, domain.NotificationSent)
 			posted := postsFor(fake, ex.ID)
 			if len(posted) != 1 {
 				t.Fatalf("%d notices", len(posted))
@@ -888,7 +887,7 @@ func TestAdvanceRetiresStaleRejectionNotice(t *testing.T) {
 			if len(exs) != 1 || exs[0].Status != domain.ExecNotified {
 				t.Fatalf("first decision: %s", describe(exs))
 			}
-			e.notice(exs[0], store.NotificationSent)
+			e.notice(exs[0], domain.NotificationSent)
 			// The low scorer revises to 4: the candidate now passes.
 			if err := e.sim.EditFeedback(low, map[string]any{ashbysim.FieldOverallScore: 4, ashbysim.FieldRecommendation: "hire"}); err != nil {
 				t.Fatal(err)

@@ -125,9 +125,9 @@ func Export(ctx context.Context, st store.RuleStore) (Document, error) {
 type resolver struct {
 	md    store.MetadataStore
 	ctx   context.Context
-	plans []store.Plan
-	jobs  []store.Job
-	ivs   []store.Interview
+	plans []domain.Plan
+	jobs  []domain.Job
+	ivs   []domain.Interview
 }
 
 type candidate struct{ id, title string }

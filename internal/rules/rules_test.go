@@ -18,19 +18,19 @@ func seed(t *testing.T, db *store.DB) {
 	t.Helper()
 	ctx := context.Background()
 	at := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
-	storetest.Must(t, db.UpsertPlan(ctx, store.Plan{ID: "plan-eng", Title: "Engineering"}, at))
-	storetest.Must(t, db.UpsertPlan(ctx, store.Plan{ID: "plan-sales", Title: "Sales"}, at))
-	storetest.Must(t, db.UpsertStages(ctx, "plan-eng", []store.Stage{
+	storetest.Must(t, db.UpsertPlan(ctx, domain.Plan{ID: "plan-eng", Title: "Engineering"}, at))
+	storetest.Must(t, db.UpsertPlan(ctx, domain.Plan{ID: "plan-sales", Title: "Sales"}, at))
+	storetest.Must(t, db.UpsertStages(ctx, "plan-eng", []domain.Stage{
 		{ID: "st-screen", Title: "Tech Screen", Type: "Active", Order: 1},
 		{ID: "st-onsite", Title: "Onsite", Type: "Active", Order: 2},
 		{ID: "st-offer", Title: "Offer", Type: "Offer", Order: 3},
 	}, at))
-	storetest.Must(t, db.UpsertStages(ctx, "plan-sales", []store.Stage{{ID: "st-call", Title: "Call", Order: 1}}, at))
-	storetest.Must(t, db.UpsertJob(ctx, store.Job{ID: "job-be", Title: "Backend Engineer", Status: "Open", PlanIDs: []string{"plan-eng"}}, at))
-	storetest.Must(t, db.UpsertInterview(ctx, store.Interview{ID: "iv-tech", Title: "Technical Interview"}, at))
-	storetest.Must(t, db.UpsertInterview(ctx, store.Interview{ID: "iv-sd", Title: "System Design"}, at))
-	storetest.Must(t, db.UpsertInterview(ctx, store.Interview{ID: "iv-dup1", Title: "Culture"}, at))
-	storetest.Must(t, db.UpsertInterview(ctx, store.Interview{ID: "iv-dup2", Title: "Culture"}, at))
+	storetest.Must(t, db.UpsertStages(ctx, "plan-sales", []domain.Stage{{ID: "st-call", Title: "Call", Order: 1}}, at))
+	storetest.Must(t, db.UpsertJob(ctx, domain.Job{ID: "job-be", Title: "Backend Engineer", Status: "Open", PlanIDs: []string{"plan-eng"}}, at))
+	storetest.Must(t, db.UpsertInterview(ctx, domain.Interview{ID: "iv-tech", Title: "Technical Interview"}, at))
+	storetest.Must(t, db.UpsertInterview(ctx, domain.Interview{ID: "iv-sd", Title: "System Design"}, at))
+	storetest.Must(t, db.UpsertInterview(ctx, domain.Interview{ID: "iv-dup1", Title: "Culture"}, at))
+	storetest.Must(t, db.UpsertInterview(ctx, domain.Interview{ID: "iv-dup2", Title: "Culture"}, at))
 }
 
 const file = `

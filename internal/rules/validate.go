@@ -181,7 +181,7 @@ func CheckMetadata(ctx context.Context, md store.MetadataStore, r domain.Rule, p
 		if err != nil {
 			return nil, err
 		}
-		planOK = slices.ContainsFunc(plans, func(p store.Plan) bool { return p.ID == r.InterviewPlanID })
+		planOK = slices.ContainsFunc(plans, func(p domain.Plan) bool { return p.ID == r.InterviewPlanID })
 		if !planOK {
 			add(ProblemNotFound, "interview plan "+r.InterviewPlanID+" does not exist"+hint, r.InterviewPlanID, "interview_plan_id")
 		}
@@ -219,7 +219,7 @@ func CheckMetadata(ctx context.Context, md store.MetadataStore, r domain.Rule, p
 			if err != nil {
 				return nil, err
 			}
-			if len(plans) > 0 && !slices.ContainsFunc(plans, func(p store.Plan) bool { return p.ID == r.InterviewPlanID }) {
+			if len(plans) > 0 && !slices.ContainsFunc(plans, func(p domain.Plan) bool { return p.ID == r.InterviewPlanID }) {
 				add(ProblemInvalid, "interview plan "+r.InterviewPlanID+" is not a plan of job "+r.JobID, r.InterviewPlanID, "interview_plan_id")
 			}
 		}
@@ -239,7 +239,7 @@ func CheckMetadata(ctx context.Context, md store.MetadataStore, r domain.Rule, p
 		if err != nil {
 			return nil, err
 		}
-		if len(reasons) > 0 && !slices.ContainsFunc(reasons, func(a store.ArchiveReason) bool { return a.ID == r.ArchiveReasonID }) {
+		if len(reasons) > 0 && !slices.ContainsFunc(reasons, func(a domain.ArchiveReason) bool { return a.ID == r.ArchiveReasonID }) {
 			add(ProblemNotFound, "archive reason "+r.ArchiveReasonID+" does not exist"+hint, r.ArchiveReasonID, "archive_reason_id")
 		}
 	}

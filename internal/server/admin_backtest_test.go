@@ -26,7 +26,7 @@ func TestAdminBacktest(t *testing.T) {
 		Values: []byte(`{"overall_score": 4}`)})
 	storetest.Must(t, err)
 	left := end.Add(5 * time.Hour)
-	storetest.Must(t, e.db.UpsertStageHistory(ctx, []store.StageVisit{
+	storetest.Must(t, e.db.UpsertStageHistory(ctx, []domain.StageVisit{
 		{ApplicationID: "app-1", StageID: "your-stage-uuid", EnteredAt: end.Add(-72 * time.Hour), LeftAt: &left},
 		{ApplicationID: "app-1", StageID: "onsite-stage", Title: "Onsite", EnteredAt: left},
 	}, end))

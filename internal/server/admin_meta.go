@@ -8,7 +8,6 @@ import (
 	"github.com/ashby-auto-advance/aaa/internal/ashby"
 	"github.com/ashby-auto-advance/aaa/internal/domain"
 	"github.com/ashby-auto-advance/aaa/internal/rules"
-	"github.com/ashby-auto-advance/aaa/internal/store"
 	"github.com/go-chi/chi/v5"
 )
 
@@ -85,7 +84,7 @@ func (s *Server) metaPlanStages(w http.ResponseWriter, r *http.Request) {
 		s.storeError(w, r, err)
 		return
 	}
-	known := slices.ContainsFunc(plans, func(p store.Plan) bool { return p.ID == id })
+	known := slices.ContainsFunc(plans, func(p domain.Plan) bool { return p.ID == id })
 	if !known && len(stages) == 0 {
 		s.writeError(w, r, http.StatusNotFound, "HTTP_404", "Interview plan "+id+" not found")
 		return

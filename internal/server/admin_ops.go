@@ -131,7 +131,7 @@ type decisionJSON struct {
 var (
 	outcomes        = []string{domain.OutcomeAdvance, domain.OutcomeReject, domain.OutcomeWait, domain.OutcomeTimeout, domain.OutcomeNoRule, domain.OutcomeSkip}
 	execStatuses    = []string{domain.ExecSuccess, domain.ExecFailed, domain.ExecDryRun, domain.ExecRejected, domain.ExecStale, domain.ExecTimeout, domain.ExecPending, domain.ExecNotified}
-	deliveryStates  = []string{store.DeliveryPending, store.DeliveryProcessed, store.DeliveryIgnored, store.DeliveryFailed}
+	deliveryStates  = []string{domain.DeliveryPending, domain.DeliveryProcessed, domain.DeliveryIgnored, domain.DeliveryFailed}
 	maxListLimit    = 1000
 	defaultListSize = 100
 )
@@ -242,7 +242,7 @@ func (s *Server) webhooks(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if ds == nil {
-		ds = []store.Delivery{}
+		ds = []domain.Delivery{}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"count": len(ds), "deliveries": ds})
 }
@@ -278,7 +278,7 @@ func (s *Server) notifications(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if ns == nil {
-		ns = []store.Notification{}
+		ns = []domain.Notification{}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"count": len(ns), "notifications": ns})
 }

@@ -66,19 +66,19 @@ func seedMetadata(t *testing.T, db *store.DB) {
 	t.Helper()
 	ctx := context.Background()
 	at := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
-	storetest.Must(t, db.UpsertPlan(ctx, store.Plan{ID: "your-plan-uuid", Title: "Engineering"}, at))
-	storetest.Must(t, db.UpsertPlan(ctx, store.Plan{ID: "other-plan", Title: "Sales"}, at))
-	storetest.Must(t, db.UpsertStages(ctx, "your-plan-uuid", []store.Stage{
+	storetest.Must(t, db.UpsertPlan(ctx, domain.Plan{ID: "your-plan-uuid", Title: "Engineering"}, at))
+	storetest.Must(t, db.UpsertPlan(ctx, domain.Plan{ID: "other-plan", Title: "Sales"}, at))
+	storetest.Must(t, db.UpsertStages(ctx, "your-plan-uuid", []domain.Stage{
 		{ID: "your-stage-uuid", Title: "Tech Screen", Type: "Active", Order: 1},
 		{ID: "onsite-stage", Title: "Onsite", Type: "Active", Order: 2},
 	}, at))
-	storetest.Must(t, db.UpsertStages(ctx, "other-plan", []store.Stage{{ID: "sales-stage", Title: "Call", Type: "Active", Order: 1}}, at))
-	storetest.Must(t, db.UpsertJob(ctx, store.Job{ID: "job-1", Title: "Backend Engineer", Status: "Open",
+	storetest.Must(t, db.UpsertStages(ctx, "other-plan", []domain.Stage{{ID: "sales-stage", Title: "Call", Type: "Active", Order: 1}}, at))
+	storetest.Must(t, db.UpsertJob(ctx, domain.Job{ID: "job-1", Title: "Backend Engineer", Status: "Open",
 		DefaultInterviewPlanID: "your-plan-uuid", PlanIDs: []string{"your-plan-uuid"}}, at))
-	storetest.Must(t, db.UpsertJob(ctx, store.Job{ID: "job-closed", Title: "Old Job", Status: "Closed"}, at))
-	storetest.Must(t, db.UpsertInterview(ctx, store.Interview{ID: "your-interview-uuid", Title: "Technical Interview",
+	storetest.Must(t, db.UpsertJob(ctx, domain.Job{ID: "job-closed", Title: "Old Job", Status: "Closed"}, at))
+	storetest.Must(t, db.UpsertInterview(ctx, domain.Interview{ID: "your-interview-uuid", Title: "Technical Interview",
 		JobID: "job-1", FormID: "form-all-types"}, at))
-	storetest.Must(t, db.UpsertInterview(ctx, store.Interview{ID: "archived-iv", Title: "Old", IsArchived: true}, at))
+	storetest.Must(t, db.UpsertInterview(ctx, domain.Interview{ID: "archived-iv", Title: "Old", IsArchived: true}, at))
 	for _, name := range []string{"api_feedbackFormDefinition_info_response.json", "api_feedbackFormDefinition_list_page1.json",
 		"api_feedbackFormDefinition_list_page2.json", "form_all_types.json"} {
 		raw, err := os.ReadFile(filepath.Join("testdata", name))
@@ -102,7 +102,7 @@ func seedMetadata(t *testing.T, db *store.DB) {
 			storetest.Must(t, json.Unmarshal(f, &form))
 			def, err := json.Marshal(form)
 			storetest.Must(t, err)
-			storetest.Must(t, db.UpsertForm(ctx, store.Form{ID: form.ID, Title: form.Title, Definition: def}, at))
+			storetest.Must(t, db.UpsertForm(ctx, domain.Form{ID: form.ID, Title: form.Title, Definition: def}, at))
 		}
 	}
 }
@@ -218,9 +218,9 @@ func TestAdminScenarios(t *testing.T) {
 	_, err = e.db.InsertExecution(ctx, domain.Execution{ScheduleID: "sched-1", ApplicationID: "app-1", Mode: domain.ModeLive,
 		Outcome: domain.OutcomeAdvance, Status: domain.ExecFailed, FailureReason: "ashby said no"}, "")
 	storetest.Must(t, err)
-	_, err = e.db.InsertNotification(ctx, store.Notification{ExecutionID: exec.ID, Kind: "rejection", Status: store.NotificationStored, Text: "hello"})
+	_, err = e.db.InsertNotification(ctx, domain.Notification{ExecutionID: exec.ID, Kind: "rejection", Status: domain.NotificationStored, Text: "hello"})
 	storetest.Must(t, err)
-	_, err = e.db.InsertDelivery(ctx, store.Delivery{ID: "del-1", DedupeKey: "k1", Action: "interviewScheduleUpdate", Payload: []byte("{}"), Status: store.DeliveryFailed, ReceivedAt: time.Now()})
+	_, err = e.db.InsertDelivery(ctx, domain.Delivery{ID: "del-1", DedupeKey: "k1", Action: "interviewScheduleUpdate", Payload: []byte("{}"), Status: domain.DeliveryFailed, ReceivedAt: time.Now()})
 	storetest.Must(t, err)
 
 	type check func(t *testing.T, r response)
@@ -404,8 +404,8 @@ func TestAdminScenarios(t *testing.T) {
 func TestRetryWebhook(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, nil)
-	_, err := e.db.InsertDelivery(context.Background(), store.Delivery{ID: "del-1", DedupeKey: "k1", Action: "interviewScheduleUpdate",
-		Payload: []byte("{}"), Status: store.DeliveryFailed, ReceivedAt: time.Now()})
+	_, err := e.db.InsertDelivery(context.Background(), domain.Delivery{ID: "del-1", DedupeKey: "k1", Action: "interviewScheduleUpdate",
+		Payload: []byte("{}"), Status: domain.DeliveryFailed, ReceivedAt: time.Now()})
 	storetest.Must(t, err)
 	res := e.do(t, "POST", "/admin/webhooks/del-1/retry", "t", "")
 	if res.status != http.StatusAccepted || res.body["status"] != "queued" {
@@ -413,7 +413,7 @@ func TestRetryWebhook(t *testing.T) {
 	}
 	d, err := e.db.GetDelivery(context.Background(), "del-1")
 	storetest.Must(t, err)
-	if d.Status != store.DeliveryPending {
+	if d.Status != domain.DeliveryPending {
 		t.Errorf("delivery status %q after retry, want pending", d.Status)
 	}
 }

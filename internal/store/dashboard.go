@@ -30,7 +30,7 @@ type DashboardStore interface {
 	ListRuleOverview(ctx context.Context) ([]RuleOverview, error)
 	// ListFailedNotifications returns failed Slack notifications, most
 	// recently updated first.
-	ListFailedNotifications(ctx context.Context, limit int) ([]Notification, error)
+	ListFailedNotifications(ctx context.Context, limit int) ([]domain.Notification, error)
 }
 
 var _ DashboardStore = (*DB)(nil)
@@ -89,7 +89,7 @@ type DecisionRow struct {
 // DecisionDetail is a decision with what the detail pane shows.
 type DecisionDetail struct {
 	Row           DecisionRow
-	Notifications []Notification
+	Notifications []domain.Notification
 	// InterviewerNames maps interviewer ids assigned on the schedule to
 	// their names.
 	InterviewerNames map[string]string
@@ -511,9 +511,9 @@ WHERE mode = $1 AND rule_id IS NOT NULL GROUP BY rule_id, outcome`, []any{domain
 		func(ruleID, verdict string, n int) {
 			if rec := record[ruleID]; rec != nil {
 				switch verdict {
-				case VerdictAgree:
+				case domain.VerdictAgree:
 					rec.Agree += n
-				case VerdictDisagree:
+				case domain.VerdictDisagree:
 					rec.Disagree += n
 				}
 			}
@@ -542,20 +542,20 @@ func (db *DB) countGroups(ctx context.Context, q string, args []any, fn func(a, 
 }
 
 // ListFailedNotifications implements DashboardStore.
-func (db *DB) ListFailedNotifications(ctx context.Context, limit int) ([]Notification, error) {
+func (db *DB) ListFailedNotifications(ctx context.Context, limit int) ([]domain.Notification, error) {
 	if limit <= 0 {
 		limit = 50
 	}
 	rows, err := db.r.QueryContext(ctx, `SELECT notification_id, execution_id, kind, channel, message_ts, status,
     error, text, created_at, updated_at
-FROM notifications WHERE status = $1 ORDER BY updated_at DESC, notification_id LIMIT $2`, NotificationFailed, limit)
+FROM notifications WHERE status = $1 ORDER BY updated_at DESC, notification_id LIMIT $2`, domain.NotificationFailed, limit)
 	if err != nil {
 		return nil, fmt.Errorf("list failed notifications: %w", db.mapErr(err))
 	}
 	defer rows.Close()
-	var out []Notification
+	var out []domain.Notification
 	for rows.Next() {
-		var n Notification
+		var n domain.Notification
 		var created, updated sql.NullTime
 		if err := rows.Scan(&n.ID, &n.ExecutionID, &n.Kind, &n.Channel, &n.MessageTS, &n.Status, &n.Error, &n.Text,
 			&created, &updated); err != nil {

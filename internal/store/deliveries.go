@@ -6,44 +6,23 @@ import (
 	"fmt"
 	"strings"
 	"time"
-)
 
-// Delivery statuses.
-const (
-	DeliveryPending   = "pending"
-	DeliveryProcessed = "processed"
-	DeliveryIgnored   = "ignored"
-	DeliveryFailed    = "failed"
+	"github.com/ashby-auto-advance/aaa/internal/domain"
 )
-
-// Delivery is one received webhook (webhook_deliveries).
-type Delivery struct {
-	ID              string     `json:"delivery_id"`
-	DedupeKey       string     `json:"dedupe_key"`
-	WebhookActionID string     `json:"webhook_action_id"`
-	Action          string     `json:"action"`
-	ScheduleID      string     `json:"schedule_id"`
-	Payload         []byte     `json:"-"`
-	Status          string     `json:"status"`
-	Attempts        int        `json:"attempts"`
-	LastError       string     `json:"last_error"`
-	ReceivedAt      time.Time  `json:"received_at"`
-	ProcessedAt     *time.Time `json:"processed_at"`
-}
 
 // DeliveryStore keeps received webhooks.
 type DeliveryStore interface {
 	// InsertDelivery stores a delivery unless one with the same dedupe key
 	// exists; inserted is false for a duplicate.
-	InsertDelivery(ctx context.Context, d Delivery) (inserted bool, err error)
+	InsertDelivery(ctx context.Context, d domain.Delivery) (inserted bool, err error)
 	// InsertDeliveries stores many deliveries in one statement, skipping
 	// those whose dedupe key exists; it returns the ids it inserted.
-	InsertDeliveries(ctx context.Context, ds []Delivery) (map[string]bool, error)
-	GetDelivery(ctx context.Context, id string) (Delivery, error)
+	InsertDeliveries(ctx context.Context, ds []domain.Delivery) (map[string]bool, error)
+	GetDelivery(ctx context.Context, id string) (domain.Delivery, error)
 	// MarkDelivery records the result of processing a delivery.
 	MarkDelivery(ctx context.Context, id, status, lastError string, at time.Time) error
 	// ListDeliveries returns deliveries newest first; empty status lists all.
-	ListDeliveries(ctx context.Context, status string, limit int) ([]Delivery, error)
+	ListDeliveries(ctx context.Context, status string, limit int) ([]domain.Delivery, error)
 	// CountDeliveries counts deliveries by status.
 	CountDeliveries(ctx context.Context) (map[string]int, error)
 	// NewerDeliveryApplied reports whether a delivery for the same schedule
@@ -58,7 +37,7 @@ func (db *DB) NewerDeliveryApplied(ctx context.Context, scheduleID string, recei
 	err := db.w.QueryRowContext(ctx, `SELECT COUNT(*) FROM webhook_deliveries
 WHERE schedule_id = $1 AND status = $2 AND delivery_id <> $3
     AND (received_at > $4 OR (received_at = $4 AND delivery_id > $3))`,
-		scheduleID, DeliveryProcessed, exceptID, receivedAt.UTC()).Scan(&n)
+		scheduleID, domain.DeliveryProcessed, exceptID, receivedAt.UTC()).Scan(&n)
 	if err != nil {
 		return false, fmt.Errorf("check newer deliveries of %s: %w", scheduleID, db.mapErr(err))
 	}
@@ -66,12 +45,12 @@ WHERE schedule_id = $1 AND status = $2 AND delivery_id <> $3
 }
 
 // InsertDelivery implements DeliveryStore.
-func (db *DB) InsertDelivery(ctx context.Context, d Delivery) (bool, error) {
+func (db *DB) InsertDelivery(ctx context.Context, d domain.Delivery) (bool, error) {
 	if d.ID == "" {
 		d.ID = NewID()
 	}
 	if d.Status == "" {
-		d.Status = DeliveryPending
+		d.Status = domain.DeliveryPending
 	}
 	res, err := db.exec(ctx, `
 INSERT INTO webhook_deliveries (delivery_id, dedupe_key, webhook_action_id, action, schedule_id, payload,
@@ -90,7 +69,7 @@ ON CONFLICT (dedupe_key) DO NOTHING`, d.ID, d.DedupeKey, d.WebhookActionID, d.Ac
 }
 
 // InsertDeliveries implements DeliveryStore.
-func (db *DB) InsertDeliveries(ctx context.Context, ds []Delivery) (map[string]bool, error) {
+func (db *DB) InsertDeliveries(ctx context.Context, ds []domain.Delivery) (map[string]bool, error) {
 	inserted := make(map[string]bool, len(ds))
 	// 8 columns a row; stay far below both drivers' parameter limits.
 	for start := 0; start < len(ds); start += 100 {
@@ -107,7 +86,7 @@ func (db *DB) InsertDeliveries(ctx context.Context, ds []Delivery) (map[string]b
 			fmt.Fprintf(&b, "($%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d)", n+1, n+2, n+3, n+4, n+5, n+6, n+7, n+8)
 			status := d.Status
 			if status == "" {
-				status = DeliveryPending
+				status = domain.DeliveryPending
 			}
 			args = append(args, d.ID, d.DedupeKey, d.WebhookActionID, d.Action, d.ScheduleID, string(d.Payload), status, d.ReceivedAt.UTC())
 		}
@@ -130,8 +109,8 @@ func (db *DB) InsertDeliveries(ctx context.Context, ds []Delivery) (map[string]b
 const deliveryCols = `delivery_id, dedupe_key, webhook_action_id, action, schedule_id, payload, status,
     attempts, last_error, received_at, processed_at`
 
-func scanDelivery(sc interface{ Scan(...any) error }) (Delivery, error) {
-	var d Delivery
+func scanDelivery(sc interface{ Scan(...any) error }) (domain.Delivery, error) {
+	var d domain.Delivery
 	var payload string
 	var received, processed sql.NullTime
 	err := sc.Scan(&d.ID, &d.DedupeKey, &d.WebhookActionID, &d.Action, &d.ScheduleID, &payload, &d.Status,
@@ -142,10 +121,10 @@ func scanDelivery(sc interface{ Scan(...any) error }) (Delivery, error) {
 }
 
 // GetDelivery implements DeliveryStore.
-func (db *DB) GetDelivery(ctx context.Context, id string) (Delivery, error) {
+func (db *DB) GetDelivery(ctx context.Context, id string) (domain.Delivery, error) {
 	d, err := scanDelivery(db.r.QueryRowContext(ctx, `SELECT `+deliveryCols+` FROM webhook_deliveries WHERE delivery_id = $1`, id))
 	if err != nil {
-		return Delivery{}, fmt.Errorf("get delivery %s: %w", id, db.mapErr(err))
+		return domain.Delivery{}, fmt.Errorf("get delivery %s: %w", id, db.mapErr(err))
 	}
 	return d, nil
 }
@@ -153,7 +132,7 @@ func (db *DB) GetDelivery(ctx context.Context, id string) (Delivery, error) {
 // MarkDelivery implements DeliveryStore.
 func (db *DB) MarkDelivery(ctx context.Context, id, status, lastError string, at time.Time) error {
 	var processed any
-	if status != DeliveryPending {
+	if status != domain.DeliveryPending {
 		processed = at.UTC()
 	}
 	res, err := db.exec(ctx, `UPDATE webhook_deliveries SET status = $2, last_error = $3, processed_at = $4,
@@ -165,7 +144,7 @@ func (db *DB) MarkDelivery(ctx context.Context, id, status, lastError string, at
 }
 
 // ListDeliveries implements DeliveryStore.
-func (db *DB) ListDeliveries(ctx context.Context, status string, limit int) ([]Delivery, error) {
+func (db *DB) ListDeliveries(ctx context.Context, status string, limit int) ([]domain.Delivery, error) {
 	if limit <= 0 {
 		limit = 100
 	}
@@ -181,7 +160,7 @@ func (db *DB) ListDeliveries(ctx context.Context, status string, limit int) ([]D
 		return nil, fmt.Errorf("list deliveries: %w", db.mapErr(err))
 	}
 	defer rows.Close()
-	out := []Delivery{}
+	out := []domain.Delivery{}
 	for rows.Next() {
 		d, err := scanDelivery(rows)
 		if err != nil {

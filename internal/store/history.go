@@ -11,21 +11,6 @@ import (
 	"github.com/ashby-auto-advance/aaa/internal/domain"
 )
 
-// StageVisit is one stay of an application in an interview stage
-// (application_stage_history): Ashby's applicationHistory item.
-type StageVisit struct {
-	ApplicationID string     `json:"application_id"`
-	StageID       string     `json:"stage_id"`
-	Title         string     `json:"title"`
-	EnteredAt     time.Time  `json:"entered_at"`
-	LeftAt        *time.Time `json:"left_at,omitempty"`
-	HistoryID     string     `json:"history_id,omitempty"`
-	StageNumber   int        `json:"stage_number,omitempty"`
-	ActorID       string     `json:"actor_id,omitempty"`
-	// Source is where the visit came from ("api", or "webhook").
-	Source string `json:"source,omitempty"`
-}
-
 // HistoryProgress is the resumable state of one history backfill
 // (history_backfill).
 type HistoryProgress struct {
@@ -66,9 +51,9 @@ type BacktestSet struct {
 	Feedback map[string][]domain.Feedback
 	// History is the stored stage history of those applications, by
 	// application id, oldest visit first.
-	History map[string][]StageVisit
+	History map[string][]domain.StageVisit
 	// Stages are the cached stages of the plan, in plan order.
-	Stages []Stage
+	Stages []domain.Stage
 	// CandidateNames maps application id to the cached candidate name.
 	CandidateNames map[string]string
 }
@@ -78,9 +63,9 @@ type BacktestSet struct {
 type HistoryStore interface {
 	// UpsertStageHistory stores visits; a visit already stored (same
 	// application, stage and entry time) is updated, never duplicated.
-	UpsertStageHistory(ctx context.Context, visits []StageVisit, at time.Time) error
+	UpsertStageHistory(ctx context.Context, visits []domain.StageVisit, at time.Time) error
 	// ListStageHistory returns an application's visits, oldest first.
-	ListStageHistory(ctx context.Context, applicationID string) ([]StageVisit, error)
+	ListStageHistory(ctx context.Context, applicationID string) ([]domain.StageVisit, error)
 	// CountStageHistory counts stored visits.
 	CountStageHistory(ctx context.Context) (int, error)
 	// ListHistoryApplications returns, in id order, up to limit application
@@ -98,7 +83,7 @@ type HistoryStore interface {
 var _ HistoryStore = (*DB)(nil)
 
 // UpsertStageHistory implements HistoryStore.
-func (db *DB) UpsertStageHistory(ctx context.Context, visits []StageVisit, at time.Time) error {
+func (db *DB) UpsertStageHistory(ctx context.Context, visits []domain.StageVisit, at time.Time) error {
 	if len(visits) == 0 {
 		return nil
 	}
@@ -129,8 +114,8 @@ ON CONFLICT (application_id, stage_id, entered_at) DO UPDATE SET
 
 const visitCols = `application_id, stage_id, entered_at, left_at, history_id, title, stage_number, actor_id, source`
 
-func scanVisit(sc interface{ Scan(...any) error }) (StageVisit, error) {
-	var v StageVisit
+func scanVisit(sc interface{ Scan(...any) error }) (domain.StageVisit, error) {
+	var v domain.StageVisit
 	var entered, left sql.NullTime
 	err := sc.Scan(&v.ApplicationID, &v.StageID, &entered, &left, &v.HistoryID, &v.Title, &v.StageNumber, &v.ActorID, &v.Source)
 	v.EnteredAt, v.LeftAt = timeOf(entered), timePtr(left)
@@ -138,7 +123,7 @@ func scanVisit(sc interface{ Scan(...any) error }) (StageVisit, error) {
 }
 
 // ListStageHistory implements HistoryStore.
-func (db *DB) ListStageHistory(ctx context.Context, applicationID string) ([]StageVisit, error) {
+func (db *DB) ListStageHistory(ctx context.Context, applicationID string) ([]domain.StageVisit, error) {
 	byApp, err := db.queryVisits(ctx, `SELECT `+visitCols+` FROM application_stage_history
 WHERE application_id = $1 ORDER BY entered_at, stage_id`, applicationID)
 	if err != nil {
@@ -147,13 +132,13 @@ WHERE application_id = $1 ORDER BY entered_at, stage_id`, applicationID)
 	return byApp[applicationID], nil
 }
 
-func (db *DB) queryVisits(ctx context.Context, q string, args ...any) (map[string][]StageVisit, error) {
+func (db *DB) queryVisits(ctx context.Context, q string, args ...any) (map[string][]domain.StageVisit, error) {
 	rows, err := db.r.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list stage history: %w", db.mapErr(err))
 	}
 	defer rows.Close()
-	out := map[string][]StageVisit{}
+	out := map[string][]domain.StageVisit{}
 	for rows.Next() {
 		v, err := scanVisit(rows)
 		if err != nil {
@@ -290,7 +275,7 @@ WHERE application_id IN (`+apps+`) ORDER BY application_id, entered_at, stage_id
 			return BacktestSet{}, err
 		}
 	} else {
-		set.History = map[string][]StageVisit{}
+		set.History = map[string][]domain.StageVisit{}
 	}
 	if set.Stages, err = db.ListStages(ctx, q.PlanID); err != nil && !errors.Is(err, domain.ErrNotFound) {
 		return BacktestSet{}, err

@@ -3,114 +3,36 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"time"
+
+	"github.com/ashby-auto-advance/aaa/internal/domain"
 )
-
-// Job is a cached Ashby job.
-type Job struct {
-	ID                     string    `json:"id"`
-	Title                  string    `json:"title"`
-	Status                 string    `json:"status"`
-	DepartmentID           string    `json:"department_id"`
-	DefaultInterviewPlanID string    `json:"default_interview_plan_id"`
-	LocationName           string    `json:"location"`
-	EmploymentType         string    `json:"employment_type"`
-	PlanIDs                []string  `json:"-"`
-	SyncedAt               time.Time `json:"-"`
-}
-
-// Plan is a cached interview plan.
-type Plan struct {
-	ID         string `json:"id"`
-	Title      string `json:"title"`
-	IsArchived bool   `json:"is_archived"`
-	IsDefault  bool   `json:"is_default"`
-}
-
-// Stage is a cached interview stage.
-type Stage struct {
-	ID     string `json:"id"`
-	PlanID string `json:"interview_plan_id"`
-	Title  string `json:"title"`
-	Type   string `json:"type"`
-	Order  int    `json:"order"`
-}
-
-// Interview is a cached interview definition.
-type Interview struct {
-	ID         string `json:"id"`
-	Title      string `json:"title"`
-	JobID      string `json:"job_id"`
-	FormID     string `json:"feedback_form_id"`
-	IsArchived bool   `json:"is_archived"`
-	IsDebrief  bool   `json:"is_debrief"`
-}
-
-// Form is a cached feedback form definition; Definition is Ashby's whole object.
-type Form struct {
-	ID         string
-	Title      string
-	Definition json.RawMessage
-	IsArchived bool
-}
-
-// ArchiveReason is a cached Ashby archive reason.
-type ArchiveReason struct {
-	ID         string `json:"id"`
-	Text       string `json:"text"`
-	ReasonType string `json:"reason_type"`
-	IsArchived bool   `json:"is_archived"`
-}
-
-// AshbyUser is a cached Ashby user.
-type AshbyUser struct {
-	ID         string
-	FirstName  string
-	LastName   string
-	Email      string
-	GlobalRole string
-	IsEnabled  bool
-}
-
-// Application is the cached state of an Ashby application.
-type Application struct {
-	ID             string
-	CandidateID    string
-	JobID          string
-	CurrentStageID string
-	Status         string
-	CandidateName  string
-	ProfileURL     string
-	RecruiterEmail string
-	UpdatedAt      time.Time
-}
 
 // MetadataStore caches Ashby metadata.
 type MetadataStore interface {
-	UpsertJob(ctx context.Context, j Job, at time.Time) error
-	ListJobs(ctx context.Context, openOnly bool) ([]Job, error)
-	GetJob(ctx context.Context, id string) (Job, error)
-	UpsertPlan(ctx context.Context, p Plan, at time.Time) error
-	ListPlansForJob(ctx context.Context, jobID string) ([]Plan, error)
-	ListPlans(ctx context.Context) ([]Plan, error)
+	UpsertJob(ctx context.Context, j domain.Job, at time.Time) error
+	ListJobs(ctx context.Context, openOnly bool) ([]domain.Job, error)
+	GetJob(ctx context.Context, id string) (domain.Job, error)
+	UpsertPlan(ctx context.Context, p domain.Plan, at time.Time) error
+	ListPlansForJob(ctx context.Context, jobID string) ([]domain.Plan, error)
+	ListPlans(ctx context.Context) ([]domain.Plan, error)
 	// UpsertStages writes a plan's stages.
-	UpsertStages(ctx context.Context, planID string, stages []Stage, at time.Time) error
-	GetStage(ctx context.Context, id string) (Stage, error)
+	UpsertStages(ctx context.Context, planID string, stages []domain.Stage, at time.Time) error
+	GetStage(ctx context.Context, id string) (domain.Stage, error)
 	// ListStages returns a plan's stages ordered by their order in the plan.
-	ListStages(ctx context.Context, planID string) ([]Stage, error)
-	UpsertInterview(ctx context.Context, iv Interview, at time.Time) error
-	GetInterview(ctx context.Context, id string) (Interview, error)
-	ListInterviews(ctx context.Context, jobID string) ([]Interview, error)
-	UpsertForm(ctx context.Context, f Form, at time.Time) error
-	GetForm(ctx context.Context, id string) (Form, error)
-	UpsertArchiveReason(ctx context.Context, r ArchiveReason, at time.Time) error
-	ListArchiveReasons(ctx context.Context) ([]ArchiveReason, error)
-	UpsertAshbyUser(ctx context.Context, u AshbyUser, at time.Time) error
-	GetAshbyUser(ctx context.Context, id string) (AshbyUser, error)
-	UpsertApplication(ctx context.Context, a Application) error
-	GetApplication(ctx context.Context, id string) (Application, error)
+	ListStages(ctx context.Context, planID string) ([]domain.Stage, error)
+	UpsertInterview(ctx context.Context, iv domain.Interview, at time.Time) error
+	GetInterview(ctx context.Context, id string) (domain.Interview, error)
+	ListInterviews(ctx context.Context, jobID string) ([]domain.Interview, error)
+	UpsertForm(ctx context.Context, f domain.Form, at time.Time) error
+	GetForm(ctx context.Context, id string) (domain.Form, error)
+	UpsertArchiveReason(ctx context.Context, r domain.ArchiveReason, at time.Time) error
+	ListArchiveReasons(ctx context.Context) ([]domain.ArchiveReason, error)
+	UpsertAshbyUser(ctx context.Context, u domain.AshbyUser, at time.Time) error
+	GetAshbyUser(ctx context.Context, id string) (domain.AshbyUser, error)
+	UpsertApplication(ctx context.Context, a domain.Application) error
+	GetApplication(ctx context.Context, id string) (domain.Application, error)
 	// MetadataCounts counts jobs, plans and stages and the last job sync.
 	MetadataCounts(ctx context.Context) (MetadataCounts, error)
 }
@@ -124,7 +46,7 @@ type MetadataCounts struct {
 }
 
 // UpsertJob implements MetadataStore; it also records the job's plans.
-func (db *DB) UpsertJob(ctx context.Context, j Job, at time.Time) error {
+func (db *DB) UpsertJob(ctx context.Context, j domain.Job, at time.Time) error {
 	return db.InTx(ctx, func(tx Store) error {
 		t := tx.(*DB)
 		if _, err := t.exec(ctx, `
@@ -158,8 +80,8 @@ VALUES ($1, $2, $3) ON CONFLICT (job_id, interview_plan_id) DO NOTHING`, j.ID, p
 const jobCols = `job_id, title, status, COALESCE(department_id, ''), COALESCE(default_interview_plan_id, ''),
     location_name, employment_type, synced_at`
 
-func scanJob(sc interface{ Scan(...any) error }) (Job, error) {
-	var j Job
+func scanJob(sc interface{ Scan(...any) error }) (domain.Job, error) {
+	var j domain.Job
 	var synced sql.NullTime
 	err := sc.Scan(&j.ID, &j.Title, &j.Status, &j.DepartmentID, &j.DefaultInterviewPlanID, &j.LocationName, &j.EmploymentType, &synced)
 	j.SyncedAt = timeOf(synced)
@@ -167,7 +89,7 @@ func scanJob(sc interface{ Scan(...any) error }) (Job, error) {
 }
 
 // ListJobs implements MetadataStore.
-func (db *DB) ListJobs(ctx context.Context, openOnly bool) ([]Job, error) {
+func (db *DB) ListJobs(ctx context.Context, openOnly bool) ([]domain.Job, error) {
 	q := `SELECT ` + jobCols + ` FROM jobs`
 	if openOnly {
 		q += ` WHERE status = 'Open'`
@@ -177,7 +99,7 @@ func (db *DB) ListJobs(ctx context.Context, openOnly bool) ([]Job, error) {
 		return nil, fmt.Errorf("list jobs: %w", db.mapErr(err))
 	}
 	defer rows.Close()
-	out := []Job{}
+	out := []domain.Job{}
 	for rows.Next() {
 		j, err := scanJob(rows)
 		if err != nil {
@@ -189,16 +111,16 @@ func (db *DB) ListJobs(ctx context.Context, openOnly bool) ([]Job, error) {
 }
 
 // GetJob implements MetadataStore.
-func (db *DB) GetJob(ctx context.Context, id string) (Job, error) {
+func (db *DB) GetJob(ctx context.Context, id string) (domain.Job, error) {
 	j, err := scanJob(db.r.QueryRowContext(ctx, `SELECT `+jobCols+` FROM jobs WHERE job_id = $1`, id))
 	if err != nil {
-		return Job{}, fmt.Errorf("get job %s: %w", id, db.mapErr(err))
+		return domain.Job{}, fmt.Errorf("get job %s: %w", id, db.mapErr(err))
 	}
 	return j, nil
 }
 
 // UpsertPlan implements MetadataStore.
-func (db *DB) UpsertPlan(ctx context.Context, p Plan, at time.Time) error {
+func (db *DB) UpsertPlan(ctx context.Context, p domain.Plan, at time.Time) error {
 	if _, err := db.exec(ctx, `
 INSERT INTO interview_plans (interview_plan_id, title, is_archived, created_at, updated_at, synced_at)
 VALUES ($1, $2, $3, $4, $4, $4)
@@ -210,26 +132,26 @@ ON CONFLICT (interview_plan_id) DO UPDATE SET title = excluded.title, is_archive
 }
 
 // ListPlansForJob implements MetadataStore.
-func (db *DB) ListPlansForJob(ctx context.Context, jobID string) ([]Plan, error) {
+func (db *DB) ListPlansForJob(ctx context.Context, jobID string) ([]domain.Plan, error) {
 	return db.queryPlans(ctx, `SELECT p.interview_plan_id, p.title, p.is_archived, jp.is_default
 FROM job_interview_plans jp JOIN interview_plans p ON p.interview_plan_id = jp.interview_plan_id
 WHERE jp.job_id = $1 ORDER BY jp.is_default DESC, p.title`, jobID)
 }
 
 // ListPlans implements MetadataStore.
-func (db *DB) ListPlans(ctx context.Context) ([]Plan, error) {
+func (db *DB) ListPlans(ctx context.Context) ([]domain.Plan, error) {
 	return db.queryPlans(ctx, `SELECT interview_plan_id, title, is_archived, FALSE FROM interview_plans ORDER BY title, interview_plan_id`)
 }
 
-func (db *DB) queryPlans(ctx context.Context, q string, args ...any) ([]Plan, error) {
+func (db *DB) queryPlans(ctx context.Context, q string, args ...any) ([]domain.Plan, error) {
 	rows, err := db.r.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list plans: %w", db.mapErr(err))
 	}
 	defer rows.Close()
-	out := []Plan{}
+	out := []domain.Plan{}
 	for rows.Next() {
-		var p Plan
+		var p domain.Plan
 		if err := rows.Scan(&p.ID, &p.Title, &p.IsArchived, &p.IsDefault); err != nil {
 			return nil, fmt.Errorf("scan plan: %w", db.mapErr(err))
 		}
@@ -239,7 +161,7 @@ func (db *DB) queryPlans(ctx context.Context, q string, args ...any) ([]Plan, er
 }
 
 // UpsertStages implements MetadataStore.
-func (db *DB) UpsertStages(ctx context.Context, planID string, stages []Stage, at time.Time) error {
+func (db *DB) UpsertStages(ctx context.Context, planID string, stages []domain.Stage, at time.Time) error {
 	return db.InTx(ctx, func(tx Store) error {
 		t := tx.(*DB)
 		for _, s := range stages {
@@ -257,27 +179,27 @@ ON CONFLICT (interview_stage_id) DO UPDATE SET interview_plan_id = excluded.inte
 }
 
 // GetStage implements MetadataStore.
-func (db *DB) GetStage(ctx context.Context, id string) (Stage, error) {
-	var s Stage
+func (db *DB) GetStage(ctx context.Context, id string) (domain.Stage, error) {
+	var s domain.Stage
 	err := db.r.QueryRowContext(ctx, `SELECT interview_stage_id, interview_plan_id, title, type, order_in_plan
 FROM interview_stages WHERE interview_stage_id = $1`, id).Scan(&s.ID, &s.PlanID, &s.Title, &s.Type, &s.Order)
 	if err != nil {
-		return Stage{}, fmt.Errorf("get stage %s: %w", id, db.mapErr(err))
+		return domain.Stage{}, fmt.Errorf("get stage %s: %w", id, db.mapErr(err))
 	}
 	return s, nil
 }
 
 // ListStages implements MetadataStore.
-func (db *DB) ListStages(ctx context.Context, planID string) ([]Stage, error) {
+func (db *DB) ListStages(ctx context.Context, planID string) ([]domain.Stage, error) {
 	rows, err := db.r.QueryContext(ctx, `SELECT interview_stage_id, interview_plan_id, title, type, order_in_plan
 FROM interview_stages WHERE interview_plan_id = $1 ORDER BY order_in_plan, interview_stage_id`, planID)
 	if err != nil {
 		return nil, fmt.Errorf("list stages of %s: %w", planID, db.mapErr(err))
 	}
 	defer rows.Close()
-	out := []Stage{}
+	out := []domain.Stage{}
 	for rows.Next() {
-		var s Stage
+		var s domain.Stage
 		if err := rows.Scan(&s.ID, &s.PlanID, &s.Title, &s.Type, &s.Order); err != nil {
 			return nil, fmt.Errorf("scan stage: %w", db.mapErr(err))
 		}
@@ -287,7 +209,7 @@ FROM interview_stages WHERE interview_plan_id = $1 ORDER BY order_in_plan, inter
 }
 
 // UpsertInterview implements MetadataStore.
-func (db *DB) UpsertInterview(ctx context.Context, iv Interview, at time.Time) error {
+func (db *DB) UpsertInterview(ctx context.Context, iv domain.Interview, at time.Time) error {
 	if _, err := db.exec(ctx, `
 INSERT INTO interviews (interview_id, title, is_archived, is_debrief, job_id, feedback_form_definition_id, updated_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7)
@@ -303,18 +225,18 @@ ON CONFLICT (interview_id) DO UPDATE SET title = excluded.title, is_archived = e
 const interviewCols = `interview_id, title, COALESCE(job_id, ''), COALESCE(feedback_form_definition_id, ''), is_archived, is_debrief`
 
 // GetInterview implements MetadataStore.
-func (db *DB) GetInterview(ctx context.Context, id string) (Interview, error) {
-	var iv Interview
+func (db *DB) GetInterview(ctx context.Context, id string) (domain.Interview, error) {
+	var iv domain.Interview
 	err := db.r.QueryRowContext(ctx, `SELECT `+interviewCols+` FROM interviews WHERE interview_id = $1`, id).
 		Scan(&iv.ID, &iv.Title, &iv.JobID, &iv.FormID, &iv.IsArchived, &iv.IsDebrief)
 	if err != nil {
-		return Interview{}, fmt.Errorf("get interview %s: %w", id, db.mapErr(err))
+		return domain.Interview{}, fmt.Errorf("get interview %s: %w", id, db.mapErr(err))
 	}
 	return iv, nil
 }
 
 // ListInterviews implements MetadataStore; an empty jobID lists all.
-func (db *DB) ListInterviews(ctx context.Context, jobID string) ([]Interview, error) {
+func (db *DB) ListInterviews(ctx context.Context, jobID string) ([]domain.Interview, error) {
 	q := `SELECT ` + interviewCols + ` FROM interviews`
 	var args []any
 	if jobID != "" {
@@ -326,9 +248,9 @@ func (db *DB) ListInterviews(ctx context.Context, jobID string) ([]Interview, er
 		return nil, fmt.Errorf("list interviews: %w", db.mapErr(err))
 	}
 	defer rows.Close()
-	out := []Interview{}
+	out := []domain.Interview{}
 	for rows.Next() {
-		var iv Interview
+		var iv domain.Interview
 		if err := rows.Scan(&iv.ID, &iv.Title, &iv.JobID, &iv.FormID, &iv.IsArchived, &iv.IsDebrief); err != nil {
 			return nil, fmt.Errorf("scan interview: %w", db.mapErr(err))
 		}
@@ -338,7 +260,7 @@ func (db *DB) ListInterviews(ctx context.Context, jobID string) ([]Interview, er
 }
 
 // UpsertForm implements MetadataStore.
-func (db *DB) UpsertForm(ctx context.Context, f Form, at time.Time) error {
+func (db *DB) UpsertForm(ctx context.Context, f domain.Form, at time.Time) error {
 	if _, err := db.exec(ctx, `
 INSERT INTO feedback_form_definitions (form_definition_id, title, definition, is_archived, created_at, updated_at)
 VALUES ($1, $2, $3, $4, $5, $5)
@@ -351,20 +273,20 @@ ON CONFLICT (form_definition_id) DO UPDATE SET title = excluded.title, definitio
 }
 
 // GetForm implements MetadataStore.
-func (db *DB) GetForm(ctx context.Context, id string) (Form, error) {
-	var f Form
+func (db *DB) GetForm(ctx context.Context, id string) (domain.Form, error) {
+	var f domain.Form
 	var def string
 	err := db.r.QueryRowContext(ctx, `SELECT form_definition_id, title, definition, is_archived
 FROM feedback_form_definitions WHERE form_definition_id = $1`, id).Scan(&f.ID, &f.Title, &def, &f.IsArchived)
 	if err != nil {
-		return Form{}, fmt.Errorf("get form %s: %w", id, db.mapErr(err))
+		return domain.Form{}, fmt.Errorf("get form %s: %w", id, db.mapErr(err))
 	}
 	f.Definition = []byte(def)
 	return f, nil
 }
 
 // UpsertArchiveReason implements MetadataStore.
-func (db *DB) UpsertArchiveReason(ctx context.Context, r ArchiveReason, at time.Time) error {
+func (db *DB) UpsertArchiveReason(ctx context.Context, r domain.ArchiveReason, at time.Time) error {
 	if _, err := db.exec(ctx, `
 INSERT INTO archive_reasons (archive_reason_id, text, reason_type, is_archived, synced_at)
 VALUES ($1, $2, $3, $4, $5)
@@ -376,15 +298,15 @@ ON CONFLICT (archive_reason_id) DO UPDATE SET text = excluded.text, reason_type 
 }
 
 // ListArchiveReasons implements MetadataStore.
-func (db *DB) ListArchiveReasons(ctx context.Context) ([]ArchiveReason, error) {
+func (db *DB) ListArchiveReasons(ctx context.Context) ([]domain.ArchiveReason, error) {
 	rows, err := db.r.QueryContext(ctx, `SELECT archive_reason_id, text, reason_type, is_archived FROM archive_reasons ORDER BY text, archive_reason_id`)
 	if err != nil {
 		return nil, fmt.Errorf("list archive reasons: %w", db.mapErr(err))
 	}
 	defer rows.Close()
-	out := []ArchiveReason{}
+	out := []domain.ArchiveReason{}
 	for rows.Next() {
-		var r ArchiveReason
+		var r domain.ArchiveReason
 		if err := rows.Scan(&r.ID, &r.Text, &r.ReasonType, &r.IsArchived); err != nil {
 			return nil, fmt.Errorf("scan archive reason: %w", db.mapErr(err))
 		}
@@ -394,7 +316,7 @@ func (db *DB) ListArchiveReasons(ctx context.Context) ([]ArchiveReason, error) {
 }
 
 // UpsertAshbyUser implements MetadataStore.
-func (db *DB) UpsertAshbyUser(ctx context.Context, u AshbyUser, at time.Time) error {
+func (db *DB) UpsertAshbyUser(ctx context.Context, u domain.AshbyUser, at time.Time) error {
 	if _, err := db.exec(ctx, `
 INSERT INTO ashby_users (user_id, first_name, last_name, email, global_role, is_enabled, synced_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7)
@@ -407,18 +329,18 @@ ON CONFLICT (user_id) DO UPDATE SET first_name = excluded.first_name, last_name 
 }
 
 // GetAshbyUser implements MetadataStore.
-func (db *DB) GetAshbyUser(ctx context.Context, id string) (AshbyUser, error) {
-	var u AshbyUser
+func (db *DB) GetAshbyUser(ctx context.Context, id string) (domain.AshbyUser, error) {
+	var u domain.AshbyUser
 	err := db.r.QueryRowContext(ctx, `SELECT user_id, first_name, last_name, email, global_role, is_enabled
 FROM ashby_users WHERE user_id = $1`, id).Scan(&u.ID, &u.FirstName, &u.LastName, &u.Email, &u.GlobalRole, &u.IsEnabled)
 	if err != nil {
-		return AshbyUser{}, fmt.Errorf("get ashby user %s: %w", id, db.mapErr(err))
+		return domain.AshbyUser{}, fmt.Errorf("get ashby user %s: %w", id, db.mapErr(err))
 	}
 	return u, nil
 }
 
 // UpsertApplication implements MetadataStore.
-func (db *DB) UpsertApplication(ctx context.Context, a Application) error {
+func (db *DB) UpsertApplication(ctx context.Context, a domain.Application) error {
 	if a.UpdatedAt.IsZero() {
 		a.UpdatedAt = time.Now()
 	}
@@ -439,15 +361,15 @@ ON CONFLICT (application_id) DO UPDATE SET candidate_id = excluded.candidate_id,
 }
 
 // GetApplication implements MetadataStore.
-func (db *DB) GetApplication(ctx context.Context, id string) (Application, error) {
-	var a Application
+func (db *DB) GetApplication(ctx context.Context, id string) (domain.Application, error) {
+	var a domain.Application
 	var updated sql.NullTime
 	err := db.r.QueryRowContext(ctx, `SELECT application_id, candidate_id, job_id, current_stage_id, status,
     candidate_name, profile_url, recruiter_email, updated_at FROM applications WHERE application_id = $1`, id).
 		Scan(&a.ID, &a.CandidateID, &a.JobID, &a.CurrentStageID, &a.Status, &a.CandidateName, &a.ProfileURL,
 			&a.RecruiterEmail, &updated)
 	if err != nil {
-		return Application{}, fmt.Errorf("get application %s: %w", id, db.mapErr(err))
+		return domain.Application{}, fmt.Errorf("get application %s: %w", id, db.mapErr(err))
 	}
 	a.UpdatedAt = timeOf(updated)
 	return a, nil

@@ -5,42 +5,20 @@ import (
 	"database/sql"
 	"fmt"
 	"time"
-)
 
-// Notification statuses.
-const (
-	NotificationPending = "pending"
-	NotificationSent    = "sent"
-	NotificationFailed  = "failed"
-	// NotificationStored means Slack is not configured: the notice is kept
-	// here for the admin API and dashboard.
-	NotificationStored = "stored"
+	"github.com/ashby-auto-advance/aaa/internal/domain"
 )
-
-// Notification is a Slack message aaa sent or meant to send.
-type Notification struct {
-	ID          string    `json:"notification_id"`
-	ExecutionID string    `json:"execution_id"`
-	Kind        string    `json:"kind"`
-	Channel     string    `json:"channel"`
-	MessageTS   string    `json:"message_ts"`
-	Status      string    `json:"status"`
-	Error       string    `json:"error"`
-	Text        string    `json:"text"`
-	CreatedAt   time.Time `json:"created_at"`
-	UpdatedAt   time.Time `json:"updated_at"`
-}
 
 // NotificationStore keeps Slack notifications.
 type NotificationStore interface {
-	InsertNotification(ctx context.Context, n Notification) (Notification, error)
-	UpdateNotification(ctx context.Context, n Notification) error
+	InsertNotification(ctx context.Context, n domain.Notification) (domain.Notification, error)
+	UpdateNotification(ctx context.Context, n domain.Notification) error
 	// ListNotifications returns notifications newest first, optionally of one execution.
-	ListNotifications(ctx context.Context, executionID string, limit int) ([]Notification, error)
+	ListNotifications(ctx context.Context, executionID string, limit int) ([]domain.Notification, error)
 }
 
 // InsertNotification implements NotificationStore.
-func (db *DB) InsertNotification(ctx context.Context, n Notification) (Notification, error) {
+func (db *DB) InsertNotification(ctx context.Context, n domain.Notification) (domain.Notification, error) {
 	if n.ID == "" {
 		n.ID = NewID()
 	}
@@ -53,13 +31,13 @@ func (db *DB) InsertNotification(ctx context.Context, n Notification) (Notificat
 INSERT INTO notifications (notification_id, execution_id, kind, channel, message_ts, status, error, text, created_at, updated_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)`,
 		n.ID, n.ExecutionID, n.Kind, n.Channel, n.MessageTS, n.Status, n.Error, n.Text, n.CreatedAt); err != nil {
-		return Notification{}, fmt.Errorf("insert notification: %w", err)
+		return domain.Notification{}, fmt.Errorf("insert notification: %w", err)
 	}
 	return n, nil
 }
 
 // UpdateNotification implements NotificationStore.
-func (db *DB) UpdateNotification(ctx context.Context, n Notification) error {
+func (db *DB) UpdateNotification(ctx context.Context, n domain.Notification) error {
 	if n.UpdatedAt.IsZero() {
 		n.UpdatedAt = time.Now()
 	}
@@ -72,7 +50,7 @@ func (db *DB) UpdateNotification(ctx context.Context, n Notification) error {
 }
 
 // ListNotifications implements NotificationStore.
-func (db *DB) ListNotifications(ctx context.Context, executionID string, limit int) ([]Notification, error) {
+func (db *DB) ListNotifications(ctx context.Context, executionID string, limit int) ([]domain.Notification, error) {
 	if limit <= 0 {
 		limit = 100
 	}
@@ -88,9 +66,9 @@ func (db *DB) ListNotifications(ctx context.Context, executionID string, limit i
 		return nil, fmt.Errorf("list notifications: %w", db.mapErr(err))
 	}
 	defer rows.Close()
-	var out []Notification
+	var out []domain.Notification
 	for rows.Next() {
-		var n Notification
+		var n domain.Notification
 		var created, updated sql.NullTime
 		if err := rows.Scan(&n.ID, &n.ExecutionID, &n.Kind, &n.Channel, &n.MessageTS, &n.Status, &n.Error, &n.Text, &created, &updated); err != nil {
 			return nil, fmt.Errorf("scan notification: %w", db.mapErr(err))

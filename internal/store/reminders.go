@@ -10,58 +10,6 @@ import (
 	"github.com/ashby-auto-advance/aaa/internal/domain"
 )
 
-// Reminder kinds (feedback_reminders_sent.kind).
-const (
-	ReminderKindReminder   = "reminder"
-	ReminderKindEscalation = "escalation"
-)
-
-// Reminder statuses (feedback_reminders_sent.status).
-const (
-	// ReminderPending is a claimed reminder whose Slack post has not
-	// finished (or whose worker died mid-way: it is never re-sent).
-	ReminderPending = "pending"
-	ReminderSent    = "sent"
-	ReminderFailed  = "failed"
-	// ReminderNoSlackUser means the interviewer has no Slack account under
-	// their Ashby email; they are named in the escalation instead.
-	ReminderNoSlackUser = "no_slack_user"
-	// ReminderSkipped means the feedback arrived between the job's first
-	// look and its claim: nothing was sent.
-	ReminderSkipped = "skipped"
-)
-
-// Reminder is one feedback reminder or escalation aaa sent, or meant to
-// send, to one interviewer for one event (feedback_reminders_sent). At most
-// one row exists per (EventID, InterviewerID, Kind, Sequence).
-type Reminder struct {
-	ID            string `json:"reminder_id"`
-	EventID       string `json:"event_id"`
-	InterviewerID string `json:"interviewer_id"`
-	InterviewID   string `json:"interview_id"`
-	ScheduleID    string `json:"schedule_id"`
-	ApplicationID string `json:"application_id"`
-	RuleID        string `json:"rule_id"`
-	// Kind is ReminderKindReminder or ReminderKindEscalation.
-	Kind string `json:"kind"`
-	// Sequence is the reminder number (1, 2, ...); 1 for an escalation.
-	Sequence         int    `json:"sequence"`
-	InterviewerEmail string `json:"interviewer_email"`
-	SlackUserID      string `json:"slack_user_id"`
-	SlackChannelID   string `json:"slack_channel_id"`
-	SlackMessageTS   string `json:"slack_message_ts"`
-	Status           string `json:"status"`
-	Error            string `json:"error"`
-	// EventEndedAt is when the interview event ended.
-	EventEndedAt time.Time `json:"event_ended_at"`
-	// SentAt is when the reminder was claimed and sent.
-	SentAt time.Time `json:"sent_at"`
-	// SubmittedAt is when the interviewer's feedback was submitted (zero
-	// while it is still owed).
-	SubmittedAt time.Time `json:"submitted_at,omitzero"`
-	UpdatedAt   time.Time `json:"updated_at"`
-}
-
 // ReminderUpdate records the outcome of a claimed reminder.
 type ReminderUpdate struct {
 	ID             string
@@ -139,7 +87,7 @@ type ReminderStore interface {
 	// ClaimReminder inserts r (status, sent_at and ids as given) unless a
 	// row with its (EventID, InterviewerID, Kind, Sequence) exists; claimed
 	// is false then and nothing is written. An empty ID is generated.
-	ClaimReminder(ctx context.Context, r Reminder) (claimed bool, id string, err error)
+	ClaimReminder(ctx context.Context, r domain.Reminder) (claimed bool, id string, err error)
 	// UpdateReminder records the outcome of a claimed reminder.
 	UpdateReminder(ctx context.Context, u ReminderUpdate) error
 	// MarkRemindersSubmitted sets submitted_at on the still-open reminders
@@ -148,7 +96,7 @@ type ReminderStore interface {
 	// RemindersBySchedule returns a schedule's reminders and escalations
 	// ordered by interviewer, event, kind (reminders first) and sequence;
 	// the dashboard counts them per interviewer.
-	RemindersBySchedule(ctx context.Context, scheduleID string) ([]Reminder, error)
+	RemindersBySchedule(ctx context.Context, scheduleID string) ([]domain.Reminder, error)
 	// ListReminderSchedules returns ids of schedules the reminder job must
 	// look at: not cancelled, not decided advance/reject, with an event
 	// that ended in (EndedAfter, EndedBefore]; plus any schedule with a
@@ -171,12 +119,12 @@ const reminderColumns = `reminder_id, event_id, interviewer_id, interview_id, sc
     event_ended_at, sent_at, submitted_at, updated_at`
 
 // ClaimReminder implements ReminderStore.
-func (db *DB) ClaimReminder(ctx context.Context, r Reminder) (bool, string, error) {
+func (db *DB) ClaimReminder(ctx context.Context, r domain.Reminder) (bool, string, error) {
 	if r.ID == "" {
 		r.ID = NewID()
 	}
 	if r.Status == "" {
-		r.Status = ReminderPending
+		r.Status = domain.ReminderPending
 	}
 	if r.UpdatedAt.IsZero() {
 		r.UpdatedAt = r.SentAt
@@ -229,16 +177,16 @@ WHERE schedule_id = $1 AND interview_id = $2 AND interviewer_id = $3 AND submitt
 }
 
 // RemindersBySchedule implements ReminderStore.
-func (db *DB) RemindersBySchedule(ctx context.Context, scheduleID string) ([]Reminder, error) {
+func (db *DB) RemindersBySchedule(ctx context.Context, scheduleID string) ([]domain.Reminder, error) {
 	rows, err := db.r.QueryContext(ctx, `SELECT `+reminderColumns+` FROM feedback_reminders_sent
 WHERE schedule_id = $1 ORDER BY interviewer_id, event_id, kind DESC, sequence`, scheduleID)
 	if err != nil {
 		return nil, fmt.Errorf("list reminders of %s: %w", scheduleID, db.mapErr(err))
 	}
 	defer rows.Close()
-	var out []Reminder
+	var out []domain.Reminder
 	for rows.Next() {
-		var r Reminder
+		var r domain.Reminder
 		var ended, sent, submitted, updated sql.NullTime
 		if err := rows.Scan(&r.ID, &r.EventID, &r.InterviewerID, &r.InterviewID, &r.ScheduleID, &r.ApplicationID, &r.RuleID,
 			&r.Kind, &r.Sequence, &r.InterviewerEmail, &r.SlackUserID, &r.SlackChannelID, &r.SlackMessageTS, &r.Status, &r.Error,
@@ -256,10 +204,10 @@ WHERE schedule_id = $1 ORDER BY interviewer_id, event_id, kind DESC, sequence`, 
 
 // SentReminderCounts counts the reminders actually posted per interviewer
 // id (the dashboard's "reminders sent" column).
-func SentReminderCounts(rs []Reminder) map[string]int {
+func SentReminderCounts(rs []domain.Reminder) map[string]int {
 	out := map[string]int{}
 	for _, r := range rs {
-		if r.Kind == ReminderKindReminder && r.Status == ReminderSent {
+		if r.Kind == domain.ReminderKindReminder && r.Status == domain.ReminderSent {
 			out[r.InterviewerID]++
 		}
 	}
@@ -302,16 +250,16 @@ WHERE sent_at >= $1 GROUP BY kind, status`, since.UTC())
 			return st, fmt.Errorf("reminder stats: %w", db.mapErr(err))
 		}
 		switch {
-		case kind == ReminderKindEscalation && status == ReminderSent:
+		case kind == domain.ReminderKindEscalation && status == domain.ReminderSent:
 			st.EscalationsSent += n
-		case kind != ReminderKindReminder:
-		case status == ReminderSent:
+		case kind != domain.ReminderKindReminder:
+		case status == domain.ReminderSent:
 			st.RemindersSent += n
-		case status == ReminderFailed:
+		case status == domain.ReminderFailed:
 			st.RemindersFailed += n
-		case status == ReminderNoSlackUser:
+		case status == domain.ReminderNoSlackUser:
 			st.NoSlackUser += n
-		case status == ReminderSkipped:
+		case status == domain.ReminderSkipped:
 			st.Skipped += n
 		}
 	}
@@ -326,7 +274,7 @@ WHERE sent_at >= $1 GROUP BY kind, status`, since.UTC())
 	seen := map[pair]bool{}
 	var reminded []time.Duration
 	rows, err = db.r.QueryContext(ctx, `SELECT event_id, interviewer_id, event_ended_at, submitted_at FROM feedback_reminders_sent
-WHERE kind = $1 AND status = $2 AND sent_at >= $3`, ReminderKindReminder, ReminderSent, since.UTC())
+WHERE kind = $1 AND status = $2 AND sent_at >= $3`, domain.ReminderKindReminder, domain.ReminderSent, since.UTC())
 	if err != nil {
 		return st, fmt.Errorf("reminder stats: %w", db.mapErr(err))
 	}

@@ -5,35 +5,20 @@ import (
 	"database/sql"
 	"fmt"
 	"time"
-)
 
-// Review is a human verdict on a shadow decision (shadow_reviews).
-type Review struct {
-	ID          string    `json:"review_id"`
-	ExecutionID string    `json:"execution_id"`
-	RuleID      string    `json:"rule_id"`
-	Verdict     string    `json:"verdict"` // agree | disagree
-	Note        string    `json:"note"`
-	Reviewer    string    `json:"reviewer"`
-	CreatedAt   time.Time `json:"created_at"`
-}
-
-// Review verdicts.
-const (
-	VerdictAgree    = "agree"
-	VerdictDisagree = "disagree"
+	"github.com/ashby-auto-advance/aaa/internal/domain"
 )
 
 // ReviewStore keeps dry-run reviews.
 type ReviewStore interface {
 	// SaveReview stores or replaces the review of an execution.
-	SaveReview(ctx context.Context, r Review) error
+	SaveReview(ctx context.Context, r domain.Review) error
 	// ListReviews returns a rule's reviews (all rules when ruleID is empty).
-	ListReviews(ctx context.Context, ruleID string) ([]Review, error)
+	ListReviews(ctx context.Context, ruleID string) ([]domain.Review, error)
 }
 
 // SaveReview implements ReviewStore.
-func (db *DB) SaveReview(ctx context.Context, r Review) error {
+func (db *DB) SaveReview(ctx context.Context, r domain.Review) error {
 	if r.ID == "" {
 		r.ID = NewID()
 	}
@@ -52,7 +37,7 @@ ON CONFLICT (execution_id) DO UPDATE SET verdict = excluded.verdict, note = excl
 }
 
 // ListReviews implements ReviewStore.
-func (db *DB) ListReviews(ctx context.Context, ruleID string) ([]Review, error) {
+func (db *DB) ListReviews(ctx context.Context, ruleID string) ([]domain.Review, error) {
 	q := `SELECT review_id, execution_id, rule_id, verdict, note, reviewer, created_at FROM shadow_reviews`
 	var args []any
 	if ruleID != "" {
@@ -64,9 +49,9 @@ func (db *DB) ListReviews(ctx context.Context, ruleID string) ([]Review, error) 
 		return nil, fmt.Errorf("list reviews: %w", db.mapErr(err))
 	}
 	defer rows.Close()
-	var out []Review
+	var out []domain.Review
 	for rows.Next() {
-		var r Review
+		var r domain.Review
 		var at sql.NullTime
 		if err := rows.Scan(&r.ID, &r.ExecutionID, &r.RuleID, &r.Verdict, &r.Note, &r.Reviewer, &at); err != nil {
 			return nil, fmt.Errorf("scan review: %w", db.mapErr(err))

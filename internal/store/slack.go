@@ -4,28 +4,20 @@ import (
 	"context"
 	"fmt"
 	"time"
-)
 
-// SlackUser is a Slack workspace member (slack_users).
-type SlackUser struct {
-	ID          string
-	Email       string
-	RealName    string
-	DisplayName string
-	IsBot       bool
-	Deleted     bool
-}
+	"github.com/ashby-auto-advance/aaa/internal/domain"
+)
 
 // SlackUserStore keeps the Slack user directory.
 type SlackUserStore interface {
-	UpsertSlackUser(ctx context.Context, u SlackUser, at time.Time) error
+	UpsertSlackUser(ctx context.Context, u domain.SlackUser, at time.Time) error
 	// GetSlackUserByEmail finds a member by email, case-insensitively.
-	GetSlackUserByEmail(ctx context.Context, email string) (SlackUser, error)
+	GetSlackUserByEmail(ctx context.Context, email string) (domain.SlackUser, error)
 }
 
 // UpsertSlackUser implements SlackUserStore. A new member with another's old
 // email takes it over.
-func (db *DB) UpsertSlackUser(ctx context.Context, u SlackUser, at time.Time) error {
+func (db *DB) UpsertSlackUser(ctx context.Context, u domain.SlackUser, at time.Time) error {
 	return db.InTx(ctx, func(tx Store) error {
 		t := tx.(*DB)
 		if _, err := t.exec(ctx, `DELETE FROM slack_users WHERE email = $1 AND slack_user_id <> $2`, u.Email, u.ID); err != nil {
@@ -44,13 +36,13 @@ ON CONFLICT (slack_user_id) DO UPDATE SET email = excluded.email, real_name = ex
 }
 
 // GetSlackUserByEmail implements SlackUserStore.
-func (db *DB) GetSlackUserByEmail(ctx context.Context, email string) (SlackUser, error) {
-	var u SlackUser
+func (db *DB) GetSlackUserByEmail(ctx context.Context, email string) (domain.SlackUser, error) {
+	var u domain.SlackUser
 	err := db.r.QueryRowContext(ctx, `SELECT slack_user_id, email, real_name, display_name, is_bot, deleted
 FROM slack_users WHERE LOWER(email) = LOWER($1) AND deleted = FALSE`, email).
 		Scan(&u.ID, &u.Email, &u.RealName, &u.DisplayName, &u.IsBot, &u.Deleted)
 	if err != nil {
-		return SlackUser{}, fmt.Errorf("get slack user by email: %w", db.mapErr(err))
+		return domain.SlackUser{}, fmt.Errorf("get slack user by email: %w", db.mapErr(err))
 	}
 	return u, nil
 }

@@ -7,7 +7,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-	"github.com/ashby-auto-advance/aaa/internal/store"
+	"github.com/ashby-auto-advance/aaa/internal/domain"
 )
 
 // activityView shows recent webhook deliveries, the periodic jobs' last
@@ -109,7 +109,7 @@ func (v *activityView) lines() []string {
 	}
 	for _, d := range a.deliveries {
 		line := tableRow([]string{stamp(d.ReceivedAt, now), d.Action, orDash(d.ScheduleID), d.Status, itoa(d.Attempts), d.LastError}, ws)
-		if d.Status == store.DeliveryFailed {
+		if d.Status == domain.DeliveryFailed {
 			line = st.Bad.Render(line)
 		}
 		lines = append(lines, line)

@@ -55,11 +55,11 @@ func TestHelperWriter(t *testing.T) {
 	n := 0
 	for end := time.Now().Add(d); time.Now().Before(end); {
 		n++
-		status := store.DeliveryProcessed
+		status := domain.DeliveryProcessed
 		if n%5 == 0 {
-			status = store.DeliveryFailed
+			status = domain.DeliveryFailed
 		}
-		ins, err := db.InsertDelivery(ctx, store.Delivery{DedupeKey: fmt.Sprintf("writer-%d", n), Action: "interviewScheduleUpdate",
+		ins, err := db.InsertDelivery(ctx, domain.Delivery{DedupeKey: fmt.Sprintf("writer-%d", n), Action: "interviewScheduleUpdate",
 			ScheduleID: "sched-w", Payload: []byte(`{}`), Status: status, ReceivedAt: time.Now()})
 		if err != nil || !ins {
 			t.Fatalf("insert delivery %d: inserted=%v err=%v", n, ins, err)
@@ -159,7 +159,7 @@ loop:
 	// Nothing lost: every write of both processes is there.
 	counts, err := db.CountDeliveries(ctx)
 	storetest.Must(t, err)
-	if total := counts[store.DeliveryProcessed] + counts[store.DeliveryFailed]; total != wrote {
+	if total := counts[domain.DeliveryProcessed] + counts[domain.DeliveryFailed]; total != wrote {
 		t.Errorf("deliveries = %d, writer wrote %d", total, wrote)
 	}
 	execs, err := db.ListExecutions(ctx, store.ExecutionFilter{RuleID: rule.ID, Limit: wrote + 100})

@@ -24,11 +24,11 @@ type Store interface {
 	GetRule(ctx context.Context, id string) (domain.Rule, error)
 	UpdateRule(ctx context.Context, r domain.Rule) (domain.Rule, error)
 	DeactivateRule(ctx context.Context, id string, at time.Time) error
-	SaveReview(ctx context.Context, r store.Review) error
-	ListDeliveries(ctx context.Context, status string, limit int) ([]store.Delivery, error)
+	SaveReview(ctx context.Context, r domain.Review) error
+	ListDeliveries(ctx context.Context, status string, limit int) ([]domain.Delivery, error)
 	CountDeliveries(ctx context.Context) (map[string]int, error)
 	ListSyncStates(ctx context.Context) ([]store.SyncState, error)
-	ListFailedNotifications(ctx context.Context, limit int) ([]store.Notification, error)
+	ListFailedNotifications(ctx context.Context, limit int) ([]domain.Notification, error)
 	ListExecutions(ctx context.Context, f store.ExecutionFilter) ([]domain.Execution, error)
 }
 
@@ -105,10 +105,10 @@ type rulesMsg struct {
 
 // activity is what the Activity view shows.
 type activity struct {
-	deliveries    []store.Delivery
+	deliveries    []domain.Delivery
 	counts        map[string]int
 	syncs         []store.SyncState
-	notifications []store.Notification
+	notifications []domain.Notification
 	executions    []domain.Execution
 }
 
@@ -292,7 +292,7 @@ func (d data) saveReview(row store.DecisionRow, verdict, note string) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := d.ctx()
 		defer cancel()
-		err := d.st.SaveReview(ctx, store.Review{ExecutionID: row.Execution.ID, RuleID: row.Execution.RuleID,
+		err := d.st.SaveReview(ctx, domain.Review{ExecutionID: row.Execution.ID, RuleID: row.Execution.RuleID,
 			Verdict: verdict, Note: note, Reviewer: d.reviewer, CreatedAt: d.now()})
 		d.logErr("save review", err)
 		if err == nil {

@@ -177,9 +177,9 @@ func (v *decisionsView) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		v.rule = (v.rule + 1) % (len(v.rules) + 1)
 		return v.reload()
 	case key.Matches(msg, v.keys.Agree):
-		return v.startReview(store.VerdictAgree)
+		return v.startReview(domain.VerdictAgree)
 	case key.Matches(msg, v.keys.Disagree):
-		return v.startReview(store.VerdictDisagree)
+		return v.startReview(domain.VerdictDisagree)
 	}
 	return nil
 }
@@ -215,9 +215,9 @@ func (v *decisionsView) handleDetailKey(msg tea.KeyPressMsg) tea.Cmd {
 		v.detail, v.detailID, v.detailData = false, "", nil
 		return nil
 	case key.Matches(msg, v.keys.Agree):
-		return v.startReview(store.VerdictAgree)
+		return v.startReview(domain.VerdictAgree)
 	case key.Matches(msg, v.keys.Disagree):
-		return v.startReview(store.VerdictDisagree)
+		return v.startReview(domain.VerdictDisagree)
 	}
 	v.detailScroll.navigate(v.keys, msg, len(v.detailLines()), v.height-1)
 	return nil
@@ -430,7 +430,7 @@ func (v *decisionsView) detailLines() []string {
 		if n.Error != "" {
 			line += " · " + n.Error
 		}
-		if n.Status == store.NotificationFailed {
+		if n.Status == domain.NotificationFailed {
 			line = st.Bad.Render(line)
 		}
 		lines = append(lines, line)

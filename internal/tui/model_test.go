@@ -92,11 +92,11 @@ func fixture() []tea.Msg {
 			Summary: "advance: score >= 3 passed", ExecutedAt: now.Add(-26 * time.Hour), ExecutedBy: "system",
 			UpdatedAt: now.Add(-26 * time.Hour)},
 			CandidateName: "Donald Knuth", JobTitle: "Backend Engineer", StageTitle: "Technical Screen", RuleName: "Screen: coding ≥ 3",
-			Verdict: store.VerdictAgree},
+			Verdict: domain.VerdictAgree},
 	}
 	detail := store.DecisionDetail{Row: decisions[1],
-		Notifications: []store.Notification{{ID: "n-1", ExecutionID: "exec-2", Kind: "reject", Channel: "#hiring",
-			Status: store.NotificationFailed, Error: "channel_not_found", CreatedAt: now.Add(-29 * time.Minute),
+		Notifications: []domain.Notification{{ID: "n-1", ExecutionID: "exec-2", Kind: "reject", Channel: "#hiring",
+			Status: domain.NotificationFailed, Error: "channel_not_found", CreatedAt: now.Add(-29 * time.Minute),
 			UpdatedAt: now.Add(-29 * time.Minute)}},
 		InterviewerNames: map[string]string{"u-1": "Grace Hopper", "u-2": "Alan Turing"},
 		InterviewTitles:  map[string]string{"iv-code": "Coding"}}
@@ -109,17 +109,17 @@ func fixture() []tea.Msg {
 	}
 
 	act := activity{
-		counts: map[string]int{store.DeliveryProcessed: 41, store.DeliveryFailed: 1},
+		counts: map[string]int{domain.DeliveryProcessed: 41, domain.DeliveryFailed: 1},
 		syncs: []store.SyncState{
 			{Name: "feedback_sync", LastStartedAt: ptrTime(now.Add(-31 * time.Minute)), LastFinishedAt: ptrTime(now.Add(-30 * time.Minute)),
 				LastStatus: "ok", Items: 14},
 			{Name: "metadata_sync", LastStartedAt: ptrTime(now.Add(-2 * time.Hour)), LastFinishedAt: ptrTime(now.Add(-2 * time.Hour)),
 				LastStatus: "failed", LastError: "ashby: 401 unauthorized"},
 		},
-		deliveries: []store.Delivery{
-			{ID: "d-2", Action: "interviewScheduleUpdate", ScheduleID: "sched-1", Status: store.DeliveryProcessed, Attempts: 1,
+		deliveries: []domain.Delivery{
+			{ID: "d-2", Action: "interviewScheduleUpdate", ScheduleID: "sched-1", Status: domain.DeliveryProcessed, Attempts: 1,
 				ReceivedAt: now.Add(-2 * time.Minute)},
-			{ID: "d-1", Action: "interviewScheduleUpdate", ScheduleID: "sched-9", Status: store.DeliveryFailed, Attempts: 3,
+			{ID: "d-1", Action: "interviewScheduleUpdate", ScheduleID: "sched-9", Status: domain.DeliveryFailed, Attempts: 3,
 				LastError: "schedule payload missing interviewStageId", ReceivedAt: now.Add(-20 * time.Minute)},
 		},
 		notifications: detail.Notifications,

@@ -271,16 +271,16 @@ func TestUpdateReview(t *testing.T) {
 	noErrors(t, pressDrive(t, m, "a", "enter"))
 	reviews, err := db.ListReviews(ctx, rule.ID)
 	storetest.Must(t, err)
-	if len(reviews) != 1 || reviews[0].Verdict != store.VerdictAgree || reviews[0].Reviewer != "ops" {
+	if len(reviews) != 1 || reviews[0].Verdict != domain.VerdictAgree || reviews[0].Reviewer != "ops" {
 		t.Fatalf("reviews = %+v", reviews)
 	}
 
 	noErrors(t, pressDrive(t, m, "d", "t", "o", "o", "space", "h", "a", "r", "s", "h", "enter"))
 	reviews, _ = db.ListReviews(ctx, rule.ID)
-	if len(reviews) != 1 || reviews[0].Verdict != store.VerdictDisagree || reviews[0].Note != "too harsh" {
+	if len(reviews) != 1 || reviews[0].Verdict != domain.VerdictDisagree || reviews[0].Note != "too harsh" {
 		t.Fatalf("reviews = %+v, want one disagree with a note", reviews)
 	}
-	if d.rows[0].Verdict != store.VerdictDisagree {
+	if d.rows[0].Verdict != domain.VerdictDisagree {
 		t.Fatal("the list did not reload the review")
 	}
 

@@ -41,7 +41,7 @@ func TestHelperSQLiteWriter(t *testing.T) {
 // delivery, plus a decision and a read.
 func writeOne(ctx context.Context, db *store.DB, who string, i int) error {
 	err := db.InTx(ctx, func(tx store.Store) error {
-		_, err := tx.InsertDelivery(ctx, store.Delivery{DedupeKey: fmt.Sprintf("%s-%d", who, i), Action: "interviewScheduleUpdate",
+		_, err := tx.InsertDelivery(ctx, domain.Delivery{DedupeKey: fmt.Sprintf("%s-%d", who, i), Action: "interviewScheduleUpdate",
 			Payload: []byte(`{}`), ReceivedAt: time.Now()})
 		return err
 	})
@@ -92,7 +92,7 @@ func TestSQLiteTwoProcessesNeverBusy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if counts[store.DeliveryPending] != 2*n {
-		t.Fatalf("deliveries = %d, want %d (a write was lost)", counts[store.DeliveryPending], 2*n)
+	if counts[domain.DeliveryPending] != 2*n {
+		t.Fatalf("deliveries = %d, want %d (a write was lost)", counts[domain.DeliveryPending], 2*n)
 	}
 }

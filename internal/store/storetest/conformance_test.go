@@ -247,9 +247,9 @@ func TestMetadataDeliveriesSyncSlackReviewsNotifications(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		storetest.Must(t, db.UpsertPlan(ctx, store.Plan{ID: "p1", Title: "Eng"}, t0))
-		storetest.Must(t, db.UpsertJob(ctx, store.Job{ID: "j1", Title: "SWE", Status: "Open", DefaultInterviewPlanID: "p1", PlanIDs: []string{"p1"}}, t0))
-		storetest.Must(t, db.UpsertStages(ctx, "p1", []store.Stage{{ID: "st2", Title: "Onsite", Order: 20}, {ID: "st1", Title: "Screen", Order: 10}}, t0))
+		storetest.Must(t, db.UpsertPlan(ctx, domain.Plan{ID: "p1", Title: "Eng"}, t0))
+		storetest.Must(t, db.UpsertJob(ctx, domain.Job{ID: "j1", Title: "SWE", Status: "Open", DefaultInterviewPlanID: "p1", PlanIDs: []string{"p1"}}, t0))
+		storetest.Must(t, db.UpsertStages(ctx, "p1", []domain.Stage{{ID: "st2", Title: "Onsite", Order: 20}, {ID: "st1", Title: "Screen", Order: 10}}, t0))
 		stages, _ := db.ListStages(ctx, "p1")
 		if len(stages) != 2 || stages[0].ID != "st1" {
 			t.Fatalf("stages not ordered: %+v", stages)
@@ -262,18 +262,18 @@ func TestMetadataDeliveriesSyncSlackReviewsNotifications(t *testing.T) {
 		if len(jobs) != 1 {
 			t.Fatalf("jobs: %+v", jobs)
 		}
-		storetest.Must(t, db.UpsertInterview(ctx, store.Interview{ID: "iv1", Title: "Tech", JobID: "j1", FormID: "f1"}, t0))
+		storetest.Must(t, db.UpsertInterview(ctx, domain.Interview{ID: "iv1", Title: "Tech", JobID: "j1", FormID: "f1"}, t0))
 		if iv, _ := db.GetInterview(ctx, "iv1"); iv.FormID != "f1" {
 			t.Fatalf("interview: %+v", iv)
 		}
-		storetest.Must(t, db.UpsertForm(ctx, store.Form{ID: "f1", Title: "Form", Definition: []byte(`{"id":"f1"}`)}, t0))
+		storetest.Must(t, db.UpsertForm(ctx, domain.Form{ID: "f1", Title: "Form", Definition: []byte(`{"id":"f1"}`)}, t0))
 		if f, _ := db.GetForm(ctx, "f1"); string(f.Definition) != `{"id":"f1"}` {
 			t.Fatalf("form: %+v", f)
 		}
-		storetest.Must(t, db.UpsertArchiveReason(ctx, store.ArchiveReason{ID: "ar1", Text: "Skills"}, t0))
-		storetest.Must(t, db.UpsertAshbyUser(ctx, store.AshbyUser{ID: "u1", Email: "a@x", IsEnabled: true}, t0))
-		storetest.Must(t, db.UpsertApplication(ctx, store.Application{ID: "a1", JobID: "j1", CurrentStageID: "st1", CandidateName: "Ann", RecruiterEmail: "r@x"}))
-		storetest.Must(t, db.UpsertApplication(ctx, store.Application{ID: "a1", JobID: "j1", CurrentStageID: "st2"}))
+		storetest.Must(t, db.UpsertArchiveReason(ctx, domain.ArchiveReason{ID: "ar1", Text: "Skills"}, t0))
+		storetest.Must(t, db.UpsertAshbyUser(ctx, domain.AshbyUser{ID: "u1", Email: "a@x", IsEnabled: true}, t0))
+		storetest.Must(t, db.UpsertApplication(ctx, domain.Application{ID: "a1", JobID: "j1", CurrentStageID: "st1", CandidateName: "Ann", RecruiterEmail: "r@x"}))
+		storetest.Must(t, db.UpsertApplication(ctx, domain.Application{ID: "a1", JobID: "j1", CurrentStageID: "st2"}))
 		if a, _ := db.GetApplication(ctx, "a1"); a.CurrentStageID != "st2" || a.CandidateName != "Ann" {
 			t.Fatalf("application: %+v", a)
 		}
@@ -283,20 +283,20 @@ func TestMetadataDeliveriesSyncSlackReviewsNotifications(t *testing.T) {
 			t.Fatalf("counts: %+v", c)
 		}
 
-		d := store.Delivery{DedupeKey: "action:w1", Action: "interviewScheduleUpdate", ScheduleID: "s1", Payload: []byte(`{}`), ReceivedAt: t0}
+		d := domain.Delivery{DedupeKey: "action:w1", Action: "interviewScheduleUpdate", ScheduleID: "s1", Payload: []byte(`{}`), ReceivedAt: t0}
 		ins, err := db.InsertDelivery(ctx, d)
 		storetest.Must(t, err)
 		dup, _ := db.InsertDelivery(ctx, d)
 		if !ins || dup {
 			t.Fatalf("insert %v duplicate %v", ins, dup)
 		}
-		list, _ := db.ListDeliveries(ctx, store.DeliveryPending, 10)
-		storetest.Must(t, db.MarkDelivery(ctx, list[0].ID, store.DeliveryFailed, "boom", t0))
+		list, _ := db.ListDeliveries(ctx, domain.DeliveryPending, 10)
+		storetest.Must(t, db.MarkDelivery(ctx, list[0].ID, domain.DeliveryFailed, "boom", t0))
 		got, _ := db.GetDelivery(ctx, list[0].ID)
-		if got.Status != store.DeliveryFailed || got.LastError != "boom" || got.Attempts != 1 {
+		if got.Status != domain.DeliveryFailed || got.LastError != "boom" || got.Attempts != 1 {
 			t.Fatalf("delivery: %+v", got)
 		}
-		if n, _ := db.CountDeliveries(ctx); n[store.DeliveryFailed] != 1 {
+		if n, _ := db.CountDeliveries(ctx); n[domain.DeliveryFailed] != 1 {
 			t.Fatalf("delivery counts: %v", n)
 		}
 
@@ -308,23 +308,23 @@ func TestMetadataDeliveriesSyncSlackReviewsNotifications(t *testing.T) {
 			t.Fatalf("sync state: %+v", st)
 		}
 
-		storetest.Must(t, db.UpsertSlackUser(ctx, store.SlackUser{ID: "U1", Email: "Ann@X.com", RealName: "Ann"}, t0))
-		storetest.Must(t, db.UpsertSlackUser(ctx, store.SlackUser{ID: "U2", Email: "Ann@X.com", RealName: "Ann (new)"}, t0))
+		storetest.Must(t, db.UpsertSlackUser(ctx, domain.SlackUser{ID: "U1", Email: "Ann@X.com", RealName: "Ann"}, t0))
+		storetest.Must(t, db.UpsertSlackUser(ctx, domain.SlackUser{ID: "U2", Email: "Ann@X.com", RealName: "Ann (new)"}, t0))
 		if u, _ := db.GetSlackUserByEmail(ctx, "ann@x.com"); u.ID != "U2" {
 			t.Fatalf("slack user by email: %+v", u)
 		}
 
-		storetest.Must(t, db.SaveReview(ctx, store.Review{ExecutionID: "x1", RuleID: "r1", Verdict: store.VerdictAgree}))
-		storetest.Must(t, db.SaveReview(ctx, store.Review{ExecutionID: "x1", RuleID: "r1", Verdict: store.VerdictDisagree, Note: "too strict"}))
-		if rv, _ := db.ListReviews(ctx, "r1"); len(rv) != 1 || rv[0].Verdict != store.VerdictDisagree {
+		storetest.Must(t, db.SaveReview(ctx, domain.Review{ExecutionID: "x1", RuleID: "r1", Verdict: domain.VerdictAgree}))
+		storetest.Must(t, db.SaveReview(ctx, domain.Review{ExecutionID: "x1", RuleID: "r1", Verdict: domain.VerdictDisagree, Note: "too strict"}))
+		if rv, _ := db.ListReviews(ctx, "r1"); len(rv) != 1 || rv[0].Verdict != domain.VerdictDisagree {
 			t.Fatalf("reviews: %+v", rv)
 		}
 
-		n, err := db.InsertNotification(ctx, store.Notification{ExecutionID: "x1", Kind: "rejection", Status: store.NotificationPending})
+		n, err := db.InsertNotification(ctx, domain.Notification{ExecutionID: "x1", Kind: "rejection", Status: domain.NotificationPending})
 		storetest.Must(t, err)
-		n.Status, n.MessageTS = store.NotificationSent, "123.4"
+		n.Status, n.MessageTS = domain.NotificationSent, "123.4"
 		storetest.Must(t, db.UpdateNotification(ctx, n))
-		if ns, _ := db.ListNotifications(ctx, "x1", 10); len(ns) != 1 || ns[0].Status != store.NotificationSent {
+		if ns, _ := db.ListNotifications(ctx, "x1", 10); len(ns) != 1 || ns[0].Status != domain.NotificationSent {
 			t.Fatalf("notifications: %+v", ns)
 		}
 		if st := db.PoolStats(); st.Size < 1 || st.Free < 0 {
@@ -339,7 +339,7 @@ func TestTransactionRollsBack(t *testing.T) {
 		ctx := context.Background()
 		boom := errors.New("boom")
 		err := db.InTx(ctx, func(tx store.Store) error {
-			if _, err := tx.InsertDelivery(ctx, store.Delivery{DedupeKey: "k", Action: "x", Payload: []byte("{}"), ReceivedAt: t0}); err != nil {
+			if _, err := tx.InsertDelivery(ctx, domain.Delivery{DedupeKey: "k", Action: "x", Payload: []byte("{}"), ReceivedAt: t0}); err != nil {
 				return err
 			}
 			return boom
@@ -357,15 +357,15 @@ func TestInsertDeliveriesDedupes(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		d := func(id, key string) store.Delivery {
-			return store.Delivery{ID: id, DedupeKey: key, Action: "interviewScheduleUpdate", Payload: []byte(`{}`), ReceivedAt: t0}
+		d := func(id, key string) domain.Delivery {
+			return domain.Delivery{ID: id, DedupeKey: key, Action: "interviewScheduleUpdate", Payload: []byte(`{}`), ReceivedAt: t0}
 		}
-		first, err := db.InsertDeliveries(ctx, []store.Delivery{d("d1", "k1"), d("d2", "k2"), d("d3", "k1")})
+		first, err := db.InsertDeliveries(ctx, []domain.Delivery{d("d1", "k1"), d("d2", "k2"), d("d3", "k1")})
 		storetest.Must(t, err)
 		if !first["d1"] || !first["d2"] || first["d3"] {
 			t.Fatalf("first batch inserted %v, want d1 and d2 (d3 repeats k1)", first)
 		}
-		again, err := db.InsertDeliveries(ctx, []store.Delivery{d("d4", "k2"), d("d5", "k5")})
+		again, err := db.InsertDeliveries(ctx, []domain.Delivery{d("d4", "k2"), d("d5", "k5")})
 		storetest.Must(t, err)
 		if again["d4"] || !again["d5"] {
 			t.Fatalf("second batch inserted %v, want only d5", again)

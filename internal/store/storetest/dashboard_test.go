@@ -19,14 +19,14 @@ var dashT0 = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 func seedDashboard(t *testing.T, db *store.DB) {
 	t.Helper()
 	ctx := context.Background()
-	storetest.Must(t, db.UpsertJob(ctx, store.Job{ID: "job1", Title: "Backend Engineer", PlanIDs: []string{"plan1"}}, dashT0))
-	storetest.Must(t, db.UpsertPlan(ctx, store.Plan{ID: "plan1", Title: "Engineering plan"}, dashT0))
-	storetest.Must(t, db.UpsertStages(ctx, "plan1", []store.Stage{
+	storetest.Must(t, db.UpsertJob(ctx, domain.Job{ID: "job1", Title: "Backend Engineer", PlanIDs: []string{"plan1"}}, dashT0))
+	storetest.Must(t, db.UpsertPlan(ctx, domain.Plan{ID: "plan1", Title: "Engineering plan"}, dashT0))
+	storetest.Must(t, db.UpsertStages(ctx, "plan1", []domain.Stage{
 		{ID: "st1", PlanID: "plan1", Title: "Technical Screen", Order: 1},
 		{ID: "st2", PlanID: "plan1", Title: "Onsite", Order: 2},
 	}, dashT0))
-	storetest.Must(t, db.UpsertInterview(ctx, store.Interview{ID: "iv1", Title: "Coding", JobID: "job1"}, dashT0))
-	storetest.Must(t, db.UpsertApplication(ctx, store.Application{ID: "app1", CandidateID: "cand1", JobID: "job1",
+	storetest.Must(t, db.UpsertInterview(ctx, domain.Interview{ID: "iv1", Title: "Coding", JobID: "job1"}, dashT0))
+	storetest.Must(t, db.UpsertApplication(ctx, domain.Application{ID: "app1", CandidateID: "cand1", JobID: "job1",
 		CandidateName: "Ada Lovelace", UpdatedAt: dashT0}))
 	event := func(id string) []domain.Event {
 		return []domain.Event{{ID: "ev-" + id, InterviewID: "iv1", StartTime: dashT0, EndTime: dashT0.Add(time.Hour),
@@ -112,10 +112,10 @@ func TestDashboardDecisionsAndRules(t *testing.T) {
 		insert("e1", "app1", domain.OutcomeAdvance, domain.ModeShadow, dashT0)
 		insert("e2", "app1", domain.OutcomeReject, domain.ModeShadow, dashT0.Add(time.Minute))
 		insert("e3", "app2", domain.OutcomeAdvance, domain.ModeLive, dashT0.Add(2*time.Minute))
-		storetest.Must(t, db.SaveReview(ctx, store.Review{ExecutionID: "e1", RuleID: rule.ID, Verdict: store.VerdictAgree, CreatedAt: dashT0}))
-		storetest.Must(t, db.SaveReview(ctx, store.Review{ExecutionID: "e2", RuleID: rule.ID, Verdict: store.VerdictDisagree,
+		storetest.Must(t, db.SaveReview(ctx, domain.Review{ExecutionID: "e1", RuleID: rule.ID, Verdict: domain.VerdictAgree, CreatedAt: dashT0}))
+		storetest.Must(t, db.SaveReview(ctx, domain.Review{ExecutionID: "e2", RuleID: rule.ID, Verdict: domain.VerdictDisagree,
 			Note: "too strict", CreatedAt: dashT0}))
-		_, err = db.InsertNotification(ctx, store.Notification{ExecutionID: "e2", Kind: "reject", Status: store.NotificationFailed,
+		_, err = db.InsertNotification(ctx, domain.Notification{ExecutionID: "e2", Kind: "reject", Status: domain.NotificationFailed,
 			Error: "channel_not_found", CreatedAt: dashT0})
 		storetest.Must(t, err)
 
@@ -157,7 +157,7 @@ func TestDashboardDecisionsAndRules(t *testing.T) {
 		storetest.Must(t, err)
 		r := d.Row
 		if r.CandidateName != "Ada Lovelace" || r.JobTitle != "Backend Engineer" || r.StageTitle != "Technical Screen" ||
-			r.ToStageTitle != "Onsite" || r.RuleName != "Screen 3+" || r.Verdict != store.VerdictDisagree || r.ReviewNote != "too strict" {
+			r.ToStageTitle != "Onsite" || r.RuleName != "Screen 3+" || r.Verdict != domain.VerdictDisagree || r.ReviewNote != "too strict" {
 			t.Errorf("detail row = %+v", r)
 		}
 		if len(r.Execution.Reasons) == 0 {

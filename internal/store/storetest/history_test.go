@@ -17,7 +17,7 @@ func TestStageHistory(t *testing.T) {
 		ctx := context.Background()
 		at := time.Date(2026, 2, 1, 10, 0, 0, 123_000_000, time.UTC)
 		left := at.Add(48 * time.Hour)
-		visits := []store.StageVisit{
+		visits := []domain.StageVisit{
 			{ApplicationID: "app-1", StageID: "s1", Title: "Screen", EnteredAt: at, HistoryID: "h1"},
 			{ApplicationID: "app-1", StageID: "s2", Title: "Onsite", EnteredAt: left, HistoryID: "h2"},
 		}
@@ -93,11 +93,11 @@ func TestLoadBacktestSet(t *testing.T) {
 			_, err := db.UpsertFeedback(ctx, domain.Feedback{ID: "fb-" + id, ApplicationID: "app-" + id, EventID: "ev-" + id,
 				InterviewerID: "u1", SubmittedAt: end.Add(time.Hour), Values: []byte(`{"score":3}`)})
 			storetest.Must(t, err)
-			storetest.Must(t, db.UpsertStageHistory(ctx, []store.StageVisit{{ApplicationID: "app-" + id, StageID: "s1", EnteredAt: end}}, end))
+			storetest.Must(t, db.UpsertStageHistory(ctx, []domain.StageVisit{{ApplicationID: "app-" + id, StageID: "s1", EnteredAt: end}}, end))
 		}
 		storetest.Must(t, db.UpsertSchedule(ctx, domain.Schedule{ID: "sch-other", ApplicationID: "app-x", InterviewPlanID: "plan",
 			InterviewStageID: "s2", Status: domain.StatusComplete}))
-		storetest.Must(t, db.UpsertStages(ctx, "plan", []store.Stage{{ID: "s1", Title: "Screen", Order: 1}, {ID: "s2", Title: "Onsite", Order: 2}}, end))
+		storetest.Must(t, db.UpsertStages(ctx, "plan", []domain.Stage{{ID: "s1", Title: "Screen", Order: 1}, {ID: "s2", Title: "Onsite", Order: 2}}, end))
 
 		set, err := db.LoadBacktestSet(ctx, store.BacktestQuery{PlanID: "plan", StageID: "s1"})
 		storetest.Must(t, err)

@@ -23,9 +23,9 @@ func remSchedule(id, app string, end time.Time) domain.Schedule {
 			Interviewers: []domain.Assignment{{InterviewerID: "u1", Email: "u1@example.com", IsEnabled: true, IsFeedbackRequired: true}}}}}
 }
 
-func remRow(schedule string, seq int, sentAt time.Time) store.Reminder {
-	return store.Reminder{EventID: "ev-" + schedule, InterviewerID: "u1", InterviewID: "iv1", ScheduleID: schedule,
-		ApplicationID: "app-" + schedule, RuleID: "r1", Kind: store.ReminderKindReminder, Sequence: seq,
+func remRow(schedule string, seq int, sentAt time.Time) domain.Reminder {
+	return domain.Reminder{EventID: "ev-" + schedule, InterviewerID: "u1", InterviewID: "iv1", ScheduleID: schedule,
+		ApplicationID: "app-" + schedule, RuleID: "r1", Kind: domain.ReminderKindReminder, Sequence: seq,
 		InterviewerEmail: "u1@example.com", SlackUserID: "U1", EventEndedAt: remT0, SentAt: sentAt}
 }
 
@@ -45,8 +45,8 @@ func TestReminderClaimIsOnce(t *testing.T) {
 		}
 		// Another sequence, kind or interviewer is another reminder.
 		esc := remRow("s1", 1, remT0.Add(3*time.Hour))
-		esc.Kind = store.ReminderKindEscalation
-		for _, r := range []store.Reminder{remRow("s1", 2, remT0.Add(26*time.Hour)), esc} {
+		esc.Kind = domain.ReminderKindEscalation
+		for _, r := range []domain.Reminder{remRow("s1", 2, remT0.Add(26*time.Hour)), esc} {
 			ok, _, err := db.ClaimReminder(ctx, r)
 			storetest.Must(t, err)
 			if !ok {
@@ -54,9 +54,9 @@ func TestReminderClaimIsOnce(t *testing.T) {
 			}
 		}
 
-		storetest.Must(t, db.UpdateReminder(ctx, store.ReminderUpdate{ID: id, Status: store.ReminderSent,
+		storetest.Must(t, db.UpdateReminder(ctx, store.ReminderUpdate{ID: id, Status: domain.ReminderSent,
 			SlackChannelID: "DU1", SlackMessageTS: "1.2", At: remT0.Add(2 * time.Hour)}))
-		if err := db.UpdateReminder(ctx, store.ReminderUpdate{ID: "nope", Status: store.ReminderSent, At: remT0}); !errors.Is(err, domain.ErrNotFound) {
+		if err := db.UpdateReminder(ctx, store.ReminderUpdate{ID: "nope", Status: domain.ReminderSent, At: remT0}); !errors.Is(err, domain.ErrNotFound) {
 			t.Fatalf("update of an unknown reminder: %v, want ErrNotFound", err)
 		}
 		got, err := db.RemindersBySchedule(ctx, "s1")
@@ -64,11 +64,11 @@ func TestReminderClaimIsOnce(t *testing.T) {
 		if len(got) != 3 {
 			t.Fatalf("got %d reminders, want 3", len(got))
 		}
-		if got[0].Kind != store.ReminderKindReminder || got[0].Sequence != 1 || got[1].Sequence != 2 || got[2].Kind != store.ReminderKindEscalation {
+		if got[0].Kind != domain.ReminderKindReminder || got[0].Sequence != 1 || got[1].Sequence != 2 || got[2].Kind != domain.ReminderKindEscalation {
 			t.Fatalf("order = %+v", got)
 		}
 		r := got[0]
-		if r.ID != id || r.Status != store.ReminderSent || r.SlackChannelID != "DU1" || r.SlackMessageTS != "1.2" ||
+		if r.ID != id || r.Status != domain.ReminderSent || r.SlackChannelID != "DU1" || r.SlackMessageTS != "1.2" ||
 			r.SlackUserID != "U1" || !r.SentAt.Equal(remT0.Add(2*time.Hour)) || !r.EventEndedAt.Equal(remT0) || !r.SubmittedAt.IsZero() {
 			t.Fatalf("stored reminder = %+v", r)
 		}
@@ -169,7 +169,7 @@ func TestReminderStats(t *testing.T) {
 				Values: json.RawMessage(`{}`)})
 			storetest.Must(t, err)
 		}
-		claim := func(r store.Reminder, status string) {
+		claim := func(r domain.Reminder, status string) {
 			ok, id, err := db.ClaimReminder(ctx, r)
 			storetest.Must(t, err)
 			if !ok {
@@ -177,16 +177,16 @@ func TestReminderStats(t *testing.T) {
 			}
 			storetest.Must(t, db.UpdateReminder(ctx, store.ReminderUpdate{ID: id, Status: status, At: r.SentAt}))
 		}
-		claim(remRow("s1", 1, remT0.Add(2*time.Hour)), store.ReminderSent)
-		claim(remRow("s1", 2, remT0.Add(26*time.Hour)), store.ReminderSent)
-		claim(remRow("s2", 1, remT0.Add(2*time.Hour)), store.ReminderFailed)
-		claim(remRow("s3", 1, remT0.Add(2*time.Hour)), store.ReminderSent)
+		claim(remRow("s1", 1, remT0.Add(2*time.Hour)), domain.ReminderSent)
+		claim(remRow("s1", 2, remT0.Add(26*time.Hour)), domain.ReminderSent)
+		claim(remRow("s2", 1, remT0.Add(2*time.Hour)), domain.ReminderFailed)
+		claim(remRow("s3", 1, remT0.Add(2*time.Hour)), domain.ReminderSent)
 		noSlack := remRow("s4", 1, remT0.Add(2*time.Hour))
-		claim(noSlack, store.ReminderNoSlackUser)
+		claim(noSlack, domain.ReminderNoSlackUser)
 		esc := remRow("s4", 1, remT0.Add(2*time.Hour))
-		esc.Kind = store.ReminderKindEscalation
-		claim(esc, store.ReminderSent)
-		claim(remRow("s-before", 1, remT0.Add(-48*time.Hour)), store.ReminderSent) // before since
+		esc.Kind = domain.ReminderKindEscalation
+		claim(esc, domain.ReminderSent)
+		claim(remRow("s-before", 1, remT0.Add(-48*time.Hour)), domain.ReminderSent) // before since
 		_, err := db.MarkRemindersSubmitted(ctx, store.ReminderSubmission{ScheduleID: "s1", InterviewID: "iv1", InterviewerID: "u1",
 			SubmittedAt: remT0.Add(30 * time.Hour), At: remT0.Add(31 * time.Hour)})
 		storetest.Must(t, err)
