@@ -4,9 +4,9 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -15,7 +15,7 @@ import (
 	"github.com/ashby-auto-advance/aaa/internal/ashbysim"
 	"github.com/ashby-auto-advance/aaa/internal/domain"
 	"github.com/ashby-auto-advance/aaa/internal/store"
-	"github.com/ashby-auto-advance/aaa/internal/store/storetest"
+	"github.com/ashby-auto-advance/aaa/internal/testkit"
 )
 
 // TestCrashLosesNoAcknowledgedDelivery acknowledges webhooks, kills the
@@ -23,9 +23,9 @@ import (
 // answered 200 to be processed, each exactly once.
 func TestCrashLosesNoAcknowledgedDelivery(t *testing.T) {
 	t.Parallel()
-	targets := map[string]string{"sqlite": "sqlite:" + filepath.Join(t.TempDir(), "crash.db")}
-	if storetest.PostgresURL(t) != "" {
-		targets["postgres"] = storetest.NewPostgresSchema(t)
+	targets := map[string]string{}
+	for _, b := range testkit.Backends(t) {
+		targets[b.Name] = b.URL(t)
 	}
 	for name, dbURL := range targets {
 		t.Run(name, func(t *testing.T) {
@@ -40,7 +40,7 @@ func TestCrashLosesNoAcknowledgedDelivery(t *testing.T) {
 				"ASHBY_WEBHOOK_SECRET=crash-secret", "JOB_TIMEOUT=2s", "JOB_RESCUE_AFTER=3s"}
 			dir := t.TempDir()
 			p := startServe(t, dir, env...)
-			p.waitHealthy(t)
+			p.WaitHealthy(t)
 
 			var mu sync.Mutex
 			acked := map[string]bool{}
@@ -50,7 +50,7 @@ func TestCrashLosesNoAcknowledgedDelivery(t *testing.T) {
 				go func() {
 					defer wg.Done()
 					body := sim.ScheduleUpdateBody(c.ScheduleID)
-					req, _ := http.NewRequest(http.MethodPost, "http://"+p.addr+"/webhooks/ashby", bytes.NewReader(body))
+					req, _ := http.NewRequest(http.MethodPost, p.URL()+"/webhooks/ashby", bytes.NewReader(body))
 					req.Header.Set("Ashby-Signature", ashby.Sign("crash-secret", body))
 					resp, err := http.DefaultClient.Do(req)
 					if err != nil {
@@ -65,20 +65,12 @@ func TestCrashLosesNoAcknowledgedDelivery(t *testing.T) {
 				}()
 			}
 			// Kill as soon as most are acknowledged, while ingestion runs.
-			deadline := time.Now().Add(10 * time.Second)
-			for time.Now().Before(deadline) {
+			testkit.Poll(10*time.Second, func() bool {
 				mu.Lock()
-				n := len(acked)
-				mu.Unlock()
-				if n >= 20 {
-					break
-				}
-				time.Sleep(5 * time.Millisecond)
-			}
-			if err := p.cmd.Process.Kill(); err != nil {
-				t.Fatal(err)
-			}
-			<-p.done
+				defer mu.Unlock()
+				return len(acked) >= 20
+			})
+			p.Kill(t)
 			wg.Wait()
 			mu.Lock()
 			want := len(acked)
@@ -86,29 +78,26 @@ func TestCrashLosesNoAcknowledgedDelivery(t *testing.T) {
 			if want == 0 {
 				t.Fatal("no webhook was acknowledged before the kill")
 			}
-			db := openForTest(t, dbURL)
+			db := testkit.OpenURL(t, dbURL, false)
 			before := countProcessed(t, db)
 			t.Logf("%d acknowledged, %d processed before the kill", want, before)
 
 			sim.ClearFaults()
 			p2 := startServe(t, dir, env...)
-			p2.waitHealthy(t)
-			deadline = time.Now().Add(90 * time.Second) // River's rescuer looks every 30s
-			for {
-				missing := 0
+			p2.WaitHealthy(t)
+			missing := func() int {
+				n := 0
 				for id := range acked {
 					if _, err := db.GetSchedule(context.Background(), id); err != nil {
-						missing++
+						n++
 					}
 				}
-				if missing == 0 {
-					break
-				}
-				if time.Now().After(deadline) {
-					t.Fatalf("%d acknowledged deliveries never processed after restart\n%s", missing, p2.events())
-				}
-				time.Sleep(50 * time.Millisecond)
+				return n
 			}
+			// River's rescuer looks every 30s.
+			testkit.Eventually(t, 90*time.Second, "every acknowledged delivery processed after restart",
+				func() bool { return missing() == 0 },
+				func() string { return fmt.Sprintf("%d missing\n%s", missing(), p2.Logs()) })
 			all, err := db.ListDeliveries(context.Background(), "", 1000)
 			if err != nil {
 				t.Fatal(err)
@@ -125,19 +114,9 @@ func TestCrashLosesNoAcknowledgedDelivery(t *testing.T) {
 					t.Errorf("schedule %s has %d deliveries, want 1", id, seen[id])
 				}
 			}
-			p2.stop(t)
+			stop(t, p2)
 		})
 	}
-}
-
-func openForTest(t *testing.T, dbURL string) *store.DB {
-	t.Helper()
-	be, err := openStore(context.Background(), dbURL, newLogger(&bytes.Buffer{}, "ERROR", "json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(be.close)
-	return be.db
 }
 
 func countProcessed(t *testing.T, db *store.DB) int {

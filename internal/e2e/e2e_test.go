@@ -14,13 +14,13 @@ import (
 	"github.com/ashby-auto-advance/aaa/internal/domain"
 	"github.com/ashby-auto-advance/aaa/internal/slackapp"
 	"github.com/ashby-auto-advance/aaa/internal/slackapp/slackfake"
-	"github.com/ashby-auto-advance/aaa/internal/store/storetest"
+	"github.com/ashby-auto-advance/aaa/internal/testkit"
 )
 
 // each runs fn against a fresh `aaa serve` per backend, in parallel.
 func each(t *testing.T, o options, fn func(t *testing.T, a *aaa)) {
 	t.Parallel()
-	for _, b := range storetest.Backends(t) {
+	for _, b := range testkit.Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {
 			t.Parallel()
 			fn(t, start(t, b, o))
@@ -78,7 +78,7 @@ func TestRejectThenArchiveByClick(t *testing.T) {
 		if status, err := click.Send(context.Background(), a.url+"/slack/interactions", signingSecret); err != nil || status != http.StatusOK {
 			t.Fatalf("click: status %d, err %v", status, err)
 		}
-		eventually(t, 20*time.Second, "archived after the click", func() bool {
+		testkit.Eventually(t, 20*time.Second, "archived after the click", func() bool {
 			list := a.executions(c.ApplicationID)
 			return len(list) == 1 && list[0].Status == domain.ExecRejected
 		}, func() string { return describe(a.executions(c.ApplicationID)) })
@@ -97,7 +97,7 @@ func TestRejectThenArchiveByClick(t *testing.T) {
 		if emails := a.sim.ArchiveEmails(); len(emails) != 1 || emails[0].TemplateID != a.sc.TemplateID {
 			t.Errorf("archive emails = %+v, want one with the rule's template", emails)
 		}
-		eventually(t, 10*time.Second, "the notice edited to say archived", func() bool {
+		testkit.Eventually(t, 10*time.Second, "the notice edited to say archived", func() bool {
 			return len(a.fake.CallsTo("chat.update")) >= 1
 		})
 	})
@@ -107,7 +107,7 @@ func TestWaitThenAdvanceAtDueTime(t *testing.T) {
 	// Feedback that Ashby stamped 55s ago and a 1 minute min wait: aaa must
 	// wait about 5s, then advance without any new webhook or feedback.
 	const lag = 55 * time.Second
-	simNow := func() time.Time { return time.Now().Add(-lag) }
+	simNow := testkit.Behind(lag)
 	each(t, options{simNow: simNow, env: []string{"ADVANCEMENT_FEEDBACK_MIN_WAIT_MINUTES=1"}}, func(t *testing.T, a *aaa) {
 		a.rule(domain.ModeLive, nil)
 		c := a.sc.Candidates[0]
@@ -115,7 +115,7 @@ func TestWaitThenAdvanceAtDueTime(t *testing.T) {
 		submitted := simNow()
 		a.submit(c, 4, 4)
 		due := submitted.Add(time.Minute)
-		eventually(t, 10*time.Second, "a wait until the min wait ends", func() bool {
+		testkit.Eventually(t, 10*time.Second, "a wait until the min wait ends", func() bool {
 			s, err := a.db.GetSchedule(context.Background(), c.ScheduleID)
 			return err == nil && s.LastOutcome == domain.OutcomeWait && s.DueAt != nil && s.DueAt.Sub(due).Abs() < time.Second
 		})
@@ -151,7 +151,7 @@ func TestFeedbackTimeoutAlert(t *testing.T) {
 		if !strings.Contains(string(e.Reasons), a.sc.InterviewerIDs[1]) {
 			t.Errorf("timeout reasons do not name the interviewer who owes feedback: %s", e.Reasons)
 		}
-		eventually(t, 20*time.Second, "the timeout alert in the admin channel", func() bool {
+		testkit.Eventually(t, 20*time.Second, "the timeout alert in the admin channel", func() bool {
 			for _, p := range a.fake.CallsTo("chat.postMessage") {
 				if p.Channel == adminChannel && strings.Contains(strings.ToLower(p.Params.Get("text")), "timeout") {
 					return true
@@ -309,7 +309,7 @@ func TestBadSignaturesAreRefused(t *testing.T) {
 		if status, err := click.Send(context.Background(), a.url+"/slack/interactions", signingSecret); err != nil || status != http.StatusOK {
 			t.Fatalf("signed click: status %d, err %v", status, err)
 		}
-		eventually(t, 20*time.Second, "archived after the signed click", func() bool {
+		testkit.Eventually(t, 20*time.Second, "archived after the signed click", func() bool {
 			got := a.executions(c.ApplicationID)
 			return got[0].Status == domain.ExecRejected
 		})
@@ -323,7 +323,7 @@ func TestBadSignaturesAreRefused(t *testing.T) {
 func (a *aaa) rejectionPost(within time.Duration) slackfake.Call {
 	a.t.Helper()
 	var got slackfake.Call
-	eventually(a.t, within, "a rejection notice in Slack", func() bool {
+	testkit.Eventually(a.t, within, "a rejection notice in Slack", func() bool {
 		for _, p := range a.fake.CallsTo("chat.postMessage") {
 			if strings.Contains(p.Params.Get("text"), "did not meet") {
 				got = p

@@ -1,4 +1,4 @@
-// Package e2e_test runs the real aaa binary end to end. TestMain builds
+// Package e2e_test runs the real aaa binary end to end. testkit builds
 // ./cmd/aaa once; each test starts `aaa serve` as a subprocess per backend
 // (SQLite always, Postgres when AAA_TEST_POSTGRES_URL is set, required
 // under CI=true) against an in-test ashbysim server and Slack fake, then
@@ -13,15 +13,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -29,57 +25,10 @@ import (
 	"github.com/ashby-auto-advance/aaa/internal/domain"
 	"github.com/ashby-auto-advance/aaa/internal/slackapp/slackfake"
 	"github.com/ashby-auto-advance/aaa/internal/store"
-	"github.com/ashby-auto-advance/aaa/internal/store/postgres"
-	"github.com/ashby-auto-advance/aaa/internal/store/sqlite"
-	"github.com/ashby-auto-advance/aaa/internal/store/storetest"
+	"github.com/ashby-auto-advance/aaa/internal/testkit"
 )
 
-// binary is the aaa binary built once by TestMain.
-var binary string
-
-func TestMain(m *testing.M) {
-	os.Exit(run(m))
-}
-
-func run(m *testing.M) int {
-	dir, err := os.MkdirTemp("", "aaa-e2e-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "e2e:", err)
-		return 1
-	}
-	defer os.RemoveAll(dir)
-	binary = filepath.Join(dir, "aaa")
-	root, err := moduleRoot()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "e2e:", err)
-		return 1
-	}
-	build := exec.Command("go", "build", "-o", binary, "./cmd/aaa")
-	build.Dir = root
-	if out, err := build.CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "e2e: go build ./cmd/aaa: %v\n%s", err, out)
-		return 1
-	}
-	return m.Run()
-}
-
-// moduleRoot is the directory holding go.mod, above the test's directory.
-func moduleRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", fmt.Errorf("no go.mod above the test directory")
-		}
-		dir = parent
-	}
-}
+func TestMain(m *testing.M) { testkit.Main(m) }
 
 const (
 	webhookSecret = "e2e-webhook-secret"
@@ -113,16 +62,13 @@ type options struct {
 // start runs `aaa serve` on backend b against a fresh simulator holding one
 // panel scenario, syncs Ashby's metadata into it and returns once it is
 // healthy. The server is stopped (SIGTERM) when the test ends; its log is
-// printed if the test failed.
-func start(t *testing.T, b storetest.Backend, o options) *aaa {
+// printed if the test failed (or always with AAA_TEST_LOGS=1).
+func start(t *testing.T, b testkit.Backend, o options) *aaa {
 	t.Helper()
-	// The server migrates the database itself. The test does not (b.Open
+	// The server migrates the database itself; the test does not (b.Open
 	// would): on Postgres, goose's session lock is per database and a
 	// second migrator retries it only every 5s.
-	dbURL := "sqlite:" + filepath.Join(t.TempDir(), "aaa.db")
-	if b.Name == "postgres" {
-		dbURL = storetest.NewPostgresSchema(t)
-	}
+	dbURL := b.URL(t)
 	sim := ashbysim.New(ashbysim.Options{Now: o.simNow})
 	simSrv := httptest.NewServer(sim)
 	t.Cleanup(simSrv.Close)
@@ -132,7 +78,7 @@ func start(t *testing.T, b storetest.Backend, o options) *aaa {
 	rec, _ := sim.User(sc.RecruiterID)
 	fake.AddUsers(slackfake.User{ID: "U0RECRUITER", Name: "rita", RealName: rec.Name, Email: rec.Email})
 
-	port := freePort(t)
+	port := testkit.FreePort(t)
 	env := []string{
 		"PATH=" + os.Getenv("PATH"),
 		"HOME=" + t.TempDir(),
@@ -152,109 +98,15 @@ func start(t *testing.T, b storetest.Backend, o options) *aaa {
 		"REMINDERS_ENABLED=false",
 		"LOG_LEVEL=DEBUG",
 	}
-	env = append(env, o.env...)
-	logPath := filepath.Join(t.TempDir(), "aaa.log")
-	logFile, err := os.Create(logPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(binary, "serve")
-	cmd.Env, cmd.Stdout, cmd.Stderr = env, logFile, logFile
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start aaa serve: %v", err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-exited:
-		case <-time.After(20 * time.Second):
-			_ = cmd.Process.Kill()
-			<-exited
-			t.Errorf("aaa serve did not stop within 20s of SIGTERM")
-		}
-		logFile.Close()
-		// AAA_E2E_LOGS=1 prints the log of passing servers too.
-		if t.Failed() || os.Getenv("AAA_E2E_LOGS") != "" {
-			if b, err := os.ReadFile(logPath); err == nil {
-				t.Logf("aaa serve log (%s):\n%s", logPath, tail(string(b), 400))
-			}
-		}
-	})
-
-	a := &aaa{t: t, url: "http://127.0.0.1:" + strconv.Itoa(port), sim: sim, sc: sc, fake: fake,
-		hc: &http.Client{Timeout: 10 * time.Second}}
-	eventually(t, 30*time.Second, "aaa serve healthy", func() bool {
-		select {
-		case err := <-exited:
-			b, _ := os.ReadFile(logPath)
-			t.Fatalf("aaa serve exited during start: %v\n%s", err, tail(string(b), 40))
-		default:
-		}
-		resp, err := a.hc.Get(a.url + "/health")
-		if err != nil {
-			return false
-		}
-		resp.Body.Close()
-		return resp.StatusCode == http.StatusOK
-	})
-	a.db = openStore(t, b.Name, dbURL)
+	p := testkit.Start(t, testkit.ProcessOptions{Name: "aaa serve", Args: []string{"serve"},
+		Env: append(env, o.env...), LogLines: 400})
+	p.WaitHealthy(t)
+	a := &aaa{t: t, url: p.URL(), sim: sim, sc: sc, fake: fake, hc: &http.Client{Timeout: 10 * time.Second}}
+	// The server's database, already migrated by it, to read the audit rows.
+	a.db = testkit.OpenURL(t, dbURL, false)
 	a.admin(http.MethodPost, "/admin/sync-metadata", nil, nil)
 	a.admin(http.MethodPost, "/admin/sync-interviews", nil, nil)
 	return a
-}
-
-// openStore opens the server's database (already migrated by it) to read
-// the audit rows.
-func openStore(t *testing.T, backend, url string) *store.DB {
-	t.Helper()
-	var db *store.DB
-	var err error
-	if backend == "postgres" {
-		db, _, err = postgres.Open(context.Background(), url)
-	} else {
-		db, err = sqlite.Open(strings.TrimPrefix(url, "sqlite:"))
-	}
-	if err != nil {
-		t.Fatalf("open the server's database: %v", err)
-	}
-	t.Cleanup(func() { _ = db.Close() })
-	return db
-}
-
-func tail(s string, lines int) string {
-	l := strings.Split(s, "\n")
-	if len(l) > lines {
-		l = l[len(l)-lines:]
-	}
-	return strings.Join(l, "\n")
-}
-
-func freePort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
-
-// eventually polls cond every 50ms until it holds or within passes.
-func eventually(t *testing.T, within time.Duration, what string, cond func() bool, diag ...func() string) {
-	t.Helper()
-	deadline := time.Now().Add(within)
-	for time.Now().Before(deadline) {
-		if cond() {
-			return
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	for _, d := range diag {
-		what += " (" + d() + ")"
-	}
-	t.Fatalf("timed out after %s waiting for %s", within, what)
 }
 
 // admin calls the admin API and decodes a 200 answer into out.
@@ -336,7 +188,7 @@ func (a *aaa) executions(appID string) []domain.Execution {
 func (a *aaa) decided(appID string, within time.Duration) domain.Execution {
 	a.t.Helper()
 	var got domain.Execution
-	eventually(a.t, within, "a decision for "+appID, func() bool {
+	testkit.Eventually(a.t, within, "a decision for "+appID, func() bool {
 		list := a.executions(appID)
 		if len(list) == 1 && list[0].Status != domain.ExecPending {
 			got = list[0]
@@ -367,7 +219,7 @@ func (a *aaa) changeStages() (advances, archives []ashbysim.StageChange) {
 func (a *aaa) quiet() {
 	a.t.Helper()
 	syncs, sweep := a.sim.CallCount("applicationFeedback.list"), a.lastSweep()
-	eventually(a.t, 15*time.Second, "two more feedback syncs and a sweep", func() bool {
+	testkit.Eventually(a.t, 15*time.Second, "two more feedback syncs and a sweep", func() bool {
 		return a.sim.CallCount("applicationFeedback.list") >= syncs+2 && a.lastSweep().After(sweep)
 	})
 }

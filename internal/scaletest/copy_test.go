@@ -14,7 +14,7 @@ import (
 
 	"github.com/ashby-auto-advance/aaa/internal/jobs"
 	"github.com/ashby-auto-advance/aaa/internal/store/sqlite"
-	"github.com/ashby-auto-advance/aaa/internal/store/storetest"
+	"github.com/ashby-auto-advance/aaa/internal/testkit"
 )
 
 // TestStoreCopyGraduatesATrial runs a trial on SQLite (one `aaa serve`:
@@ -25,7 +25,7 @@ import (
 // their feedback arrives, the decided ones are never moved again.
 func TestStoreCopyGraduatesATrial(t *testing.T) {
 	t.Parallel()
-	pgURL := storetest.NewPostgresSchema(t)
+	pgURL := testkit.NewPostgresSchema(t)
 	const n = 40
 	w := newWorkspace(t, n)
 	decided, waiting := w.sc.Candidates[:n/2], w.sc.Candidates[n/2:]
@@ -34,7 +34,7 @@ func TestStoreCopyGraduatesATrial(t *testing.T) {
 	}
 	dir := t.TempDir()
 	dbPath := filepath.Join(dir, "aaa.db")
-	bin := aaaBinary(t)
+	bin := testkit.Binary(t)
 	start := time.Now()
 	step := func(what string) { t.Logf("%s after %s", what, time.Since(start).Round(time.Millisecond)) }
 
@@ -42,11 +42,11 @@ func TestStoreCopyGraduatesATrial(t *testing.T) {
 	trial := startInstance(t, "aaa-sqlite", serveEnv("sqlite:"+dbPath, w))
 	createLiveRule(t, trial, w)
 	sendWebhooks(t, w, w.sc.Candidates, trial)
-	eventually(t, 60*time.Second, "the first half advanced", func() bool { return len(w.moves()) == n/2 })
-	eventually(t, 30*time.Second, "the second half waiting", func() bool {
+	testkit.Eventually(t, 60*time.Second, "the first half advanced", func() bool { return len(w.moves()) == n/2 })
+	testkit.Eventually(t, 30*time.Second, "the second half waiting", func() bool {
 		return sqliteInt(t, dbPath, `SELECT COUNT(*) FROM interview_schedules WHERE last_outcome = 'wait'`) == n/2
 	})
-	trial.stop(t)
+	trial.Stop(t)
 	step("trial stopped")
 	w.checkExactlyOnce(t, decided)
 
@@ -99,7 +99,7 @@ AND args->>'schedule_id' = $1 AND abs(extract(epoch FROM scheduled_at - $2::time
 	for _, c := range waiting {
 		w.pass(c)
 	}
-	eventually(t, 60*time.Second, "every candidate advanced", func() bool { return len(w.moves()) == n },
+	testkit.Eventually(t, 60*time.Second, "every candidate advanced", func() bool { return len(w.moves()) == n },
 		func() string { return "moved so far: " + strconv.Itoa(len(w.moves())) })
 	step("all advanced")
 	// Several sweeps later, still exactly one move each.
@@ -112,33 +112,33 @@ AND args->>'schedule_id' = $1 AND abs(extract(epoch FROM scheduled_at - $2::time
 func queueOnSQLite(t *testing.T, path, scheduleID string, at time.Time) {
 	t.Helper()
 	db, err := sqlite.Open(path)
-	storetest.Must(t, err)
+	testkit.Must(t, err)
 	defer db.Close()
 	q, err := jobs.New(jobs.Options{DB: db.Writer(), InsertOnly: true})
-	storetest.Must(t, err)
-	storetest.Must(t, q.EnqueueEvaluate(context.Background(), nil, scheduleID, at, time.Time{}))
+	testkit.Must(t, err)
+	testkit.Must(t, q.EnqueueEvaluate(context.Background(), nil, scheduleID, at, time.Time{}))
 }
 
 // sqliteCounts counts the rows of every aaa table of a SQLite file.
 func sqliteCounts(t *testing.T, path string) map[string]int {
 	t.Helper()
 	db, err := sqlite.OpenReadOnly(path)
-	storetest.Must(t, err)
+	testkit.Must(t, err)
 	defer db.Close()
 	rows, err := db.Reader().Query(`SELECT name FROM sqlite_master WHERE type = 'table'
 AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'river_%' AND name <> 'schema_migrations'`)
-	storetest.Must(t, err)
+	testkit.Must(t, err)
 	var names []string
 	for rows.Next() {
 		var s string
-		storetest.Must(t, rows.Scan(&s))
+		testkit.Must(t, rows.Scan(&s))
 		names = append(names, s)
 	}
 	rows.Close()
 	out := map[string]int{}
 	for _, name := range names {
 		var c int
-		storetest.Must(t, db.Reader().QueryRow(`SELECT COUNT(*) FROM `+name).Scan(&c))
+		testkit.Must(t, db.Reader().QueryRow(`SELECT COUNT(*) FROM `+name).Scan(&c))
 		out[name] = c
 	}
 	for _, table := range []string{"advancement_rules", "advancement_executions", "feedback_submissions", "interview_schedules",
@@ -167,6 +167,6 @@ func sqliteInt(t *testing.T, path, q string) int {
 func fileSum(t *testing.T, path string) string {
 	t.Helper()
 	b, err := os.ReadFile(path)
-	storetest.Must(t, err)
+	testkit.Must(t, err)
 	return fmt.Sprintf("%x", sha256.Sum256(b))
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/BurntSushi/toml"
 	"github.com/ashby-auto-advance/aaa/internal/store/storetest"
+	"github.com/ashby-auto-advance/aaa/internal/testkit"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -141,7 +142,7 @@ func TestPlatformFiles(t *testing.T) {
 func TestDeploymentGuide(t *testing.T) {
 	t.Parallel()
 	doc := string(repoFile(t, "docs/deployment.md"))
-	help, err := exec.Command(aaaBinary(t), "serve", "--help").CombinedOutput()
+	help, err := exec.Command(testkit.Binary(t), "serve", "--help").CombinedOutput()
 	if err != nil {
 		t.Fatalf("aaa serve --help: %v\n%s", err, help)
 	}

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ashby-auto-advance/aaa/internal/store/storetest"
+	"github.com/ashby-auto-advance/aaa/internal/testkit"
 )
 
 // TestLeaderKilledMidRun SIGKILLs River's elected leader half-way through a
@@ -25,13 +25,13 @@ import (
 // test, so this one checks the leader hand-over and the exactly-once outcome.
 func TestLeaderKilledMidRun(t *testing.T) {
 	t.Parallel()
-	dbURL := storetest.NewPostgresSchema(t)
+	dbURL := testkit.NewPostgresSchema(t)
 	const n = 120
 	w := newWorkspace(t, n)
 	env := serveEnv(dbURL, w)
-	aaaBinary(t)
+	testkit.Binary(t)
 	start := time.Now()
-	insts := make([]*instance, 3)
+	insts := make([]*testkit.Process, 3)
 	var wg sync.WaitGroup
 	for i := range insts {
 		wg.Add(1)
@@ -51,24 +51,24 @@ func TestLeaderKilledMidRun(t *testing.T) {
 	// candidate waits.
 	first, second := w.sc.Candidates[:n/2], w.sc.Candidates[n/2:]
 	sendWebhooks(t, w, first, insts...)
-	eventually(t, 30*time.Second, "first half ingested and evaluated", func() bool {
+	testkit.Eventually(t, 30*time.Second, "first half ingested and evaluated", func() bool {
 		return queryInt(t, conn, `SELECT COUNT(*) FROM interview_schedules WHERE last_outcome = 'wait'`) == n/2
 	})
 
 	var old string
-	eventually(t, 30*time.Second, "a River leader", func() bool { old = leader(t, conn); return old != "" })
-	victim := slices.IndexFunc(insts, func(i *instance) bool { return i.clientID == old })
+	testkit.Eventually(t, 30*time.Second, "a River leader", func() bool { old = leader(t, conn); return old != "" })
+	victim := slices.IndexFunc(insts, func(i *testkit.Process) bool { return i.ClientID() == old })
 	if victim < 0 {
 		t.Fatalf("river_leader names %q, none of the instances", old)
 	}
 	// Kill it between two of its jobs (see the test's comment).
-	eventually(t, 30*time.Second, "the leader between jobs", func() bool {
+	testkit.Eventually(t, 30*time.Second, "the leader between jobs", func() bool {
 		return queryInt(t, conn, `SELECT COUNT(*) FROM river_job WHERE state = 'running'
 AND attempted_by[array_length(attempted_by, 1)] = $1`, old) == 0
 	})
-	insts[victim].kill(t)
+	insts[victim].Kill(t)
 	killed := time.Now()
-	t.Logf("killed leader %s (%s) after %s", insts[victim].name, old, killed.Sub(start).Round(time.Millisecond))
+	t.Logf("killed leader %s (%s) after %s", insts[victim].Name(), old, killed.Sub(start).Round(time.Millisecond))
 	survivors := slices.Delete(slices.Clone(insts), victim, victim+1)
 
 	// Second half: webhooks go to the survivors; then every scorecard is
@@ -78,7 +78,7 @@ AND attempted_by[array_length(attempted_by, 1)] = $1`, old) == 0
 		w.pass(c)
 	}
 	var next string
-	eventually(t, 60*time.Second, "a new River leader", func() bool {
+	testkit.Eventually(t, 60*time.Second, "a new River leader", func() bool {
 		next = leader(t, conn)
 		return next != "" && next != old
 	}, func() string { return "leader: " + leader(t, conn) })
@@ -87,7 +87,7 @@ AND attempted_by[array_length(attempted_by, 1)] = $1`, old) == 0
 	}
 	t.Logf("new leader after %s", time.Since(killed).Round(time.Millisecond))
 
-	eventually(t, 60*time.Second, fmt.Sprintf("%d candidates advanced", n), func() bool { return len(w.moves()) == n },
+	testkit.Eventually(t, 60*time.Second, fmt.Sprintf("%d candidates advanced", n), func() bool { return len(w.moves()) == n },
 		func() string { return "moved so far: " + strconv.Itoa(len(w.moves())) })
 	t.Logf("all advanced %s after the kill", time.Since(killed).Round(time.Millisecond))
 	w.checkExactlyOnce(t, w.sc.Candidates)

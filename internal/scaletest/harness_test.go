@@ -1,7 +1,6 @@
 package scaletest_test
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -10,15 +9,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
-	"path/filepath"
-	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/ashby-auto-advance/aaa/internal/ashbysim"
+	"github.com/ashby-auto-advance/aaa/internal/testkit"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -30,43 +26,7 @@ const (
 	syncEvery = 3 * time.Second
 )
 
-var (
-	buildOnce sync.Once
-	binPath   string
-	buildErr  error
-	buildDir  string
-)
-
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if buildDir != "" {
-		os.RemoveAll(buildDir)
-	}
-	os.Exit(code)
-}
-
-// aaaBinary builds ./cmd/aaa once per test run, from the module root, the
-// way the docs do (go build -o aaa ./cmd/aaa).
-func aaaBinary(t *testing.T) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		buildDir, buildErr = os.MkdirTemp("", "aaa-scaletest-")
-		if buildErr != nil {
-			return
-		}
-		binPath = filepath.Join(buildDir, "aaa")
-		cmd := exec.Command("go", "build", "-o", binPath, "./cmd/aaa")
-		cmd.Dir = filepath.Join("..", "..")
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			buildErr = fmt.Errorf("go build ./cmd/aaa: %v\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return binPath
-}
+func TestMain(m *testing.M) { testkit.Main(m) }
 
 // workspace is an in-test Ashby: the simulator behind an HTTP server.
 type workspace struct {
@@ -149,34 +109,6 @@ func (w *workspace) checkExactlyOnce(t *testing.T, cands []ashbysim.ScenarioCand
 	}
 }
 
-// instance is one running `aaa serve` process.
-type instance struct {
-	name     string
-	cmd      *exec.Cmd
-	url      string
-	clientID string // River client id (river_leader.leader_id when leader)
-	logs     *lockedBuffer
-	done     chan struct{}
-}
-
-// lockedBuffer keeps a process's output for diagnostics.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // serveEnv is the environment every instance runs with.
 func serveEnv(dbURL string, w *workspace) []string {
 	return []string{
@@ -200,104 +132,16 @@ func serveEnv(dbURL string, w *workspace) []string {
 
 // startInstance runs `aaa serve --addr 127.0.0.1:0` and waits for its
 // application_ready log line (which names the address it listens on).
-func startInstance(t *testing.T, name string, env []string) *instance {
+func startInstance(t *testing.T, name string, env []string) *testkit.Process {
 	t.Helper()
-	cmd := exec.Command(aaaBinary(t), "serve", "--addr", "127.0.0.1:0")
-	cmd.Env = env
-	cmd.Dir = t.TempDir()
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	inst := &instance{name: name, cmd: cmd, logs: &lockedBuffer{}, done: make(chan struct{})}
-	cmd.Stderr = inst.logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	ready := make(chan struct{})
-	go func() {
-		defer close(inst.done)
-		sc := bufio.NewScanner(stdout)
-		sc.Buffer(make([]byte, 1<<20), 1<<20)
-		closed := false
-		for sc.Scan() {
-			line := sc.Bytes()
-			inst.logs.Write(append(append([]byte{}, line...), '\n'))
-			var rec struct {
-				Event    string `json:"event"`
-				Addr     string `json:"addr"`
-				ClientID string `json:"river_client_id"`
-			}
-			if json.Unmarshal(line, &rec) != nil {
-				continue
-			}
-			switch rec.Event {
-			case "scheduler_configured":
-				inst.clientID = rec.ClientID
-			case "application_ready":
-				if !closed {
-					inst.url = "http://" + rec.Addr
-					closed = true
-					close(ready)
-				}
-			}
-		}
-		_, _ = io.Copy(io.Discard, stdout)
-		_ = cmd.Wait()
-	}()
-	t.Cleanup(func() {
-		inst.stop(t)
-		if t.Failed() {
-			t.Logf("--- %s output (last 40 lines) ---\n%s", name, tail(inst.logs.String(), 40))
-		}
-	})
-	select {
-	case <-ready:
-	case <-inst.done:
-		t.Fatalf("%s exited before it was ready:\n%s", name, tail(inst.logs.String(), 40))
-	case <-time.After(60 * time.Second):
-		t.Fatalf("%s not ready after 60s:\n%s", name, tail(inst.logs.String(), 40))
-	}
+	inst := testkit.Start(t, testkit.ProcessOptions{Name: name, Env: env, LogLines: 40})
+	inst.WaitReady(t)
 	return inst
-}
-
-// stop asks the process to shut down (SIGTERM), then kills it after 20s.
-func (i *instance) stop(t *testing.T) {
-	select {
-	case <-i.done:
-		return
-	default:
-	}
-	_ = i.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-i.done:
-	case <-time.After(20 * time.Second):
-		t.Errorf("%s did not stop within 20s of SIGTERM", i.name)
-		_ = i.cmd.Process.Kill()
-		<-i.done
-	}
-}
-
-// kill ends the process at once, as a crashed machine would.
-func (i *instance) kill(t *testing.T) {
-	t.Helper()
-	if err := i.cmd.Process.Signal(syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	<-i.done
-}
-
-func tail(s string, n int) string {
-	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, "\n")
 }
 
 // createLiveRule posts the rule through the admin API, retrying while the
 // instance has not yet cached the plan's metadata (it syncs on start).
-func createLiveRule(t *testing.T, inst *instance, w *workspace) {
+func createLiveRule(t *testing.T, inst *testkit.Process, w *workspace) {
 	t.Helper()
 	body, _ := json.Marshal(map[string]any{
 		"name": "panel passes", "interview_plan_id": w.sc.PlanID, "interview_stage_id": w.sc.StageIDs[0],
@@ -306,8 +150,8 @@ func createLiveRule(t *testing.T, inst *instance, w *workspace) {
 			"operator": ">=", "threshold_value": "3", "is_required": true}},
 	})
 	var last string
-	eventually(t, 30*time.Second, "rule created", func() bool {
-		req, _ := http.NewRequest(http.MethodPost, inst.url+"/admin/create-advancement-rule", bytes.NewReader(body))
+	testkit.Eventually(t, 30*time.Second, "rule created", func() bool {
+		req, _ := http.NewRequest(http.MethodPost, inst.URL()+"/admin/create-advancement-rule", bytes.NewReader(body))
 		req.Header.Set("Authorization", "Bearer "+adminToken)
 		req.Header.Set("Content-Type", "application/json")
 		res, err := http.DefaultClient.Do(req)
@@ -324,7 +168,7 @@ func createLiveRule(t *testing.T, inst *instance, w *workspace) {
 
 // sendWebhooks delivers one schedule update per candidate, round-robin over
 // the instances, from several goroutines; each must be accepted (200).
-func sendWebhooks(t *testing.T, w *workspace, cands []ashbysim.ScenarioCandidate, insts ...*instance) {
+func sendWebhooks(t *testing.T, w *workspace, cands []ashbysim.ScenarioCandidate, insts ...*testkit.Process) {
 	t.Helper()
 	var wg sync.WaitGroup
 	errs := make(chan error, len(cands))
@@ -336,9 +180,9 @@ func sendWebhooks(t *testing.T, w *workspace, cands []ashbysim.ScenarioCandidate
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			status, err := w.sim.SendScheduleUpdate(context.Background(), inst.url+"/webhooks/ashby", webhookSecret, c.ScheduleID)
+			status, err := w.sim.SendScheduleUpdate(context.Background(), inst.URL()+"/webhooks/ashby", webhookSecret, c.ScheduleID)
 			if err != nil || status != http.StatusOK {
-				errs <- fmt.Errorf("webhook for %s to %s: status %d, err %v", c.ScheduleID, inst.name, status, err)
+				errs <- fmt.Errorf("webhook for %s to %s: status %d, err %v", c.ScheduleID, inst.URL(), status, err)
 			}
 		}()
 	}
@@ -350,22 +194,6 @@ func sendWebhooks(t *testing.T, w *workspace, cands []ashbysim.ScenarioCandidate
 	if t.Failed() {
 		t.FailNow()
 	}
-}
-
-// eventually polls cond until it holds or the deadline passes.
-func eventually(t *testing.T, within time.Duration, what string, cond func() bool, diag ...func() string) {
-	t.Helper()
-	deadline := time.Now().Add(within)
-	for time.Now().Before(deadline) {
-		if cond() {
-			return
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	for _, d := range diag {
-		what += " (" + d() + ")"
-	}
-	t.Fatalf("timed out after %s waiting for %s", within, what)
 }
 
 // pg is a direct connection to the test schema, for River's tables.

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ashby-auto-advance/aaa/internal/store/storetest"
+	"github.com/ashby-auto-advance/aaa/internal/testkit"
 )
 
 // TestThreeInstancesShareWork runs three `aaa serve` on one Postgres schema:
@@ -16,17 +16,17 @@ import (
 // three times.
 func TestThreeInstancesShareWork(t *testing.T) {
 	t.Parallel()
-	dbURL := storetest.NewPostgresSchema(t)
+	dbURL := testkit.NewPostgresSchema(t)
 	w := newWorkspace(t, 200)
 	for _, c := range w.sc.Candidates {
 		w.pass(c)
 	}
 	env := serveEnv(dbURL, w)
-	aaaBinary(t)
+	testkit.Binary(t)
 	start := time.Now()
 
 	// Started together: migrations run once, under the advisory lock.
-	insts := make([]*instance, 3)
+	insts := make([]*testkit.Process, 3)
 	var wg sync.WaitGroup
 	for i := range insts {
 		wg.Add(1)
@@ -44,7 +44,7 @@ func TestThreeInstancesShareWork(t *testing.T) {
 	createLiveRule(t, insts[1], w)
 	sendWebhooks(t, w, w.sc.Candidates, insts...)
 
-	eventually(t, 90*time.Second, "200 candidates advanced", func() bool { return len(w.moves()) == 200 },
+	testkit.Eventually(t, 90*time.Second, "200 candidates advanced", func() bool { return len(w.moves()) == 200 },
 		func() string { return "moved so far: " + strconv.Itoa(len(w.moves())) })
 	t.Logf("200 candidates advanced after %s", time.Since(start).Round(time.Millisecond))
 	w.checkExactlyOnce(t, w.sc.Candidates)
@@ -62,7 +62,7 @@ WHERE kind IN ('ingest_delivery', 'evaluate_schedule') AND state = 'completed'`)
 	if id := leader(t, conn); id == "" {
 		t.Fatal("no River leader elected")
 	} else if !isInstance(id, insts) {
-		t.Fatalf("river_leader names %q, none of the instances (%s, %s, %s)", id, insts[0].clientID, insts[1].clientID, insts[2].clientID)
+		t.Fatalf("river_leader names %q, none of the instances (%s, %s, %s)", id, insts[0].ClientID(), insts[1].ClientID(), insts[2].ClientID())
 	}
 	from := time.Now()
 	window := 4 * syncEvery
@@ -80,9 +80,9 @@ WHERE kind IN ('ingest_delivery', 'evaluate_schedule') AND state = 'completed'`)
 	w.checkExactlyOnce(t, w.sc.Candidates)
 }
 
-func isInstance(clientID string, insts []*instance) bool {
+func isInstance(clientID string, insts []*testkit.Process) bool {
 	for _, i := range insts {
-		if i != nil && i.clientID == clientID {
+		if i != nil && i.ClientID() == clientID {
 			return true
 		}
 	}

@@ -1,0 +1,46 @@
+package testkit
+
+import (
+	"sync"
+	"time"
+)
+
+// Clock is a fake clock, safe for concurrent use: it stands still until the
+// test sets or advances it. Pass its Now method where code takes a
+// nowFunc.
+type Clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+// NewClock returns a clock stopped at start.
+func NewClock(start time.Time) *Clock { return &Clock{now: start} }
+
+// Now returns the clock's time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+// Set moves the clock to t.
+func (c *Clock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = t
+}
+
+// Advance moves the clock forward by d and returns the new time.
+func (c *Clock) Advance(d time.Duration) time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+	return c.now
+}
+
+// Behind returns a real clock running lag behind the wall clock: a
+// simulator whose "now" is in the past makes recent events look older to
+// the code under test without waiting.
+func Behind(lag time.Duration) func() time.Time {
+	return func() time.Time { return time.Now().Add(-lag) }
+}
