@@ -2,7 +2,6 @@ package advance
 
 import (
 	"context"
-	"fmt"
 	"sync"
 
 	"github.com/ashby-auto-advance/aaa/internal/domain"
@@ -12,157 +11,146 @@ import (
 // batchParallelism bounds concurrent live actions (Ashby calls) of a batch.
 const batchParallelism = 8
 
-// EvaluateMany evaluates many schedules at once (the sweep, the bench): the
-// schedules, their feedback and the active rules are loaded in a few bulk
-// queries, target stages are resolved once per plan stage, every decision
-// that needs no Ashby call (waits, rejects, timeouts, shadow advances) is
-// stamped and recorded in one transaction, and only live advances run
-// afterwards, each through the same claim-and-guard path as a single
-// evaluation. The decisions are the engine's, exactly as EvaluateNow makes
-// them.
-func (s *Service) EvaluateMany(ctx context.Context, ids []string) ([]Evaluation, error) {
+// load reads the schedules with these ids (missing ones are left out), the
+// active rules of their plan stages and their applications' feedback, in a
+// few queries whatever the number of schedules. With resolve, a schedule
+// whose plan id is unknown gets it from Ashby first (a failure is logged and
+// the engine then skips the schedule for missing metadata); Preview loads
+// without it, so it never writes or calls Ashby.
+func (s *Service) load(ctx context.Context, ids []string, resolve bool) ([]item, error) {
 	scheds, err := s.st.GetSchedules(ctx, ids)
-	if err != nil {
+	if err != nil || len(scheds) == 0 {
 		return nil, err
 	}
-	var out []Evaluation
-	var ready []domain.Schedule
-	for _, sc := range scheds {
-		if sc.InterviewPlanID == "" && sc.InterviewStageID != "" && !sc.Cancelled {
-			// Metadata to resolve first: the single path calls Ashby for it.
-			ev, err := s.EvaluateNow(ctx, sc.ID)
-			if err != nil {
-				return out, err
-			}
-			out = append(out, ev)
-			continue
+	if resolve {
+		if scheds, err = s.resolvePlans(ctx, scheds); err != nil {
+			return nil, err
 		}
-		ready = append(ready, sc)
 	}
-	if len(ready) == 0 {
-		return out, nil
+
+	type stageKey struct{ plan, stage string }
+	byStage := map[stageKey][]domain.Rule{}
+	for _, sc := range scheds {
+		if sc.InterviewPlanID != "" && sc.InterviewStageID != "" {
+			byStage[stageKey{sc.InterviewPlanID, sc.InterviewStageID}] = nil
+		}
 	}
-	rules, err := s.st.ListRules(ctx, true)
-	if err != nil {
-		return out, err
+	switch len(byStage) {
+	case 0:
+	case 1:
+		// One stage (always so for one schedule): only its rules.
+		for k := range byStage {
+			if byStage[k], err = s.st.ListRulesForStage(ctx, k.plan, k.stage); err != nil {
+				return nil, err
+			}
+		}
+	default:
+		rules, err := s.st.ListRules(ctx, true)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rules {
+			k := stageKey{r.InterviewPlanID, r.InterviewStageID}
+			if _, ok := byStage[k]; ok {
+				byStage[k] = append(byStage[k], r)
+			}
+		}
 	}
-	byStage := map[string][]domain.Rule{}
-	for _, r := range rules {
-		k := r.InterviewPlanID + "|" + r.InterviewStageID
-		byStage[k] = append(byStage[k], r)
-	}
-	apps := make([]string, 0, len(ready))
-	for _, sc := range ready {
-		apps = append(apps, sc.ApplicationID)
+
+	apps := make([]string, 0, len(scheds))
+	seen := map[string]bool{}
+	for _, sc := range scheds {
+		if !seen[sc.ApplicationID] {
+			seen[sc.ApplicationID] = true
+			apps = append(apps, sc.ApplicationID)
+		}
 	}
 	feedback, err := s.st.ListFeedbackByApplications(ctx, apps)
 	if err != nil {
-		return out, err
+		return nil, err
 	}
 
-	// Decide everything first (pure), then resolve the target stage of each
-	// advance once per plan stage and rule target, outside any transaction.
-	type item struct {
-		sched  domain.Schedule
-		rule   domain.Rule
-		d      domain.Decision
-		target string
-		terr   error
+	items := make([]item, len(scheds))
+	for i, sc := range scheds {
+		items[i] = item{sched: sc, rules: byStage[stageKey{sc.InterviewPlanID, sc.InterviewStageID}],
+			fb: feedback[sc.ApplicationID]}
 	}
-	items := make([]item, len(ready))
-	type targetKey struct{ plan, stage, rule string }
-	targets := map[targetKey]item{}
-	for i, sc := range ready {
-		stageRules := byStage[sc.InterviewPlanID+"|"+sc.InterviewStageID]
-		it := item{sched: sc, d: s.decide(sc, stageRules, feedback[sc.ApplicationID])}
-		for _, r := range stageRules {
-			if r.ID == it.d.RuleID {
-				it.rule = r
-			}
-		}
-		if s.opts.ObserveDecision != nil {
-			s.opts.ObserveDecision(it.d.Outcome, it.d.Mode)
-		}
-		if it.d.Outcome == domain.OutcomeAdvance {
-			k := targetKey{sc.InterviewPlanID, sc.InterviewStageID, it.rule.TargetStageID}
-			t, ok := targets[k]
-			if !ok {
-				t.target, t.terr = s.targetStage(ctx, sc, it.rule)
-				targets[k] = t
-			}
-			it.target, it.terr = t.target, t.terr
-		}
-		items[i] = it
-	}
+	return items, nil
+}
 
-	type live struct {
-		item
-		at int
-	}
-	var lives []live
-	start := len(out)
-	err = s.st.InTx(ctx, func(tx store.Store) error {
-		txs := *s
-		txs.st = tx
-		lives = lives[:0]
-		out = out[:start]
-		for _, it := range items {
-			sc, d := it.sched, it.d
-			ev := Evaluation{ScheduleID: sc.ID, ApplicationID: sc.ApplicationID, Decision: d}
-			isLive := d.Outcome == domain.OutcomeAdvance && d.Mode == domain.ModeLive
-			if !isLive { // a live advance is stamped once done
-				if err := tx.RecordEvaluation(ctx, store.EvaluationStamp{ScheduleID: sc.ID, Outcome: d.Outcome,
-					Summary: d.Summary, DueAt: d.DueAt, At: s.now()}); err != nil {
-					return err
-				}
-			}
-			var err error
-			switch {
-			case d.Outcome == domain.OutcomeWait && d.DueAt != nil:
-				err = s.queue.EnqueueEvaluate(ctx, tx.SQLTx(), sc.ID, *d.DueAt, noChange)
-			case isLive:
-				lives = append(lives, live{item: it, at: len(out)})
-			case d.Outcome == domain.OutcomeAdvance:
-				ev.ExecutionID, ev.Status, err = txs.advanceTo(ctx, sc, d, it.target, it.terr)
-			case d.Outcome == domain.OutcomeReject:
-				ev.ExecutionID, ev.Status, err = txs.reject(ctx, sc, it.rule, d)
-			case d.Outcome == domain.OutcomeTimeout:
-				ev.ExecutionID, ev.Status, err = txs.timeout(ctx, sc, it.rule, d)
-			}
-			if err != nil {
-				return fmt.Errorf("record decision for %s: %w", sc.ID, err)
-			}
-			out = append(out, ev)
+// resolvePlans stores the plan id of schedules that have a stage but no
+// plan (the webhook did not carry it), from the cache or Ashby, and returns
+// the schedules as stored afterwards.
+func (s *Service) resolvePlans(ctx context.Context, scheds []domain.Schedule) ([]domain.Schedule, error) {
+	var fixed []string
+	for _, sc := range scheds {
+		if sc.InterviewPlanID != "" || sc.InterviewStageID == "" || sc.Cancelled {
+			continue
 		}
-		return nil
-	})
+		plan, err := s.catalog.PlanOfStage(ctx, sc.InterviewStageID)
+		if err != nil {
+			s.log.WarnContext(ctx, "advancement_fields_fetch_failed", "schedule_id", sc.ID, "error", err.Error())
+			continue
+		}
+		if err := s.st.SetScheduleMeta(ctx, sc.ID, plan, ""); err != nil {
+			return nil, err
+		}
+		fixed = append(fixed, sc.ID)
+	}
+	if len(fixed) == 0 {
+		return scheds, nil
+	}
+	reloaded, err := s.st.GetSchedules(ctx, fixed)
 	if err != nil {
-		return out[:start], err
+		return nil, err
 	}
-	// Live advances call Ashby: outside the transaction, a few at a time.
+	byID := make(map[string]domain.Schedule, len(reloaded))
+	for _, sc := range reloaded {
+		byID[sc.ID] = sc
+	}
+	for i, sc := range scheds {
+		if r, ok := byID[sc.ID]; ok {
+			scheds[i] = r
+		}
+	}
+	return scheds, nil
+}
+
+// act performs the live advances, outside any transaction (they call
+// Ashby), a few at a time. Each is claimed, guarded and fenced by
+// advanceLive, then stamped once done. The first error is returned; the
+// other advances still run.
+func (s *Service) act(ctx context.Context, items []item) error {
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	var firstErr error
 	sem := make(chan struct{}, batchParallelism)
-	for _, l := range lives {
+	for i := range items {
+		it := &items[i]
+		if !it.isLiveAdvance() {
+			continue
+		}
 		wg.Add(1)
 		sem <- struct{}{}
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			id, status, err := s.advanceTo(ctx, l.sched, l.d, l.target, l.terr)
+			id, status, err := s.advanceLive(ctx, it.sched, it.d, it.target, it.terr)
 			if err == nil {
-				err = s.st.RecordEvaluation(ctx, store.EvaluationStamp{ScheduleID: l.sched.ID, Outcome: l.d.Outcome,
-					Summary: l.d.Summary, At: s.now()})
+				err = s.st.RecordEvaluation(ctx, store.EvaluationStamp{ScheduleID: it.sched.ID, Outcome: it.d.Outcome,
+					Summary: it.d.Summary, DueAt: it.d.DueAt, At: s.now()})
 			}
-			mu.Lock()
-			defer mu.Unlock()
-			out[l.at].ExecutionID, out[l.at].Status = id, status
-			if err != nil && firstErr == nil {
-				firstErr = err
+			// Each goroutine writes only its own item.
+			it.ev.ExecutionID, it.ev.Status = id, status
+			if err != nil {
+				mu.Lock()
+				if firstErr == nil {
+					firstErr = err
+				}
+				mu.Unlock()
 			}
 		}()
 	}
 	wg.Wait()
-	return out, firstErr
+	return firstErr
 }

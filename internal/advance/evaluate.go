@@ -4,13 +4,32 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-
+	"fmt"
 	"time"
 
 	"github.com/ashby-auto-advance/aaa/internal/domain"
 	"github.com/ashby-auto-advance/aaa/internal/engine"
 	"github.com/ashby-auto-advance/aaa/internal/store"
 )
+
+// Evaluation has one path (DESIGN.md, Data flow 4-5). Whichever door a
+// schedule comes through (its evaluation job, the admin API, the sweep),
+// it is a batch of schedules, of one or of many, that goes through the same
+// four steps:
+//
+//	load    the schedules, their stage's active rules and their feedback
+//	        (batch.go), resolving a missing plan id from Ashby first;
+//	decide  the engine's decision for each (pure) and, for an advance, its
+//	        target stage;
+//	record  in ONE transaction: every stamp, every audit row that needs no
+//	        Ashby call (shadow advances, rejects, timeouts) and every job
+//	        that follows one (notice, archive, the re-check of a wait);
+//	act     live advances, outside the transaction, each claimed before
+//	        Ashby is called (execute.go).
+//
+// Only what surrounds the steps differs by door: the job reports whether to
+// run again (EvaluateSchedule), the API returns the decision (EvaluateNow),
+// Preview stops after decide.
 
 // Evaluation is a decision with the context it was made in.
 type Evaluation struct {
@@ -23,35 +42,175 @@ type Evaluation struct {
 	Status string `json:"status,omitempty"`
 }
 
-// Preview evaluates a schedule without recording or acting.
+// noChange marks an evaluation enqueued for a due time, not for a change.
+var noChange time.Time
+
+// soonWindow is how close a wait's due time must be for the schedule's own
+// evaluation job to snooze until then (see EvaluateSchedule). It is larger
+// than any clock difference between the app and the database we tolerate.
+const soonWindow = 5 * time.Second
+
+// snoozeMargin is added to a snooze so that it ends after the due time by
+// the app's clock, not just at it.
+const snoozeMargin = 20 * time.Millisecond
+
+// EvaluateSchedule evaluates a schedule and acts on the decision, as the
+// schedule's evaluation job. rerun asks the job to run again after rerunIn:
+// at once when the schedule changed while it was being evaluated, or when a
+// wait falls due within soonWindow.
+//
+// A wait is recorded the same way from every door: its stamp and a queued
+// evaluation at its due time commit together (see record), so the re-check
+// survives a crash and is the same whether the schedule was evaluated alone
+// or in the sweep. The snooze is added here only, because this job may be
+// that very re-check, woken by the database's clock a moment before the
+// app's clock reaches the due time: River's uniqueness then swallows the
+// re-check this run enqueued (same arguments as the running job), and only
+// a snooze keeps it. The snooze is measured by the app's clock, so a job
+// woken early waits out the rest once instead of spinning; at worst, when
+// this job was a change's, the schedule is evaluated twice at its due time,
+// which the claims make harmless.
+func (s *Service) EvaluateSchedule(ctx context.Context, scheduleID string) (rerun bool, rerunIn time.Duration, err error) {
+	items, err := s.evaluate(ctx, []string{scheduleID})
+	if errors.Is(err, domain.ErrNotFound) || (err == nil && len(items) == 0) {
+		s.log.WarnContext(ctx, "schedule_not_found", "schedule_id", scheduleID)
+		return false, 0, nil
+	}
+	if err != nil {
+		return false, 0, err
+	}
+	it := items[0]
+	after, err := s.st.GetSchedule(ctx, scheduleID)
+	if err != nil {
+		return false, 0, err
+	}
+	if after.UpdatedAt.After(it.sched.UpdatedAt) {
+		return true, 0, nil
+	}
+	if d := it.d; d.Outcome == domain.OutcomeWait && d.DueAt != nil {
+		if in := d.DueAt.Sub(s.now()); in < soonWindow {
+			return true, max(in, 0) + snoozeMargin, nil
+		}
+	}
+	return false, 0, nil
+}
+
+// EvaluateNow evaluates a schedule and acts on the decision, returning it
+// (the admin API's trigger).
+func (s *Service) EvaluateNow(ctx context.Context, scheduleID string) (Evaluation, error) {
+	items, err := s.evaluate(ctx, []string{scheduleID})
+	if len(items) == 0 {
+		if err == nil {
+			err = fmt.Errorf("get schedule %s: %w", scheduleID, domain.ErrNotFound)
+		}
+		return Evaluation{}, err
+	}
+	return items[0].ev, err
+}
+
+// EvaluateMany evaluates many schedules at once (the sweep, the bench): the
+// same steps as a single evaluation, with the loads in a few bulk queries,
+// target stages resolved once per plan stage, one transaction for every
+// record, and live advances a few at a time. Schedules that no longer exist
+// are left out. After an error in the record step nothing is returned (and
+// nothing was recorded); after an error of a live advance the others are
+// still returned.
+func (s *Service) EvaluateMany(ctx context.Context, ids []string) ([]Evaluation, error) {
+	items, err := s.evaluate(ctx, ids)
+	out := make([]Evaluation, len(items))
+	for i := range items {
+		out[i] = items[i].ev
+	}
+	return out, err
+}
+
+// Preview evaluates a schedule without recording or acting: load and
+// decide only, and no call to Ashby.
 func (s *Service) Preview(ctx context.Context, scheduleID string) (Evaluation, error) {
-	sched, rules, fb, err := s.load(ctx, scheduleID)
+	items, err := s.load(ctx, []string{scheduleID}, false)
 	if err != nil {
 		return Evaluation{}, err
 	}
-	d := s.decide(sched, rules, fb)
-	return Evaluation{ScheduleID: sched.ID, ApplicationID: sched.ApplicationID, Decision: d}, nil
+	if len(items) == 0 {
+		return Evaluation{}, fmt.Errorf("get schedule %s: %w", scheduleID, domain.ErrNotFound)
+	}
+	it := &items[0]
+	it.d = s.decideOne(it.sched, it.rules, it.fb)
+	return Evaluation{ScheduleID: it.sched.ID, ApplicationID: it.sched.ApplicationID, Decision: it.d}, nil
 }
 
-func (s *Service) load(ctx context.Context, scheduleID string) (domain.Schedule, []domain.Rule, []domain.Feedback, error) {
-	sched, err := s.st.GetSchedule(ctx, scheduleID)
-	if err != nil {
-		return domain.Schedule{}, nil, nil, err
+// item is one schedule on its way through the steps.
+type item struct {
+	sched domain.Schedule
+	rules []domain.Rule // the active rules of its plan stage
+	fb    []domain.Feedback
+	// d is the decision and rule the rule it names.
+	d    domain.Decision
+	rule domain.Rule
+	// target is an advance's target stage; terr the error resolving it.
+	target string
+	terr   error
+	ev     Evaluation
+	// logs are emitted once the record step has committed, so a rolled
+	// back decision is never logged as made (and a retry logs it once).
+	logs []func()
+}
+
+func (it *item) isLiveAdvance() bool {
+	return it.d.Outcome == domain.OutcomeAdvance && it.d.Mode == domain.ModeLive
+}
+
+// evaluate runs the steps over schedules (missing ones are left out).
+func (s *Service) evaluate(ctx context.Context, ids []string) ([]item, error) {
+	items, err := s.load(ctx, ids, true)
+	if err != nil || len(items) == 0 {
+		return nil, err
 	}
-	var rules []domain.Rule
-	if sched.InterviewPlanID != "" && sched.InterviewStageID != "" {
-		if rules, err = s.st.ListRulesForStage(ctx, sched.InterviewPlanID, sched.InterviewStageID); err != nil {
-			return domain.Schedule{}, nil, nil, err
+	s.decide(ctx, items)
+	if err := s.record(ctx, items); err != nil {
+		return nil, err
+	}
+	return items, s.act(ctx, items)
+}
+
+// decide makes every item's decision and resolves the target stage of each
+// advance, once per plan stage and rule target. It writes nothing but the
+// stage cache.
+func (s *Service) decide(ctx context.Context, items []item) {
+	type targetKey struct{ plan, stage, target string }
+	type resolved struct {
+		id  string
+		err error
+	}
+	targets := map[targetKey]resolved{}
+	for i := range items {
+		it := &items[i]
+		it.d = s.decideOne(it.sched, it.rules, it.fb)
+		for _, r := range it.rules {
+			if r.ID == it.d.RuleID {
+				it.rule = r
+			}
 		}
+		it.ev = Evaluation{ScheduleID: it.sched.ID, ApplicationID: it.sched.ApplicationID, Decision: it.d}
+		if s.opts.ObserveDecision != nil {
+			s.opts.ObserveDecision(it.d.Outcome, it.d.Mode)
+		}
+		if it.d.Outcome != domain.OutcomeAdvance {
+			continue
+		}
+		k := targetKey{it.sched.InterviewPlanID, it.sched.InterviewStageID, it.rule.TargetStageID}
+		t, ok := targets[k]
+		if !ok {
+			t.id, t.err = s.targetStage(ctx, it.sched, it.rule)
+			targets[k] = t
+		}
+		it.target, it.terr = t.id, t.err
 	}
-	fb, err := s.st.ListFeedbackByApplication(ctx, sched.ApplicationID)
-	if err != nil {
-		return domain.Schedule{}, nil, nil, err
-	}
-	return sched, rules, fb, nil
 }
 
-func (s *Service) decide(sched domain.Schedule, rules []domain.Rule, fb []domain.Feedback) domain.Decision {
+// decideOne is the engine's decision for one schedule, in shadow mode when
+// dry run is forced.
+func (s *Service) decideOne(sched domain.Schedule, rules []domain.Rule, fb []domain.Feedback) domain.Decision {
 	d := engine.Evaluate(engine.Input{
 		Schedule: sched, Rules: rules, Feedback: fb, Now: s.now(),
 		MinWait: s.opts.MinWait, Timeout: s.opts.Timeout,
@@ -62,118 +221,87 @@ func (s *Service) decide(sched domain.Schedule, rules []domain.Rule, fb []domain
 	return d
 }
 
-// noChange marks an evaluation enqueued for a due time, not for a change.
-var noChange time.Time
-
-// soonWindow is how close a due time must be for the running evaluation to
-// wait for it itself rather than schedule a separate one.
-const soonWindow = 5 * time.Second
-
-// EvaluateSchedule evaluates a schedule and acts on the decision (DESIGN.md
-// steps 4-5). rerun asks the caller to run the evaluation again after
-// rerunIn: at once when the schedule changed while it was being evaluated,
-// or when a wait falls due within seconds (clocks of the app and the
-// database may differ by a little).
-func (s *Service) EvaluateSchedule(ctx context.Context, scheduleID string) (rerun bool, rerunIn time.Duration, err error) {
-	ev, err := s.evaluate(ctx, scheduleID, true)
-	if err != nil {
-		if errors.Is(err, domain.ErrNotFound) {
-			s.log.WarnContext(ctx, "schedule_not_found", "schedule_id", scheduleID)
-			return false, 0, nil
-		}
-		return false, 0, err
-	}
-	after, err := s.st.GetSchedule(ctx, scheduleID)
-	if err != nil {
-		return false, 0, err
-	}
-	if after.UpdatedAt.After(ev.startedUpdatedAt) {
-		return true, 0, nil
-	}
-	if ev.soon > 0 {
-		return true, ev.soon, nil
-	}
-	return false, 0, nil
-}
-
-type evalResult struct {
-	Evaluation
-	startedUpdatedAt time.Time
-	soon             time.Duration
-}
-
-// evaluate evaluates a schedule, records the decision and acts on it. inJob
-// lets a wait that falls due within seconds be re-run by the caller.
-func (s *Service) evaluate(ctx context.Context, scheduleID string, inJob bool) (evalResult, error) {
-	sched, err := s.st.GetSchedule(ctx, scheduleID)
-	if err != nil {
-		return evalResult{}, err
-	}
-	if sched.InterviewPlanID == "" && sched.InterviewStageID != "" && !sched.Cancelled {
-		if plan, perr := s.planOfStage(ctx, sched.InterviewStageID); perr == nil {
-			if err := s.st.SetScheduleMeta(ctx, sched.ID, plan, ""); err != nil {
-				return evalResult{}, err
+// record writes every decision that needs no Ashby call in one
+// transaction: the schedule's stamp, the audit row (claimed once per claim
+// key) and the jobs that follow it commit together, so a crash or a fault
+// can never leave a decision half recorded: a claim without its stamp, a
+// notice recorded but never sent, a wait stamped but never re-checked. Live
+// advances are left to act; their stamp follows the action.
+func (s *Service) record(ctx context.Context, items []item) error {
+	err := s.st.InTx(ctx, func(tx store.Store) error {
+		for i := range items {
+			it := &items[i]
+			it.ev.ExecutionID, it.ev.Status, it.logs = "", "", nil // the closure may run again
+			if err := s.recordOne(ctx, tx, it); err != nil {
+				return fmt.Errorf("record decision for %s: %w", it.sched.ID, err)
 			}
-		} else {
-			s.log.WarnContext(ctx, "advancement_fields_fetch_failed", "schedule_id", sched.ID, "error", perr.Error())
 		}
-	}
-	sched, rules, fb, err := s.load(ctx, scheduleID)
-	if err != nil {
-		return evalResult{}, err
-	}
-	res := evalResult{startedUpdatedAt: sched.UpdatedAt}
-	d := s.decide(sched, rules, fb)
-	res.Evaluation = Evaluation{ScheduleID: sched.ID, ApplicationID: sched.ApplicationID, Decision: d}
-	if s.opts.ObserveDecision != nil {
-		s.opts.ObserveDecision(d.Outcome, d.Mode)
-	}
-	log := s.log.With("schedule_id", sched.ID, "application_id", sched.ApplicationID, "outcome", d.Outcome,
-		"rule_id", d.RuleID, "mode", d.Mode)
-	var rule domain.Rule
-	for _, r := range rules {
-		if r.ID == d.RuleID {
-			rule = r
-		}
-	}
-	stamp := store.EvaluationStamp{ScheduleID: sched.ID, Outcome: d.Outcome, Summary: d.Summary, DueAt: d.DueAt, At: s.now()}
-	if d.Outcome == domain.OutcomeAdvance {
-		// Stamped only once the advance is claimed and done: a failure
-		// before the claim leaves the schedule open for the next try.
-		res.ExecutionID, res.Status, err = s.advance(ctx, sched, rule, d)
-		if err != nil {
-			return res, err
-		}
-		return res, s.st.RecordEvaluation(ctx, stamp)
-	}
-	if d.Outcome == domain.OutcomeWait && d.DueAt != nil && inJob && d.DueAt.Sub(s.now()) < soonWindow {
-		res.soon = max(d.DueAt.Sub(s.now()), 0) + 20*time.Millisecond
-	}
-	// The stamp, the audit row and the job that follows it commit together:
-	// a crash can never leave a decision recorded with its notice unsent.
-	err = s.st.InTx(ctx, func(tx store.Store) error {
-		txs := *s
-		txs.st = tx
-		if err := tx.RecordEvaluation(ctx, stamp); err != nil {
-			return err
-		}
-		var err error
-		switch d.Outcome {
-		case domain.OutcomeWait:
-			log.DebugContext(ctx, "evaluation_waiting", "summary", d.Summary)
-			if d.DueAt != nil && res.soon == 0 {
-				err = s.queue.EnqueueEvaluate(ctx, tx.SQLTx(), sched.ID, *d.DueAt, noChange)
-			}
-		case domain.OutcomeReject:
-			res.ExecutionID, res.Status, err = txs.reject(ctx, sched, rule, d)
-		case domain.OutcomeTimeout:
-			res.ExecutionID, res.Status, err = txs.timeout(ctx, sched, rule, d)
-		default:
-			log.DebugContext(ctx, "evaluation_skipped", "summary", d.Summary)
-		}
-		return err
+		return nil
 	})
-	return res, err
+	if err != nil {
+		return err
+	}
+	for i := range items {
+		for _, log := range items[i].logs {
+			log()
+		}
+	}
+	return nil
+}
+
+func (s *Service) recordOne(ctx context.Context, tx store.Store, it *item) error {
+	if it.isLiveAdvance() {
+		// Stamped only once claimed and done (act): a failure before the
+		// claim leaves the schedule open for the next try.
+		return nil
+	}
+	d := it.d
+	if err := tx.RecordEvaluation(ctx, store.EvaluationStamp{ScheduleID: it.sched.ID, Outcome: d.Outcome,
+		Summary: d.Summary, DueAt: d.DueAt, At: s.now()}); err != nil {
+		return err
+	}
+	var err error
+	switch d.Outcome {
+	case domain.OutcomeWait:
+		it.logs = append(it.logs, func() { s.logUndecided(ctx, it) })
+		if d.DueAt != nil {
+			// Always a queued re-check, however soon it falls due: it
+			// commits with the stamp, so no crash can lose it, and it is
+			// the same from every door. See EvaluateSchedule for the job
+			// that is itself that re-check.
+			err = s.queue.EnqueueEvaluate(ctx, tx.SQLTx(), it.sched.ID, *d.DueAt, noChange)
+		}
+	case domain.OutcomeAdvance: // shadow: live ones returned above
+		it.ev.ExecutionID, it.ev.Status, err = s.claimShadowAdvance(ctx, tx, it)
+	case domain.OutcomeReject:
+		it.ev.ExecutionID, it.ev.Status, err = s.recordReject(ctx, tx, it)
+	case domain.OutcomeTimeout:
+		it.ev.ExecutionID, it.ev.Status, err = s.recordTimeout(ctx, tx, it)
+	default: // skip, no_rule
+		it.logs = append(it.logs, func() { s.logUndecided(ctx, it) })
+	}
+	return err
+}
+
+// logUndecided logs a wait or a skip (no_rule included) in one format for
+// every door. It names ids, the due time and the reasons' codes, never the
+// summary or the reasons' messages: a log line carries no feedback.
+func (s *Service) logUndecided(ctx context.Context, it *item) {
+	d := it.d
+	msg := "evaluation_skipped"
+	if d.Outcome == domain.OutcomeWait {
+		msg = "evaluation_waiting"
+	}
+	codes := make([]string, 0, len(d.Reasons))
+	for _, r := range d.Reasons {
+		codes = append(codes, r.Code)
+	}
+	attrs := []any{"schedule_id", it.sched.ID, "application_id", it.sched.ApplicationID, "outcome", d.Outcome,
+		"rule_id", d.RuleID, "mode", d.Mode, "reasons", codes}
+	if d.DueAt != nil {
+		attrs = append(attrs, "due_at", d.DueAt.UTC())
+	}
+	s.log.DebugContext(ctx, msg, attrs...)
 }
 
 // newExecution builds the audit row of a decision.
@@ -186,51 +314,51 @@ func (s *Service) newExecution(sched domain.Schedule, d domain.Decision, status 
 	}
 }
 
-// record inserts a decision once per claim key; an existing row is returned
-// with created=false.
-func (s *Service) record(ctx context.Context, e domain.Execution, claimKey string) (domain.Execution, bool, error) {
-	return s.st.ClaimExecution(ctx, e, claimKey)
-}
-
-func (s *Service) reject(ctx context.Context, sched domain.Schedule, rule domain.Rule, d domain.Decision) (string, string, error) {
+// recordReject records a reject once per claim key, in tx, with the job
+// that follows it: the Slack notice, or the archive when the rule archives
+// by itself. Shadow notifies only when the rule asks for it.
+func (s *Service) recordReject(ctx context.Context, tx store.Store, it *item) (string, string, error) {
+	sched, rule, d := it.sched, it.rule, it.d
 	status := domain.ExecNotified
 	if d.Mode == domain.ModeShadow {
 		status = domain.ExecDryRun
 	}
 	key := store.ClaimKey("reject:"+d.Mode, sched.ApplicationID, sched.InterviewStageID, d.RuleID, d.RuleVersion)
-	e, created, err := s.record(ctx, s.newExecution(sched, d, status), key)
+	e, created, err := tx.ClaimExecution(ctx, s.newExecution(sched, d, status), key)
 	if err != nil || !created {
 		return e.ID, e.Status, err
 	}
 	log := s.log.With("schedule_id", sched.ID, "application_id", sched.ApplicationID, "execution_id", e.ID)
-	if d.Mode == domain.ModeShadow {
-		log.InfoContext(ctx, "DRY_RUN_would_reject_candidate", "rule_id", d.RuleID, "summary", d.Summary)
+	switch {
+	case d.Mode == domain.ModeShadow:
+		it.logs = append(it.logs, func() {
+			log.InfoContext(ctx, "DRY_RUN_would_reject_candidate", "rule_id", d.RuleID, "summary", d.Summary)
+		})
 		if rule.NotifyInShadow {
-			return e.ID, e.Status, s.queue.EnqueueNotify(ctx, s.st.SQLTx(), e.ID)
+			err = s.queue.EnqueueNotify(ctx, tx.SQLTx(), e.ID)
 		}
-		return e.ID, e.Status, nil
+	case rule.OnReject == domain.OnRejectArchive:
+		it.logs = append(it.logs, func() { log.InfoContext(ctx, "auto_archiving_candidate", "rule_id", d.RuleID) })
+		err = s.queue.EnqueueArchive(ctx, tx.SQLTx(), ArchiveRequest{ExecutionID: e.ID, ApplicationID: sched.ApplicationID, Auto: true})
+	default:
+		it.logs = append(it.logs, func() { log.InfoContext(ctx, "sending_rejection_notification", "rule_id", d.RuleID) })
+		err = s.queue.EnqueueNotify(ctx, tx.SQLTx(), e.ID)
 	}
-	if rule.OnReject == domain.OnRejectArchive {
-		log.InfoContext(ctx, "auto_archiving_candidate", "rule_id", d.RuleID)
-		return e.ID, e.Status, s.queue.EnqueueArchive(ctx, s.st.SQLTx(), ArchiveRequest{ExecutionID: e.ID, ApplicationID: sched.ApplicationID, Auto: true})
-	}
-	log.InfoContext(ctx, "sending_rejection_notification", "rule_id", d.RuleID)
-	return e.ID, e.Status, s.queue.EnqueueNotify(ctx, s.st.SQLTx(), e.ID)
+	return e.ID, e.Status, err
 }
 
-func (s *Service) timeout(ctx context.Context, sched domain.Schedule, _ domain.Rule, d domain.Decision) (string, string, error) {
+// recordTimeout records a feedback timeout once per claim key, in tx, with
+// the job of its Slack alert.
+func (s *Service) recordTimeout(ctx context.Context, tx store.Store, it *item) (string, string, error) {
+	sched, d := it.sched, it.d
 	key := store.ClaimKey("timeout:"+d.Mode, sched.ApplicationID, sched.InterviewStageID, d.RuleID, d.RuleVersion)
-	e, created, err := s.record(ctx, s.newExecution(sched, d, domain.ExecTimeout), key)
+	e, created, err := tx.ClaimExecution(ctx, s.newExecution(sched, d, domain.ExecTimeout), key)
 	if err != nil || !created {
 		return e.ID, e.Status, err
 	}
-	s.log.WarnContext(ctx, "feedback_timeout", "schedule_id", sched.ID, "application_id", sched.ApplicationID,
-		"execution_id", e.ID, "summary", d.Summary)
-	return e.ID, e.Status, s.queue.EnqueueNotify(ctx, s.st.SQLTx(), e.ID)
-}
-
-// EvaluateNow evaluates a schedule and acts on the decision, returning it.
-func (s *Service) EvaluateNow(ctx context.Context, scheduleID string) (Evaluation, error) {
-	res, err := s.evaluate(ctx, scheduleID, false)
-	return res.Evaluation, err
+	it.logs = append(it.logs, func() {
+		s.log.WarnContext(ctx, "feedback_timeout", "schedule_id", sched.ID, "application_id", sched.ApplicationID,
+			"execution_id", e.ID, "summary", d.Summary)
+	})
+	return e.ID, e.Status, s.queue.EnqueueNotify(ctx, tx.SQLTx(), e.ID)
 }

@@ -8,51 +8,62 @@ import (
 
 	"github.com/ashby-auto-advance/aaa/internal/ashby"
 	"github.com/ashby-auto-advance/aaa/internal/domain"
+	"github.com/ashby-auto-advance/aaa/internal/notify"
 	"github.com/ashby-auto-advance/aaa/internal/store"
 )
 
-// advance records an advance decision and, in live mode, moves the
-// candidate exactly once.
-func (s *Service) advance(ctx context.Context, sched domain.Schedule, rule domain.Rule, d domain.Decision) (string, string, error) {
-	target, terr := s.targetStage(ctx, sched, rule)
-	return s.advanceTo(ctx, sched, d, target, terr)
+// claimShadowAdvance records a shadow advance once per claim key. It runs in
+// the record step's transaction, with the schedule's stamp: shadow never
+// calls Ashby, so nothing stands between the claim and the stamp, and a
+// fault between them rolls both back (a claim committed alone would make
+// the next try find it and say nothing, while the schedule looked
+// undecided). A target stage that could not be resolved is kept as the
+// row's failure reason: a shadow decision is shown, not acted on.
+func (s *Service) claimShadowAdvance(ctx context.Context, tx store.Store, it *item) (string, string, error) {
+	sched, d := it.sched, it.d
+	e := s.newExecution(sched, d, domain.ExecDryRun)
+	e.ToStageID = it.target
+	if it.terr != nil {
+		e.FailureReason = it.terr.Error()
+	}
+	key := store.ClaimKey("advance:shadow", sched.ApplicationID, sched.InterviewStageID, d.RuleID, d.RuleVersion)
+	got, created, err := tx.ClaimExecution(ctx, e, key)
+	if created {
+		it.logs = append(it.logs, func() {
+			s.log.InfoContext(ctx, "DRY_RUN_would_advance_candidate", "schedule_id", sched.ID,
+				"application_id", sched.ApplicationID, "rule_id", d.RuleID, "from_stage_id", sched.InterviewStageID,
+				"to_stage_id", it.target, "execution_id", got.ID)
+		})
+	}
+	return got.ID, got.Status, err
 }
 
-// advanceTo is advance with the target stage already resolved (terr is the
-// error of resolving it). In shadow mode it only records, so it may run in
-// a transaction; in live mode it calls Ashby and must not.
-func (s *Service) advanceTo(ctx context.Context, sched domain.Schedule, d domain.Decision, target string, terr error) (string, string, error) {
+// advanceLive moves the candidate of a live advance decision exactly once,
+// with the target stage already resolved (terr is the error of resolving
+// it). It calls Ashby, so it never runs inside a transaction: the claim
+// commits on its own before the call.
+func (s *Service) advanceLive(ctx context.Context, sched domain.Schedule, d domain.Decision, target string, terr error) (string, string, error) {
 	log := s.log.With("schedule_id", sched.ID, "application_id", sched.ApplicationID, "rule_id", d.RuleID)
 	e := s.newExecution(sched, d, domain.ExecDryRun)
 	e.ToStageID = target
-	if d.Mode == domain.ModeShadow {
-		key := store.ClaimKey("advance:shadow", sched.ApplicationID, sched.InterviewStageID, d.RuleID, d.RuleVersion)
-		if terr != nil {
-			e.FailureReason = terr.Error()
-		}
-		got, created, err := s.record(ctx, e, key)
-		if created {
-			log.InfoContext(ctx, "DRY_RUN_would_advance_candidate", "from_stage_id", sched.InterviewStageID,
-				"to_stage_id", target, "execution_id", got.ID)
-		}
-		return got.ID, got.Status, err
-	}
 	key := store.ClaimKey("advance", sched.ApplicationID, sched.InterviewStageID, d.RuleID, d.RuleVersion)
 	if terr != nil {
 		if errors.Is(terr, errNoTarget) {
 			// A configuration problem: record it once, alert, and stop.
 			e.Status, e.FailureReason = domain.ExecFailed, terr.Error()
-			got, created, err := s.record(ctx, e, key)
+			got, created, err := s.st.ClaimExecution(ctx, e, key)
 			if created {
 				log.ErrorContext(ctx, "advancement_target_missing", "error", terr.Error(), "execution_id", got.ID)
-				s.alertExecution(ctx, got)
+				s.notices.AlertExecution(ctx, got)
 			}
 			return got.ID, got.Status, err
 		}
 		return "", "", terr // transient: the job retries
 	}
+	// Claim before Ashby is called: a second evaluation (another worker,
+	// the sweep, a retry) finds the claim and does nothing.
 	e.Status = domain.ExecPending
-	got, created, err := s.record(ctx, e, key)
+	got, created, err := s.st.ClaimExecution(ctx, e, key)
 	if err != nil {
 		return "", "", err
 	}
@@ -92,7 +103,7 @@ func (s *Service) executeAdvance(ctx context.Context, e domain.Execution, log *s
 	sent := e.FailureReason == changeStageSent
 	var lastErr error
 	for attempt := 1; attempt <= s.opts.AdvanceAttempts; attempt++ {
-		app, err := s.readApplication(ctx, e.ApplicationID)
+		app, err := s.catalog.Application(ctx, e.ApplicationID)
 		if err != nil {
 			lastErr = fmt.Errorf("read application: %w", err)
 			log.WarnContext(ctx, "advancement_attempt_failed", "attempt", attempt, "error", lastErr.Error())
@@ -123,7 +134,6 @@ func (s *Service) executeAdvance(ctx context.Context, e domain.Execution, log *s
 		}
 		e.UpdatedAt, sent = stamp, true
 		_, err = s.ats.AdvanceApplication(ctx, e.ApplicationID, e.ToStageID)
-		s.status.record(err)
 		if err == nil {
 			log.InfoContext(ctx, "candidate_advanced_successfully", "attempt", attempt, "from_stage_id", e.FromStageID, "to_stage_id", e.ToStageID)
 			_ = s.st.UpsertApplication(ctx, domain.Application{ID: app.ID, CandidateID: app.Candidate.ID, JobID: app.Job.ID,
@@ -143,7 +153,7 @@ func (s *Service) executeAdvance(ctx context.Context, e domain.Execution, log *s
 	status, err := finish(domain.ExecFailed, reason)
 	if err == nil {
 		e.Status, e.FailureReason = domain.ExecFailed, reason
-		s.alertExecution(ctx, e)
+		s.notices.AlertExecution(ctx, e)
 	}
 	return status, err
 }
@@ -174,7 +184,7 @@ func (s *Service) targetStage(ctx context.Context, sched domain.Schedule, rule d
 		return next, nil
 	}
 	// The cache may hold only the stages seen so far: ask Ashby once.
-	stages, err = s.refreshStages(ctx, sched.InterviewPlanID)
+	stages, err = s.catalog.RefreshStages(ctx, sched.InterviewPlanID)
 	if err != nil {
 		return "", err
 	}
@@ -205,26 +215,6 @@ func nextStage(stages []domain.Stage, current string) (next string, found, ok bo
 	return "", false, false
 }
 
-// refreshStages reloads a plan's stages from Ashby into the cache.
-func (s *Service) refreshStages(ctx context.Context, planID string) ([]domain.Stage, error) {
-	if s.ats == nil {
-		return nil, ErrAshbyNotConfigured
-	}
-	list, err := s.ats.InterviewStageList(ctx, planID)
-	s.status.record(err)
-	if err != nil {
-		return nil, fmt.Errorf("list stages of plan %s: %w", planID, err)
-	}
-	stages := make([]domain.Stage, 0, len(list))
-	for _, st := range list {
-		stages = append(stages, domain.Stage{ID: st.ID, PlanID: planID, Title: st.Title, Type: st.Type, Order: st.OrderInInterviewPlan})
-	}
-	if err := s.st.UpsertStages(ctx, planID, stages, s.now()); err != nil {
-		return nil, err
-	}
-	return s.st.ListStages(ctx, planID)
-}
-
 // supersedeRejections retires rejection notices of the same application and
 // stage still awaiting a click, once the candidate has been advanced (new
 // feedback turned the decision): their Archive buttons must not stay live.
@@ -244,6 +234,6 @@ func (s *Service) supersedeRejections(ctx context.Context, advanced domain.Execu
 			Status: domain.ExecStale, FailureReason: reason, At: s.now()}); err != nil {
 			continue // clicked meanwhile: the archive's own guard decides
 		}
-		s.updateRejectionMessage(ctx, r, ArchiveRequest{ExecutionID: r.ID, ApplicationID: r.ApplicationID}, domain.ExecStale, reason)
+		s.notices.UpdateRejectionMessage(ctx, r, notify.MessageUpdate{Status: domain.ExecStale, Reason: reason})
 	}
 }
