@@ -86,7 +86,6 @@ records a decision.`,
 					return err
 				}
 			}
-			opts := backtest.Options{MinWait: cfg.MinWait, Timeout: time.Duration(cfg.TimeoutDays) * 24 * time.Hour}
 			return withStore(cmd.Context(), dbURL, func(be *backend) error {
 				ctx := cmd.Context()
 				var queries []backtest.Query
@@ -118,9 +117,10 @@ records a decision.`,
 					}
 				}
 				out := cmd.OutOrStdout()
+				bt := newBacktester(cfg, be.db)
 				for i, q := range queries {
 					q.Since, q.JobIDs, q.Now = from, jobs, now
-					rep, err := backtest.Run(ctx, be.db, q, opts)
+					rep, err := bt.Backtest(ctx, q)
 					if err != nil {
 						return err
 					}

@@ -7,9 +7,9 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/ashby-auto-advance/aaa/internal/app"
 	"github.com/ashby-auto-advance/aaa/internal/domain"
 	"github.com/ashby-auto-advance/aaa/internal/jobs"
-	"github.com/ashby-auto-advance/aaa/internal/store"
 	"github.com/spf13/cobra"
 )
 
@@ -70,28 +70,24 @@ func newWebhooksRetryCmd(dbURL *string) *cobra.Command {
 	return &cobra.Command{
 		Use:   "retry ID",
 		Short: "Mark a delivery pending and enqueue its processing again",
-		Long: `Mark a delivery pending and enqueue its ingestion job, in one transaction. A
-running 'aaa serve' on the same database picks the job up. Ingestion is
-idempotent, so retrying a processed delivery is harmless.`,
+		Long: `Mark a delivery pending and enqueue its ingestion job, in one transaction,
+through the same use case as POST /admin/webhooks/{id}/retry: a delivery
+whose action aaa does not process is refused. A running 'aaa serve' on the
+same database picks the job up. Ingestion is idempotent, so retrying a
+processed delivery is harmless.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			id := args[0]
 			return withStore(cmd.Context(), *dbURL, func(be *backend) error {
-				ctx := cmd.Context()
-				if _, err := be.db.GetDelivery(ctx, id); err != nil {
-					return err
-				}
 				q, err := jobs.New(jobs.Options{DB: be.db.Writer(), Pool: be.pool, InsertOnly: true})
 				if err != nil {
 					return err
 				}
-				err = be.db.InTx(ctx, func(tx store.Store) error {
-					if err := tx.MarkDelivery(ctx, id, domain.DeliveryPending, "", time.Now()); err != nil {
-						return err
-					}
-					return q.EnqueueIngest(ctx, tx.SQLTx(), id)
-				})
-				if err != nil {
+				// Retrying needs only the store and the queue: no Ashby client,
+				// no Slack.
+				svcs := app.New(app.Options{Store: be.db, Queue: q})
+				// The use case's error is the API's message, word for word.
+				if err := svcs.Intake.RetryDelivery(cmd.Context(), id); err != nil {
 					return err
 				}
 				fmt.Fprintf(cmd.OutOrStdout(), "delivery %s queued for processing\n", id)

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ashby-auto-advance/aaa/internal/backtest"
 	"github.com/ashby-auto-advance/aaa/internal/config"
 	"github.com/ashby-auto-advance/aaa/internal/jobs"
 	"github.com/ashby-auto-advance/aaa/internal/server"
@@ -132,4 +133,18 @@ func withStore(ctx context.Context, dbURL string, fn func(be *backend) error) er
 	}
 	defer be.close()
 	return fn(be)
+}
+
+// engineSettings are the global engine settings live evaluation runs with
+// (ADVANCEMENT_FEEDBACK_MIN_WAIT_MINUTES, ADVANCEMENT_FEEDBACK_TIMEOUT or
+// ADVANCEMENT_FEEDBACK_TIMEOUT_DAYS).
+func engineSettings(cfg config.Config) backtest.Options {
+	return backtest.Options{MinWait: cfg.MinWait, Timeout: cfg.FeedbackTimeout}
+}
+
+// newBacktester is the one backtest use case every door gets (the admin
+// API, the dashboard, `aaa backtest`), with live evaluation's settings, so
+// they cannot disagree about a rule.
+func newBacktester(cfg config.Config, src backtest.Source) *backtest.Runner {
+	return backtest.NewRunner(src, engineSettings(cfg), nil)
 }

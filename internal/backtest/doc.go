@@ -26,6 +26,10 @@
 // and an edit. Schedules still in the stage and applications without stored
 // history are counted, not judged.
 //
+// [Runner] is the use case the doors call: cmd/aaa builds one with the
+// global engine settings of live evaluation (min wait, feedback timeout) and
+// gives the same to the admin API, the dashboard and `aaa backtest`.
+//
 // A backtest only reads the store: it never calls Ashby or Slack and never
 // records decisions.
 package backtest

@@ -10,11 +10,15 @@ import (
 	"github.com/ashby-auto-advance/aaa/internal/domain"
 )
 
-// Store is everything aaa persists.
+// Store is everything aaa persists: every per-aggregate capability, the
+// dashboard's read queries and stage history included. *DB implements every
+// part, checked at compile time below, so consumers take the narrow part
+// they need and never discover a capability at run time.
 type Store interface {
 	ScheduleStore
 	FeedbackStore
 	RuleStore
+	RuleRevisionStore
 	ExecutionStore
 	MetadataStore
 	DeliveryStore
@@ -23,6 +27,9 @@ type Store interface {
 	ReviewStore
 	NotificationStore
 	ReminderStore
+	HistoryStore
+	DashboardStore
+	SchemaStore
 	// InTx runs fn in one transaction. fn must use only the Store it is given.
 	InTx(ctx context.Context, fn func(tx Store) error) error
 	// SQLTx is the transaction behind a tx-bound Store (nil outside InTx); the
@@ -79,7 +86,31 @@ type DB struct {
 	tx   *sql.Tx
 }
 
-var _ Store = (*DB)(nil)
+// Compile-time checks: *DB implements Store and each of its parts.
+var (
+	_ Store             = (*DB)(nil)
+	_ ScheduleStore     = (*DB)(nil)
+	_ FeedbackStore     = (*DB)(nil)
+	_ RuleStore         = (*DB)(nil)
+	_ ExecutionStore    = (*DB)(nil)
+	_ MetadataStore     = (*DB)(nil)
+	_ DeliveryStore     = (*DB)(nil)
+	_ SyncStore         = (*DB)(nil)
+	_ SlackUserStore    = (*DB)(nil)
+	_ ReviewStore       = (*DB)(nil)
+	_ NotificationStore = (*DB)(nil)
+	_ ReminderStore     = (*DB)(nil)
+	_ HistoryStore      = (*DB)(nil)
+	_ DashboardStore    = (*DB)(nil)
+	_ SchemaStore       = (*DB)(nil)
+)
+
+// SchemaStore reports whether the database schema is current (the
+// dashboard refuses an out-of-date one).
+type SchemaStore interface {
+	// SchemaCurrent returns how many migrations are pending.
+	SchemaCurrent(ctx context.Context) (pending int, err error)
+}
 
 // New returns a DB over the given pools.
 func New(opts Options) *DB {

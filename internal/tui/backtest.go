@@ -33,19 +33,22 @@ func (m backtestMsg) notice() (string, bool) {
 	return "", false
 }
 
-// runBacktest replays a rule over the last 90 days off the event loop. It
-// only reads the store. The dashboard has no engine settings of its own, so
-// only the rule's own min wait and timeout apply.
+// errNoBacktest is shown when the dashboard was started without the backtest
+// use case (Options.Backtest).
+var errNoBacktest = errors.New("backtests are not available in this dashboard")
+
+// runBacktest replays a rule over the last 90 days off the event loop,
+// through the same backtest use case (and so the same global min wait and
+// timeout) as GET /admin/backtest. It only reads the store.
 func (d data) runBacktest(rule domain.Rule) tea.Cmd {
 	return func() tea.Msg {
-		src, ok := d.st.(backtest.Source)
-		if !ok {
-			return backtestMsg{ruleID: rule.ID, err: errors.New("this store cannot run backtests")}
+		if d.backtest == nil {
+			return backtestMsg{ruleID: rule.ID, err: errNoBacktest}
 		}
 		ctx, cancel := d.ctx()
 		defer cancel()
 		now := d.now()
-		rep, err := backtest.Run(ctx, src, backtest.Query{Rule: rule, Since: now.Add(-backtestWindow), Now: now}, backtest.Options{})
+		rep, err := d.backtest.Backtest(ctx, backtest.Query{Rule: rule, Since: now.Add(-backtestWindow), Now: now})
 		d.logErr("backtest", err)
 		return backtestMsg{ruleID: rule.ID, report: rep, err: err}
 	}

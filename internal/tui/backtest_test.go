@@ -6,12 +6,14 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/ashby-auto-advance/aaa/internal/backtest"
 )
 
 func TestRulesBacktestPanel(t *testing.T) {
 	t.Parallel()
 	db, _ := seededStore(t)
-	m := newModel(Options{Store: db, Now: fixedNow, RefreshEvery: time.Millisecond})
+	m := newModel(Options{Store: db, Backtest: backtest.NewRunner(db, backtest.Options{MinWait: 30 * time.Minute, Timeout: 7 * 24 * time.Hour}, fixedNow),
+		Now: fixedNow, RefreshEvery: time.Millisecond})
 	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
 	noErrors(t, pressDrive(t, m, "3"))
 	r := m.views[viewRules].(*rulesView)
@@ -33,5 +35,23 @@ func TestRulesBacktestPanel(t *testing.T) {
 	press(m, "esc")
 	if r.Capturing() || strings.Contains(screen(m), "Backtest ·") {
 		t.Fatalf("esc did not close the backtest:\n%s", screen(m))
+	}
+}
+
+func TestRulesBacktestUnavailable(t *testing.T) {
+	t.Parallel()
+	db, _ := seededStore(t)
+	m := newModel(Options{Store: db, Now: fixedNow, RefreshEvery: time.Millisecond})
+	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+	noErrors(t, pressDrive(t, m, "3"))
+	msgs := pressDrive(t, m, "b")
+	if len(msgs) != 1 {
+		t.Fatalf("b ran %d messages, want the backtest", len(msgs))
+	}
+	if bm, ok := msgs[0].(backtestMsg); !ok || bm.err != errNoBacktest {
+		t.Fatalf("b without a backtest use case gave %#v", msgs[0])
+	}
+	if out := screen(m); !strings.Contains(out, errNoBacktest.Error()) {
+		t.Fatalf("panel does not say backtests are unavailable:\n%s", out)
 	}
 }

@@ -8,24 +8,16 @@ import (
 	"os"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/ashby-auto-advance/aaa/internal/store"
 )
 
 // ErrSchemaOutdated means the database has migrations pending; run
 // `aaa migrate` (or start `aaa serve`, which migrates) first.
 var ErrSchemaOutdated = errors.New("database schema is out of date")
 
-// schemaChecker is implemented by *store.DB.
-type schemaChecker interface {
-	SchemaCurrent(ctx context.Context) (pending int, err error)
-}
-
 // CheckSchema refuses a store whose schema is not current.
-func CheckSchema(ctx context.Context, st any) error {
-	sc, ok := st.(schemaChecker)
-	if !ok {
-		return nil
-	}
-	pending, err := sc.SchemaCurrent(ctx)
+func CheckSchema(ctx context.Context, st store.SchemaStore) error {
+	pending, err := st.SchemaCurrent(ctx)
 	if err != nil {
 		return fmt.Errorf("check schema: %w", err)
 	}
