@@ -291,18 +291,29 @@ func (r *benchRun) evaluation(ctx context.Context, sc ashbysim.Scenario) error {
 	if err := r.waitQueueIdle(ctx); err != nil {
 		return err
 	}
-	rule, err := r.db.CreateRule(ctx, bench.PassingRule(sc, domain.ModeShadow))
+	// The rule goes through the rules service, which checks it against the
+	// synced metadata.
+	if err := r.svc.SyncMetadata(ctx); err != nil {
+		return fmt.Errorf("sync metadata: %w", err)
+	}
+	if err := r.svc.SyncInterviews(ctx); err != nil {
+		return fmt.Errorf("sync interviews: %w", err)
+	}
+	rulesSvc, actor := newRulesService(r.db, slog.New(slog.DiscardHandler)), cliActor("aaa bench")
+	created, err := rulesSvc.Create(ctx, actor, bench.PassingRule(sc, domain.ModeShadow))
 	if err != nil {
 		return fmt.Errorf("create rule: %w", err)
 	}
+	rule := created.Rule
 	target := 0.3 * float64(len(ids)) / 1000
 	targetText := "≤ 0.3 s per 1,000"
 	for _, mode := range []string{domain.ModeShadow, domain.ModeLive} {
 		if mode == domain.ModeLive {
-			rule.Mode = domain.ModeLive
-			if rule, err = r.db.UpdateRule(ctx, rule); err != nil {
+			live, err := rulesSvc.SetMode(ctx, actor, rule.ID, rule.Version, domain.ModeLive)
+			if err != nil {
 				return fmt.Errorf("switch rule to live: %w", err)
 			}
+			rule = live.Rule
 		}
 		wantStatus := map[string]string{domain.ModeShadow: domain.ExecDryRun, domain.ModeLive: domain.ExecSuccess}[mode]
 		var wrong atomic.Int64

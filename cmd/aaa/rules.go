@@ -3,17 +3,60 @@ package main
 import (
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
+	"os/user"
+	"strings"
 	"text/tabwriter"
 
+	"github.com/ashby-auto-advance/aaa/internal/config"
+	"github.com/ashby-auto-advance/aaa/internal/domain"
 	"github.com/ashby-auto-advance/aaa/internal/rules"
+	"github.com/ashby-auto-advance/aaa/internal/server"
+	"github.com/ashby-auto-advance/aaa/internal/store"
 	"github.com/spf13/cobra"
 )
+
+// newRulesService is the one rules service of a process: every rule write
+// of serve, the CLI and the dashboard goes through it.
+func newRulesService(db *store.DB, log *slog.Logger) *rules.Service {
+	return rules.New(rules.Options{Store: db, Logger: log})
+}
+
+// adminTokens passes ADMIN_API_TOKENS to the server.
+func adminTokens(ts []config.AdminToken) []server.AdminToken {
+	out := make([]server.AdminToken, 0, len(ts))
+	for _, t := range ts {
+		out = append(out, server.AdminToken{Name: t.Name, Token: t.Token, ReadOnly: t.ReadOnly})
+	}
+	return out
+}
+
+// cliActor is a change made from the command line.
+func cliActor(name string) rules.Actor { return rules.Actor{Name: name, Source: domain.SourceCLI} }
+
+// actorName is who runs a CLI or dashboard change: --as, else AAA_ACTOR,
+// else the OS user.
+func actorName(as string) string {
+	if s := strings.TrimSpace(as); s != "" {
+		return s
+	}
+	if s := strings.TrimSpace(os.Getenv("AAA_ACTOR")); s != "" {
+		return s
+	}
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return u.Username
+	}
+	if s := os.Getenv("USER"); s != "" {
+		return s
+	}
+	return "unknown"
+}
 
 func init() { extraCommands = append(extraCommands, newRulesCmd) }
 
 func newRulesCmd() *cobra.Command {
-	var dbURL string
+	var dbURL, as string
 	cmd := &cobra.Command{
 		Use:   "rules",
 		Short: "Manage advancement rules as code (export, apply, list)",
@@ -24,13 +67,18 @@ the store match it.
   aaa rules apply -f rules.yaml      create, update and deactivate rules to match
   aaa rules apply -f rules.yaml --diff   show what apply would change; write nothing
   aaa rules list                     a table of every rule
+  aaa rules history NAME|ID          who changed a rule, when, through which door
+
+Changes are recorded with their actor: --as NAME, else $AAA_ACTOR, else the
+OS user.
 
 The file is the full desired set of active rules, identified by name: rules
 missing from the file are deactivated. Applying the same file twice changes
 nothing. Plans, stages, jobs and interviews may be given by id or exact title.`,
 	}
 	cmd.PersistentFlags().StringVar(&dbURL, "db", "", "database (postgres://..., sqlite:PATH or a file path; default $DATABASE_URL)")
-	cmd.AddCommand(newRulesExportCmd(&dbURL), newRulesApplyCmd(&dbURL), newRulesListCmd(&dbURL))
+	cmd.PersistentFlags().StringVar(&as, "as", "", "who makes the change, recorded in the rule's history (default $AAA_ACTOR, else the OS user)")
+	cmd.AddCommand(newRulesExportCmd(&dbURL), newRulesApplyCmd(&dbURL, &as), newRulesListCmd(&dbURL), newRulesHistoryCmd(&dbURL))
 	return cmd
 }
 
@@ -56,7 +104,7 @@ func newRulesExportCmd(dbURL *string) *cobra.Command {
 	}
 }
 
-func newRulesApplyCmd(dbURL *string) *cobra.Command {
+func newRulesApplyCmd(dbURL, as *string) *cobra.Command {
 	var file string
 	var diff bool
 	cmd := &cobra.Command{
@@ -78,7 +126,9 @@ func newRulesApplyCmd(dbURL *string) *cobra.Command {
 				return err
 			}
 			return withStore(cmd.Context(), *dbURL, func(be *backend) error {
-				plan, err := rules.Apply(cmd.Context(), be.db, doc, rules.Options{DryRun: diff})
+				svc := newRulesService(be.db, slog.New(slog.DiscardHandler))
+				plan, err := svc.Apply(cmd.Context(), cliActor(actorName(*as)), doc,
+					rules.ApplyOptions{DryRun: diff})
 				if err != nil {
 					return err
 				}
@@ -127,4 +177,47 @@ func newRulesListCmd(dbURL *string) *cobra.Command {
 	}
 	cmd.Flags().BoolVar(&all, "all", false, "include deactivated rules")
 	return cmd
+}
+
+func newRulesHistoryCmd(dbURL *string) *cobra.Command {
+	return &cobra.Command{
+		Use:   "history NAME|ID",
+		Short: "Print who changed a rule, when and how, newest first",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return withStore(cmd.Context(), *dbURL, func(be *backend) error {
+				ctx := cmd.Context()
+				svc := newRulesService(be.db, slog.New(slog.DiscardHandler))
+				r, err := svc.Lookup(ctx, args[0])
+				if err != nil {
+					return err
+				}
+				revs, err := svc.History(ctx, r.ID)
+				if err != nil {
+					return err
+				}
+				titles, err := svc.Titles(ctx)
+				if err != nil {
+					return err
+				}
+				return writeHistory(cmd.OutOrStdout(), r, revs, titles)
+			})
+		},
+	}
+}
+
+// writeHistory prints a rule's revisions as a table.
+func writeHistory(w io.Writer, r domain.Rule, revs []domain.RuleRevision, titles rules.Titles) error {
+	state := "inactive"
+	if r.Active {
+		state = "active"
+	}
+	fmt.Fprintf(w, "rule %q: version %d, %s, %s, %d revision(s)\n", rules.RuleName(r), r.Version, r.Mode, state, len(revs))
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "VERSION\tWHEN (UTC)\tACTOR\tSOURCE\tACTION\tCHANGES")
+	for _, v := range revs {
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", v.Version, v.CreatedAt.UTC().Format("2006-01-02 15:04:05"), v.Actor,
+			v.Source, v.Action, rules.Describe(v, titles))
+	}
+	return tw.Flush()
 }

@@ -154,6 +154,7 @@ func serve(ctx context.Context, cfg config.Config, addr string, log *slog.Logger
 	handler := server.New(server.Deps{
 		Store: be.db, Service: svc, Logger: log, WebhookSecret: cfg.AshbyWebhookSecret,
 		SlackSigningSecret: cfg.SlackSigningSecret, AdminToken: cfg.AdminAPIToken, FrontendURLs: cfg.FrontendURLs,
+		AdminTokens: adminTokens(cfg.AdminAPITokens), Rules: newRulesService(be.db, log),
 		WebhookRatePerMin: cfg.WebhookRateMin, Version: version, Metrics: metrics,
 	})
 	ln, err := net.Listen("tcp", addr)

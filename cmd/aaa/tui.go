@@ -13,7 +13,7 @@ import (
 func init() { extraCommands = append(extraCommands, newTUICmd) }
 
 func newTUICmd() *cobra.Command {
-	var dbURL, logFile string
+	var dbURL, logFile, as string
 	cmd := &cobra.Command{
 		Use:   "tui",
 		Short: "Terminal dashboard: pending evaluations, decisions, dry-run review, rules, activity",
@@ -46,6 +46,9 @@ Logs go to --log-file (never to the terminal); NO_COLOR turns colors off.`,
 			defer be.close()
 			err = tui.Run(cmd.Context(), tui.Options{
 				Store:           be.db,
+				Rules:           newRulesService(be.db, log),
+				Actor:           actorName(as),
+				Reviewer:        actorName(as),
 				Logger:          log,
 				FeedbackTimeout: cfg.FeedbackTimeout,
 				Label:           be.desc,
@@ -57,6 +60,7 @@ Logs go to --log-file (never to the terminal); NO_COLOR turns colors off.`,
 		},
 	}
 	cmd.Flags().StringVar(&dbURL, "db", "", "database (postgres://..., sqlite:PATH or a file path; default $DATABASE_URL)")
+	cmd.Flags().StringVar(&as, "as", "", "who makes rule changes and reviews, recorded in the history (default $AAA_ACTOR, else the OS user)")
 	cmd.Flags().StringVar(&logFile, "log-file", "", "append the dashboard's JSON logs to this file (default: no logs)")
 	return cmd
 }

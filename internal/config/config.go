@@ -35,8 +35,11 @@ type Config struct {
 	AdminSlackChannelID  string
 	DefaultArchiveReason string
 
-	Port           int
-	AdminAPIToken  string
+	Port          int
+	AdminAPIToken string
+	// AdminAPITokens are the named tokens of ADMIN_API_TOKENS
+	// ("name=token,name=token:ro").
+	AdminAPITokens []AdminToken
 	FrontendURLs   []string
 	LogLevel       string
 	LogFormat      string
@@ -91,7 +94,8 @@ var Variables = []Var{
 	{"ADMIN_SLACK_CHANNEL_ID", "", "channel for admin alerts and rejection notices without a recruiter", false},
 	{"DEFAULT_ARCHIVE_REASON_ID", "", "Ashby archive reason used when a rule names none", false},
 	{"PORT", "8080", "HTTP port", false},
-	{"ADMIN_API_TOKEN", "", "bearer token for /admin routes; unset turns the admin API off", true},
+	{"ADMIN_API_TOKEN", "", "bearer token for /admin routes, named \"admin\"; with ADMIN_API_TOKENS unset too, the admin API is off", true},
+	{"ADMIN_API_TOKENS", "", "named admin tokens, comma-separated name=token pairs; name=token:ro may only read (GET); the name is recorded as who changed a rule", true},
 	{"FRONTEND_URL", "http://localhost:5173", "comma-separated CORS origins", false},
 	{"LOG_LEVEL", "INFO", "DEBUG, INFO, WARNING or ERROR", false},
 	{"LOG_FORMAT", "json", "json or text", false},
@@ -148,6 +152,7 @@ func Load(environ []string) (Config, error) {
 		DefaultArchiveReason: l.str("DEFAULT_ARCHIVE_REASON_ID", ""),
 		Port:                 l.int("PORT", 8080, 1, 65535),
 		AdminAPIToken:        l.secret("ADMIN_API_TOKEN"),
+		AdminAPITokens:       l.adminTokens("ADMIN_API_TOKENS"),
 		FrontendURLs:         l.list("FRONTEND_URL"),
 		LogLevel:             strings.ToUpper(l.str("LOG_LEVEL", "INFO")),
 		LogFormat:            strings.ToLower(l.str("LOG_FORMAT", "json")),
@@ -196,6 +201,16 @@ func Load(environ []string) (Config, error) {
 	}
 	if c.AshbyRateLimit <= 0 {
 		l.problem("ASHBY_RATE_LIMIT: must be greater than 0")
+	}
+	if c.AdminAPIToken != "" {
+		for _, t := range c.AdminAPITokens {
+			if t.Name == "admin" {
+				l.problem("ADMIN_API_TOKENS: the name \"admin\" belongs to ADMIN_API_TOKEN; rename the pair or drop ADMIN_API_TOKEN")
+			}
+			if t.Token == c.AdminAPIToken {
+				l.problem("ADMIN_API_TOKENS: token %q is the same as ADMIN_API_TOKEN; each token must be different", t.Name)
+			}
+		}
 	}
 	if c.JobRescueAfter <= c.JobTimeout {
 		l.problem("JOB_RESCUE_AFTER: %s must be longer than JOB_TIMEOUT (%s)", c.JobRescueAfter, c.JobTimeout)
@@ -412,6 +427,52 @@ func (l *loader) weekdays(name, def string) []time.Weekday {
 			if d == to {
 				break
 			}
+		}
+	}
+	return out
+}
+
+// AdminToken is one named admin API token.
+type AdminToken struct {
+	Name  string
+	Token string
+	// ReadOnly tokens (written name=token:ro) may only read.
+	ReadOnly bool
+}
+
+// adminTokens parses "name=token[:ro],..." (a secret, so NAME_FILE works
+// too). A problem never quotes a token.
+func (l *loader) adminTokens(name string) []AdminToken {
+	raw := l.secret(name)
+	var out []AdminToken
+	names, tokens := map[string]bool{}, map[string]string{}
+	for i, pair := range strings.Split(raw, ",") {
+		pair = strings.TrimSpace(pair)
+		if pair == "" {
+			continue
+		}
+		n, tok, ok := strings.Cut(pair, "=")
+		n, tok = strings.TrimSpace(n), strings.TrimSpace(tok)
+		if !ok {
+			l.problem("%s: pair %d is not name=token", name, i+1)
+			continue
+		}
+		t := AdminToken{Name: n}
+		t.Token, t.ReadOnly = strings.CutSuffix(tok, ":ro")
+		switch {
+		case n == "":
+			l.problem("%s: pair %d has no name (want name=token)", name, i+1)
+		case strings.ContainsFunc(n, func(r rune) bool { return r <= ' ' || r == '"' || r == '=' }):
+			l.problem("%s: name %q may not hold spaces, quotes or '='", name, n)
+		case t.Token == "":
+			l.problem("%s: %q has an empty token", name, n)
+		case names[n]:
+			l.problem("%s: the name %q is given twice", name, n)
+		case tokens[t.Token] != "":
+			l.problem("%s: %q and %q have the same token; each token must be different", name, tokens[t.Token], n)
+		default:
+			names[n], tokens[t.Token] = true, n
+			out = append(out, t)
 		}
 	}
 	return out

@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/ashby-auto-advance/aaa/internal/domain"
 	"github.com/ashby-auto-advance/aaa/internal/store"
@@ -121,6 +120,9 @@ func fields(r domain.Rule) [][2]string {
 	return out
 }
 
+// none stands for a field one side of a comparison does not have.
+const none = "(none)"
+
 // Compare lists the fields of want that differ from have.
 func Compare(have, want domain.Rule) []FieldChange {
 	hf, wf := fields(have), fields(want)
@@ -132,7 +134,7 @@ func Compare(have, want domain.Rule) []FieldChange {
 	for _, f := range wf {
 		o, ok := old[f[0]]
 		if !ok {
-			o = "(none)"
+			o = none
 		}
 		if o != f[1] {
 			out = append(out, FieldChange{Field: f[0], Old: o, New: f[1]})
@@ -141,7 +143,7 @@ func Compare(have, want domain.Rule) []FieldChange {
 	}
 	for _, f := range hf {
 		if o, ok := old[f[0]]; ok {
-			out = append(out, FieldChange{Field: f[0], Old: o, New: "(none)"})
+			out = append(out, FieldChange{Field: f[0], Old: o, New: none})
 		}
 	}
 	return out
@@ -216,62 +218,4 @@ func Diff(ctx context.Context, st store.RuleStore, desired []domain.Rule) (Plan,
 	slices.SortFunc(updates, byNameOrder)
 	slices.SortFunc(deactivates, byNameOrder)
 	return Plan{Changes: slices.Concat(deactivates, updates, creates)}, nil
-}
-
-// Options tunes Apply.
-type Options struct {
-	// DryRun computes the plan and writes nothing (aaa rules apply --diff).
-	DryRun bool
-	// Now stamps the changes (default time.Now).
-	Now func() time.Time
-}
-
-// Apply validates doc and makes the store match it in one transaction. It
-// returns the plan it carried out (or, with DryRun, would carry out).
-func Apply(ctx context.Context, st store.Store, doc Document, opts Options) (Plan, error) {
-	if opts.Now == nil {
-		opts.Now = time.Now
-	}
-	if opts.DryRun {
-		desired, err := Resolve(ctx, st, doc)
-		if err != nil {
-			return Plan{}, err
-		}
-		return Diff(ctx, st, desired)
-	}
-	var plan Plan
-	err := st.InTx(ctx, func(tx store.Store) error {
-		desired, err := Resolve(ctx, tx, doc)
-		if err != nil {
-			return err
-		}
-		if plan, err = Diff(ctx, tx, desired); err != nil {
-			return err
-		}
-		now := opts.Now()
-		for i, c := range plan.Changes {
-			switch c.Action {
-			case ActionDeactivate:
-				err = tx.DeactivateRule(ctx, c.RuleID, now)
-			case ActionUpdate:
-				c.Rule.UpdatedAt = now
-				var got domain.Rule
-				got, err = tx.UpdateRule(ctx, c.Rule)
-				plan.Changes[i].Rule = got
-			case ActionCreate:
-				c.Rule.CreatedAt = now
-				var got domain.Rule
-				got, err = tx.CreateRule(ctx, c.Rule)
-				plan.Changes[i].Rule, plan.Changes[i].RuleID = got, got.ID
-			}
-			if err != nil {
-				return fmt.Errorf("%s rule %q: %w", c.Action, c.Name, err)
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return Plan{}, err
-	}
-	return plan, nil
 }

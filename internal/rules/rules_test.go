@@ -66,6 +66,9 @@ rules:
         is_required: false
 `
 
+// cli is the actor of the tests' applies.
+var cli = rules.Actor{Name: "ci", Source: domain.SourceCLI}
+
 func parse(t *testing.T, s string) rules.Document {
 	t.Helper()
 	doc, err := rules.Parse(strings.NewReader(s))
@@ -75,7 +78,7 @@ func parse(t *testing.T, s string) rules.Document {
 
 func apply(t *testing.T, db *store.DB, doc rules.Document, dry bool) rules.Plan {
 	t.Helper()
-	plan, err := rules.Apply(context.Background(), db, doc, rules.Options{DryRun: dry})
+	plan, err := rules.New(rules.Options{Store: db}).Apply(context.Background(), cli, doc, rules.ApplyOptions{DryRun: dry})
 	storetest.Must(t, err)
 	return plan
 }
@@ -268,7 +271,7 @@ rules:
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := rules.Apply(context.Background(), db, parse(t, tt.doc), rules.Options{})
+			_, err := rules.New(rules.Options{Store: db}).Apply(context.Background(), cli, parse(t, tt.doc), rules.ApplyOptions{})
 			var ve *rules.ValidationError
 			if !errors.As(err, &ve) || !errors.Is(err, domain.ErrInvalid) {
 				t.Fatalf("want a validation error, got %v", err)

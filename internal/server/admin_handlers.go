@@ -18,6 +18,7 @@ func (s *Server) adminRoutes(r chi.Router) {
 	r.Get("/rules/{id}", s.getRule)
 	r.Patch("/rules/{id}", s.patchRule)
 	r.Delete("/rules/{id}", s.deleteRule)
+	r.Get("/rules/{id}/history", s.ruleHistory)
 	r.Get("/stats", s.stats)
 	r.Get("/decisions", s.decisions)
 	r.Get("/webhooks", s.webhooks)

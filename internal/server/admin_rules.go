@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"slices"
@@ -14,7 +13,6 @@ import (
 
 	"github.com/ashby-auto-advance/aaa/internal/domain"
 	"github.com/ashby-auto-advance/aaa/internal/rules"
-	"github.com/ashby-auto-advance/aaa/internal/store"
 	"github.com/go-chi/chi/v5"
 )
 
@@ -275,50 +273,27 @@ func (s *Server) validationFailed(w http.ResponseWriter, r *http.Request, ps []r
 	s.writeErrorDetails(w, r, http.StatusUnprocessableEntity, "VALIDATION_ERROR", "Invalid request data", ps)
 }
 
-// ruleError maps errors of rule writes: validation -> 422, scope clash -> 409.
+// ruleError maps errors of rule writes: validation -> 422, a clash with
+// another rule or a change made meanwhile -> 409 (the service's message).
 func (s *Server) ruleError(w http.ResponseWriter, r *http.Request, err error) {
 	var ve *rules.ValidationError
+	var ce *rules.ConflictError
 	switch {
 	case errors.As(err, &ve):
 		s.validationFailed(w, r, ve.Problems)
+	case errors.As(err, &ce):
+		s.writeError(w, r, http.StatusConflict, "CONFLICT", ce.Error())
 	case errors.Is(err, domain.ErrConflict):
-		s.writeError(w, r, http.StatusConflict, "CONFLICT", conflictMessage(err))
+		s.writeError(w, r, http.StatusConflict, "CONFLICT", rules.ScopeConflictMessage)
 	default:
 		s.storeError(w, r, err)
 	}
 }
 
-func conflictMessage(err error) string {
-	var ce *nameConflict
-	if errors.As(err, &ce) {
-		return ce.Error()
-	}
-	return "an active rule already exists for this job, plan and stage; deactivate it or change its scope first"
-}
-
-type nameConflict struct{ name, id string }
-
-func (e *nameConflict) Error() string {
-	return fmt.Sprintf("an active rule named %q already exists (%s)", e.name, e.id)
-}
-func (e *nameConflict) Unwrap() error { return domain.ErrConflict }
-
-// checkName refuses a name another active rule uses (names identify rules in
-// rules files).
-func checkName(r *http.Request, tx store.Store, rule domain.Rule) error {
-	if rule.Name == "" || !rule.Active {
-		return nil
-	}
-	all, err := tx.ListRules(r.Context(), true)
-	if err != nil {
-		return err
-	}
-	for _, o := range all {
-		if o.ID != rule.ID && rules.RuleName(o) == rule.Name {
-			return &nameConflict{name: rule.Name, id: o.ID}
-		}
-	}
-	return nil
+// actor is who calls: the name of the admin token used.
+func actor(r *http.Request) rules.Actor {
+	name, _ := r.Context().Value(tokenNameKey{}).(string)
+	return rules.Actor{Name: name, Source: domain.SourceAPI}
 }
 
 // createRule is POST /admin/create-advancement-rule.
@@ -334,7 +309,7 @@ func (s *Server) createRule(w http.ResponseWriter, r *http.Request) {
 		Mode: b.str("mode", false), OnReject: b.str("on_reject", false), Priority: b.integer("priority", 0),
 		ArchiveReasonID: b.str("archive_reason_id", false), CommunicationTemplateID: b.str("communication_template_id", false),
 		NotifyInShadow: b.boolean("notify_in_shadow", false), TimeoutDays: b.integer("timeout_days", 0),
-		MinWaitMinutes: b.integer("min_wait_minutes", 0), Active: true, CreatedAt: s.d.Now(),
+		MinWaitMinutes: b.integer("min_wait_minutes", 0), Active: true,
 	}
 	reqs, _ := b.objects("requirements", true)
 	rule.Requirements = readRequirements(reqs)
@@ -344,27 +319,12 @@ func (s *Server) createRule(w http.ResponseWriter, r *http.Request) {
 		s.validationFailed(w, r, *b.probs)
 		return
 	}
-	rules.Normalize(&rule)
-	var created domain.Rule
-	err := s.d.Store.InTx(r.Context(), func(tx store.Store) error {
-		ps := rules.CheckShape(rule, "body")
-		more, err := rules.CheckMetadata(r.Context(), tx, rule, "body")
-		if err != nil {
-			return err
-		}
-		if ps = append(ps, more...); len(ps) > 0 {
-			return &rules.ValidationError{Problems: ps}
-		}
-		if err := checkName(r, tx, rule); err != nil {
-			return err
-		}
-		created, err = tx.CreateRule(r.Context(), rule)
-		return err
-	})
+	res, err := s.d.Rules.Create(r.Context(), actor(r), rule)
 	if err != nil {
 		s.ruleError(w, r, err)
 		return
 	}
+	created := res.Rule
 	reqIDs, actIDs := []string{}, []string{}
 	for _, q := range created.Requirements {
 		reqIDs = append(reqIDs, q.ID)
@@ -372,7 +332,7 @@ func (s *Server) createRule(w http.ResponseWriter, r *http.Request) {
 	for _, a := range created.Actions {
 		actIDs = append(actIDs, a.ID)
 	}
-	s.log.InfoContext(r.Context(), "advancement_rule_created", "rule_id", created.ID, "mode", created.Mode)
+	s.log.InfoContext(r.Context(), "advancement_rule_created", "rule_id", created.ID, "mode", created.Mode, "actor", actor(r).Name)
 	writeJSON(w, http.StatusOK, map[string]any{
 		"rule_id": created.ID, "name": created.Name, "job_id": nullable(created.JobID),
 		"interview_plan_id": created.InterviewPlanID, "interview_stage_id": created.InterviewStageID,
@@ -431,25 +391,27 @@ func (s *Server) getRule(w http.ResponseWriter, r *http.Request) {
 // deleteRule is DELETE /admin/rules/{id}: a soft delete.
 func (s *Server) deleteRule(w http.ResponseWriter, r *http.Request) {
 	id := chi.URLParam(r, "id")
-	err := s.d.Store.DeactivateRule(r.Context(), id, s.d.Now())
+	_, err := s.d.Rules.Delete(r.Context(), actor(r), id, 0)
 	if errors.Is(err, domain.ErrNotFound) {
 		s.writeError(w, r, http.StatusNotFound, "HTTP_404", "Rule "+id+" not found or already deleted")
 		return
 	}
 	if err != nil {
-		s.storeError(w, r, err)
+		s.ruleError(w, r, err)
 		return
 	}
-	s.log.InfoContext(r.Context(), "advancement_rule_deactivated", "rule_id", id)
+	s.log.InfoContext(r.Context(), "advancement_rule_deactivated", "rule_id", id, "actor", actor(r).Name)
 	writeJSON(w, http.StatusOK, map[string]string{"status": "deleted", "rule_id": id})
 }
 
-var patchFields = append([]string{"active", "is_active"}, slices.DeleteFunc(slices.Clone(ruleFields),
+var patchFields = append([]string{"active", "is_active", "version"}, slices.DeleteFunc(slices.Clone(ruleFields),
 	func(f string) bool { return f == "actions" })...)
 
 // patchRule is PATCH /admin/rules/{id}: it changes the given fields (mode,
 // active/is_active, priority, requirements, scope, ...), validates the
-// result like a new rule and bumps the version when something changed.
+// result like a new rule and bumps the version when something changed. An
+// optional "version" is the version the caller read: a rule changed since
+// is answered 409.
 func (s *Server) patchRule(w http.ResponseWriter, r *http.Request) {
 	id := chi.URLParam(r, "id")
 	b, ok := s.readBody(w, r)
@@ -457,14 +419,9 @@ func (s *Server) patchRule(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	b.only(patchFields...)
-	var updated domain.Rule
-	changed := false
-	err := s.d.Store.InTx(r.Context(), func(tx store.Store) error {
-		cur, err := tx.GetRule(r.Context(), id)
-		if err != nil {
-			return err
-		}
-		next := cur
+	version := b.integer("version", 0)
+	res, err := s.d.Rules.Update(r.Context(), actor(r), id, version, func(next *domain.Rule) error {
+		cur := *next
 		setStr := func(key string, dst *string) {
 			if b.has(key) {
 				*dst = b.str(key, false)
@@ -501,21 +458,7 @@ func (s *Server) patchRule(w http.ResponseWriter, r *http.Request) {
 		if next.OnReject == "" {
 			next.OnReject = cur.OnReject
 		}
-		rules.Normalize(&next)
-		if len(rules.Compare(cur, next)) == 0 {
-			updated = cur
-			return nil
-		}
-		if err := rules.Check(r.Context(), tx, next, "body"); err != nil {
-			return err
-		}
-		if err := checkName(r, tx, next); err != nil {
-			return err
-		}
-		next.UpdatedAt = s.d.Now()
-		updated, err = tx.UpdateRule(r.Context(), next)
-		changed = true
-		return err
+		return nil
 	})
 	if errors.Is(err, domain.ErrNotFound) {
 		s.writeError(w, r, http.StatusNotFound, "HTTP_404", "Rule "+id+" not found")
@@ -525,8 +468,46 @@ func (s *Server) patchRule(w http.ResponseWriter, r *http.Request) {
 		s.ruleError(w, r, err)
 		return
 	}
-	if changed {
-		s.log.InfoContext(r.Context(), "advancement_rule_updated", "rule_id", id, "version", updated.Version, "mode", updated.Mode, "active", updated.Active)
+	updated := res.Rule
+	if res.Changed() {
+		s.log.InfoContext(r.Context(), "advancement_rule_updated", "rule_id", id, "version", updated.Version, "mode", updated.Mode,
+			"active", updated.Active, "actor", actor(r).Name)
 	}
 	writeJSON(w, http.StatusOK, toRuleJSON(updated))
+}
+
+type revisionJSON struct {
+	RevisionID string               `json:"revision_id"`
+	RuleID     string               `json:"rule_id"`
+	Version    int                  `json:"version"`
+	Action     string               `json:"action"`
+	Actor      string               `json:"actor"`
+	Source     string               `json:"source"`
+	Changes    []domain.FieldChange `json:"changes"`
+	CreatedAt  string               `json:"created_at"`
+}
+
+// ruleHistory is GET /admin/rules/{id}/history: the rule's revisions,
+// newest first.
+func (s *Server) ruleHistory(w http.ResponseWriter, r *http.Request) {
+	id := chi.URLParam(r, "id")
+	revs, err := s.d.Rules.History(r.Context(), id)
+	if errors.Is(err, domain.ErrNotFound) {
+		s.writeError(w, r, http.StatusNotFound, "HTTP_404", "Rule "+id+" not found")
+		return
+	}
+	if err != nil {
+		s.storeError(w, r, err)
+		return
+	}
+	out := make([]revisionJSON, 0, len(revs))
+	for _, v := range revs {
+		changes := v.Changes
+		if changes == nil {
+			changes = []domain.FieldChange{}
+		}
+		out = append(out, revisionJSON{RevisionID: v.ID, RuleID: v.RuleID, Version: v.Version, Action: v.Action,
+			Actor: v.Actor, Source: v.Source, Changes: changes, CreatedAt: isoTime(v.CreatedAt)})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"rule_id": id, "count": len(out), "revisions": out})
 }

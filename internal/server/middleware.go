@@ -145,25 +145,65 @@ func (s *Server) cors(next http.Handler) http.Handler {
 	})
 }
 
-// adminAuth requires the bearer token on /admin routes.
+// AdminToken is one named bearer token for /admin.
+type AdminToken struct {
+	Name  string
+	Token string
+	// ReadOnly tokens may only read (GET, HEAD): anything else is 403.
+	ReadOnly bool
+}
+
+// tokenNameKey carries the name of the admin token a request used.
+type tokenNameKey struct{}
+
+// adminTokens is ADMIN_API_TOKEN (named "admin") and ADMIN_API_TOKENS.
+func (s *Server) adminTokens() []AdminToken {
+	var out []AdminToken
+	if s.d.AdminToken != "" {
+		out = append(out, AdminToken{Name: "admin", Token: s.d.AdminToken})
+	}
+	for _, t := range s.d.AdminTokens {
+		if t.Token != "" {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// adminAuth requires a bearer token on /admin routes, refuses a read-only
+// token anything but a read, and records the token's name for the handlers.
 func (s *Server) adminAuth(next http.Handler) http.Handler {
-	want := []byte("Bearer " + s.d.AdminToken)
+	tokens := s.adminTokens()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if s.d.AdminToken == "" {
+		if len(tokens) == 0 {
 			s.writeError(w, r, http.StatusServiceUnavailable, "ADMIN_API_DISABLED",
-				"the admin API is off: set ADMIN_API_TOKEN and send it as 'Authorization: Bearer <token>'")
+				"the admin API is off: set ADMIN_API_TOKEN (or ADMIN_API_TOKENS) and send it as 'Authorization: Bearer <token>'")
 			return
 		}
-		got := []byte(r.Header.Get("Authorization"))
-		if r.Header.Get("Authorization") == "" {
+		header := r.Header.Get("Authorization")
+		if header == "" {
 			s.writeError(w, r, http.StatusUnauthorized, "UNAUTHORIZED", "missing Authorization: Bearer token")
 			return
 		}
-		if subtle.ConstantTimeCompare(got, want) != 1 {
+		got := []byte(header)
+		// Compare with every token, in constant time, so neither the match
+		// nor its position shows in the timing.
+		var match *AdminToken
+		for i := range tokens {
+			if subtle.ConstantTimeCompare(got, []byte("Bearer "+tokens[i].Token)) == 1 && match == nil {
+				match = &tokens[i]
+			}
+		}
+		if match == nil {
 			s.writeError(w, r, http.StatusUnauthorized, "UNAUTHORIZED", "invalid admin token")
 			return
 		}
-		next.ServeHTTP(w, r)
+		if match.ReadOnly && r.Method != http.MethodGet && r.Method != http.MethodHead {
+			s.writeError(w, r, http.StatusForbidden, "FORBIDDEN",
+				"token "+strconv.Quote(match.Name)+" is read-only: it may only read (GET)")
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), tokenNameKey{}, match.Name)))
 	})
 }
 

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/ashby-auto-advance/aaa/internal/advance"
+	"github.com/ashby-auto-advance/aaa/internal/rules"
 	"github.com/ashby-auto-advance/aaa/internal/store"
 )
 
@@ -18,8 +19,17 @@ type Deps struct {
 	WebhookSecret string
 	// SlackSigningSecret verifies Slack interactions.
 	SlackSigningSecret string
-	// AdminToken guards /admin; empty turns the admin API off (503).
+	// AdminToken guards /admin as the token named "admin"
+	// (ADMIN_API_TOKEN). With it and AdminTokens empty the admin API is off
+	// (503).
 	AdminToken string
+	// AdminTokens are the named tokens of ADMIN_API_TOKENS; a ReadOnly one
+	// may only GET. A token's name is the actor of the rule changes made
+	// with it.
+	AdminTokens []AdminToken
+	// Rules is the rules service every rule write goes through (default: one
+	// over Store, Logger and Now).
+	Rules *rules.Service
 	// FrontendURLs are the CORS origins.
 	FrontendURLs []string
 	// WebhookRatePerMin limits webhook requests per client address.
@@ -56,6 +66,9 @@ func New(d Deps) http.Handler {
 	}
 	if d.Metrics == nil {
 		d.Metrics = NewMetrics()
+	}
+	if d.Rules == nil {
+		d.Rules = rules.New(rules.Options{Store: d.Store, Logger: d.Logger, Now: d.Now})
 	}
 	s := &Server{d: d, log: d.Logger.With("component", "http"), metrics: d.Metrics}
 	s.limiter = newIPLimiter(d.WebhookRatePerMin, d.Now)

@@ -22,11 +22,10 @@ type RuleStore interface {
 	// ListRulesForStage returns the active rules of one plan stage.
 	ListRulesForStage(ctx context.Context, planID, stageID string) ([]domain.Rule, error)
 	// UpdateRule replaces a rule's fields and requirements and bumps its
-	// version.
+	// version. It is a compare-and-set: r.Version is the version the caller
+	// read, and a rule changed meanwhile is domain.ErrConflict (a missing
+	// rule is domain.ErrNotFound).
 	UpdateRule(ctx context.Context, r domain.Rule) (domain.Rule, error)
-	// DeactivateRule soft-deletes an active rule (ErrNotFound when there is
-	// no active rule with that id).
-	DeactivateRule(ctx context.Context, id string, at time.Time) error
 }
 
 // NewID returns a new random id.
@@ -245,36 +244,36 @@ func (db *DB) UpdateRule(ctx context.Context, r domain.Rule) (domain.Rule, error
 	}
 	r.UpdatedAt = r.UpdatedAt.UTC()
 	defaultRule(&r)
+	read := r.Version
 	err := db.InTx(ctx, func(tx Store) error {
 		t := tx.(*DB)
-		var version int
-		if err := t.w.QueryRowContext(ctx, `SELECT version FROM advancement_rules WHERE rule_id = $1`, r.ID).Scan(&version); err != nil {
-			return fmt.Errorf("rule %s: %w", r.ID, t.mapErr(err))
-		}
-		r.Version = version + 1
-		if _, err := t.exec(ctx, `UPDATE advancement_rules SET name = $2, job_id = $3, interview_plan_id = $4,
+		// The version in the WHERE clause makes this the compare-and-set: on
+		// Postgres a concurrent writer waits for the row lock and then finds
+		// the version moved on.
+		res, err := t.exec(ctx, `UPDATE advancement_rules SET name = $2, job_id = $3, interview_plan_id = $4,
     interview_stage_id = $5, target_stage_id = $6, is_active = $7, mode = $8, on_reject = $9, priority = $10,
-    version = $11, archive_reason_id = $12, communication_template_id = $13, notify_in_shadow = $14,
-    timeout_days = $15, min_wait_minutes = $16, updated_at = $17
-WHERE rule_id = $1`, r.ID, r.Name, nullStr(r.JobID), r.InterviewPlanID, r.InterviewStageID, nullStr(r.TargetStageID),
-			r.Active, r.Mode, r.OnReject, r.Priority, r.Version, r.ArchiveReasonID, r.CommunicationTemplateID,
-			r.NotifyInShadow, r.TimeoutDays, r.MinWaitMinutes, r.UpdatedAt); err != nil {
+    version = version + 1, archive_reason_id = $11, communication_template_id = $12, notify_in_shadow = $13,
+    timeout_days = $14, min_wait_minutes = $15, updated_at = $16
+WHERE rule_id = $1 AND version = $17`, r.ID, r.Name, nullStr(r.JobID), r.InterviewPlanID, r.InterviewStageID, nullStr(r.TargetStageID),
+			r.Active, r.Mode, r.OnReject, r.Priority, r.ArchiveReasonID, r.CommunicationTemplateID,
+			r.NotifyInShadow, r.TimeoutDays, r.MinWaitMinutes, r.UpdatedAt, read)
+		if err != nil {
 			return fmt.Errorf("update rule %s: %w", r.ID, err)
 		}
+		if n, err := res.RowsAffected(); err != nil {
+			return fmt.Errorf("update rule %s: %w", r.ID, err)
+		} else if n == 0 {
+			var now int
+			if err := t.w.QueryRowContext(ctx, `SELECT version FROM advancement_rules WHERE rule_id = $1`, r.ID).Scan(&now); err != nil {
+				return fmt.Errorf("rule %s: %w", r.ID, t.mapErr(err))
+			}
+			return fmt.Errorf("rule %s is at version %d, not %d: %w", r.ID, now, read, domain.ErrConflict)
+		}
+		r.Version = read + 1
 		return t.writeRuleChildren(ctx, &r)
 	})
 	if err != nil {
 		return domain.Rule{}, err
 	}
 	return db.GetRule(ctx, r.ID)
-}
-
-// DeactivateRule implements RuleStore.
-func (db *DB) DeactivateRule(ctx context.Context, id string, at time.Time) error {
-	res, err := db.exec(ctx, `UPDATE advancement_rules SET is_active = FALSE, version = version + 1, updated_at = $2
-WHERE rule_id = $1 AND is_active`, id, at.UTC())
-	if err != nil {
-		return fmt.Errorf("deactivate rule %s: %w", id, err)
-	}
-	return affectedOne(res, "active rule "+id)
 }

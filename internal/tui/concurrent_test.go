@@ -14,6 +14,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/ashby-auto-advance/aaa/internal/domain"
+	"github.com/ashby-auto-advance/aaa/internal/rules"
 	"github.com/ashby-auto-advance/aaa/internal/store"
 	"github.com/ashby-auto-advance/aaa/internal/store/postgres"
 	"github.com/ashby-auto-advance/aaa/internal/store/sqlite"
@@ -95,6 +96,7 @@ func TestConcurrentWriter(t *testing.T) {
 
 func concurrentWriter(t *testing.T, db *store.DB, url string) {
 	ctx := context.Background()
+	seedMetadata(t, db, "plan-w", "stage-w", "iv-w")
 	rule, err := db.CreateRule(ctx, domain.Rule{Name: "Writer rule", InterviewPlanID: "plan-w", InterviewStageID: "stage-w",
 		Active: true, Mode: domain.ModeShadow,
 		Requirements: []domain.Requirement{{InterviewID: "iv-w", FieldPath: "score", Operator: ">=", Threshold: "3"}}})
@@ -108,7 +110,7 @@ func concurrentWriter(t *testing.T, db *store.DB, url string) {
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
 
-	m := newModel(Options{Store: db, Now: time.Now, RefreshEvery: time.Millisecond, Reviewer: "test"})
+	m := newModel(Options{Store: db, Rules: rules.New(rules.Options{Store: db}), Now: time.Now, RefreshEvery: time.Millisecond, Reviewer: "test"})
 	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
 	noErrors(t, drive(t, m, m.Init()))
 	toggles := 0

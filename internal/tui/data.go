@@ -9,12 +9,13 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/ashby-auto-advance/aaa/internal/domain"
+	"github.com/ashby-auto-advance/aaa/internal/rules"
 	"github.com/ashby-auto-advance/aaa/internal/store"
 )
 
-// Store is what the dashboard needs from the store: the dashboard's read
-// queries, a few per-aggregate reads, and the rule and review writes.
-// *store.DB implements it.
+// Store is what the dashboard reads from the store (the dashboard's read
+// queries and a few per-aggregate reads) and its review write. Rule changes
+// go through Rules. *store.DB implements it.
 type Store interface {
 	ListPendingSchedules(ctx context.Context, limit int) (store.Pending, error)
 	ListDecisions(ctx context.Context, f store.DecisionFilter) ([]store.DecisionRow, error)
@@ -22,8 +23,6 @@ type Store interface {
 	ListRuleOverview(ctx context.Context) ([]store.RuleOverview, error)
 	ListRules(ctx context.Context, activeOnly bool) ([]domain.Rule, error)
 	GetRule(ctx context.Context, id string) (domain.Rule, error)
-	UpdateRule(ctx context.Context, r domain.Rule) (domain.Rule, error)
-	DeactivateRule(ctx context.Context, id string, at time.Time) error
 	SaveReview(ctx context.Context, r domain.Review) error
 	ListDeliveries(ctx context.Context, status string, limit int) ([]domain.Delivery, error)
 	CountDeliveries(ctx context.Context) (map[string]int, error)
@@ -33,6 +32,19 @@ type Store interface {
 }
 
 var _ Store = (*store.DB)(nil)
+
+// Rules is the rules use case the dashboard changes rules through (the same
+// checks as the admin API: scope, name, version, revision with the actor).
+// *rules.Service implements it.
+type Rules interface {
+	SetMode(ctx context.Context, a rules.Actor, id string, version int, mode string) (rules.Result, error)
+	Activate(ctx context.Context, a rules.Actor, id string, version int) (rules.Result, error)
+	Deactivate(ctx context.Context, a rules.Actor, id string, version int) (rules.Result, error)
+	History(ctx context.Context, id string) ([]domain.RuleRevision, error)
+	Titles(ctx context.Context) (rules.Titles, error)
+}
+
+var _ Rules = (*rules.Service)(nil)
 
 // queryTimeout bounds every store call of the dashboard.
 const queryTimeout = 10 * time.Second
@@ -50,6 +62,8 @@ const (
 // off the event loop and returns one typed message.
 type data struct {
 	st       Store
+	rules    Rules // nil: rules are read-only
+	actor    string
 	now      func() time.Time
 	log      *slog.Logger
 	reviewer string
@@ -126,12 +140,34 @@ type ruleChangedMsg struct {
 
 func (m ruleChangedMsg) notice() (string, bool) {
 	if m.err != nil {
-		if errors.Is(m.err, domain.ErrConflict) {
-			return "not changed: another active rule has the same scope (job, plan, stage): " + m.err.Error(), true
+		// The rules service's messages are written for people (the API
+		// answers the same text); never show a driver's.
+		var ce *rules.ConflictError
+		var ve *rules.ValidationError
+		switch {
+		case errors.As(m.err, &ce):
+			return "not changed: " + ce.Msg, true
+		case errors.As(m.err, &ve):
+			return "not changed: " + ve.Error(), true
 		}
 		return "not changed: " + m.err.Error(), true
 	}
 	return m.done, false
+}
+
+// ruleHistoryMsg carries a rule's revisions for its detail.
+type ruleHistoryMsg struct {
+	ruleID string
+	revs   []domain.RuleRevision
+	titles rules.Titles
+	err    error
+}
+
+func (m ruleHistoryMsg) notice() (string, bool) {
+	if m.err != nil {
+		return "load history: " + m.err.Error(), true
+	}
+	return "", false
 }
 
 // reviewSavedMsg is the result of a dry-run review.
@@ -254,36 +290,48 @@ func (d data) changeRule(c ruleChange) tea.Cmd {
 		defer cancel()
 		msg := ruleChangedMsg{ruleID: c.ruleID}
 		msg.err = func() error {
-			r, err := d.st.GetRule(ctx, c.ruleID)
-			if err != nil {
-				return err
+			if d.rules == nil {
+				return errors.New("this dashboard was opened without the rules service; rules are read-only")
 			}
-			if r.Version != c.version {
-				return fmt.Errorf("rule %q changed meanwhile (version %d, shown %d); look again", c.name, r.Version, c.version)
-			}
+			a := rules.Actor{Name: d.actor, Source: domain.SourceTUI}
+			var err error
 			switch {
 			case c.activate != nil && !*c.activate:
-				if err := d.st.DeactivateRule(ctx, r.ID, d.now()); err != nil {
-					return err
-				}
+				_, err = d.rules.Deactivate(ctx, a, c.ruleID, c.version)
 				msg.done = fmt.Sprintf("rule %q deactivated", c.name)
-				return nil
 			case c.activate != nil:
-				r.Active = true
+				_, err = d.rules.Activate(ctx, a, c.ruleID, c.version)
 				msg.done = fmt.Sprintf("rule %q activated", c.name)
 			case c.mode != nil:
-				r.Mode = *c.mode
-				msg.done = fmt.Sprintf("rule %q is now %s", c.name, r.Mode)
+				_, err = d.rules.SetMode(ctx, a, c.ruleID, c.version, *c.mode)
+				msg.done = fmt.Sprintf("rule %q is now %s", c.name, *c.mode)
 			}
-			r.UpdatedAt = d.now()
-			_, err = d.st.UpdateRule(ctx, r)
 			return err
 		}()
 		if msg.err != nil {
 			d.log.Warn("dashboard_rule_change_failed", slog.String("rule_id", c.ruleID), slog.String("error", msg.err.Error()))
 		} else {
-			d.log.Info("dashboard_rule_changed", slog.String("rule_id", c.ruleID), slog.String("change", msg.done))
+			d.log.Info("dashboard_rule_changed", slog.String("rule_id", c.ruleID), slog.String("change", msg.done),
+				slog.String("actor", d.actor))
 		}
+		return msg
+	}
+}
+
+// loadHistory reads a rule's revisions and the titles that name them.
+func (d data) loadHistory(ruleID string) tea.Cmd {
+	return func() tea.Msg {
+		msg := ruleHistoryMsg{ruleID: ruleID}
+		if d.rules == nil {
+			return msg
+		}
+		ctx, cancel := d.ctx()
+		defer cancel()
+		msg.revs, msg.err = d.rules.History(ctx, ruleID)
+		if msg.err == nil {
+			msg.titles, msg.err = d.rules.Titles(ctx)
+		}
+		d.logErr("load history "+ruleID, msg.err)
 		return msg
 	}
 }

@@ -39,6 +39,11 @@ type Options struct {
 	FeedbackTimeout time.Duration
 	// Reviewer is recorded on dry-run reviews (default $USER).
 	Reviewer string
+	// Rules is the rules service rule changes go through; nil makes the
+	// rules read-only.
+	Rules Rules
+	// Actor is recorded as who made a rule change (default Reviewer).
+	Actor string
 	// NoColor drops every color (Run sets it when NO_COLOR is set).
 	NoColor bool
 	// Label names the store in the header (e.g. "sqlite:aaa.db"); never
@@ -118,11 +123,14 @@ func newModel(opts Options) *Model {
 	if opts.Reviewer == "" {
 		opts.Reviewer = os.Getenv("USER")
 	}
+	if opts.Actor == "" {
+		opts.Actor = opts.Reviewer
+	}
 	m := &Model{
 		opts:   opts,
 		keys:   DefaultKeyMap(),
 		styles: NewStyles(opts.NoColor),
-		data:   data{st: opts.Store, now: opts.Now, log: opts.Logger.With("component", "tui"), reviewer: opts.Reviewer},
+		data:   data{st: opts.Store, rules: opts.Rules, actor: opts.Actor, now: opts.Now, log: opts.Logger.With("component", "tui"), reviewer: opts.Reviewer},
 		help:   help.New(),
 	}
 	m.help.Styles = m.styles.Help

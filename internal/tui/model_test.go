@@ -11,6 +11,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/ashby-auto-advance/aaa/internal/domain"
+	"github.com/ashby-auto-advance/aaa/internal/rules"
 	"github.com/ashby-auto-advance/aaa/internal/store"
 	"github.com/charmbracelet/x/ansi"
 )
@@ -153,6 +154,24 @@ func loadedModel(t *testing.T, w, h int) *Model {
 	return m
 }
 
+// ruleHistoryFixture is the history of rule-1 (version 3).
+func ruleHistoryFixture() ruleHistoryMsg {
+	str := func(v string) *string { return &v }
+	titles := rules.Titles{"job-1": "Backend Engineer", "plan-1": "Engineering", "stage-1": "Technical Screen"}
+	return ruleHistoryMsg{ruleID: "rule-1", titles: titles, revs: []domain.RuleRevision{
+		{RuleID: "rule-1", Version: 3, Action: domain.RevisionMode, Actor: "ana", Source: domain.SourceTUI,
+			Changes: []domain.FieldChange{{Field: "mode", Old: str("live"), New: str("shadow")}}, CreatedAt: now.Add(-time.Hour)},
+		{RuleID: "rule-1", Version: 2, Action: domain.RevisionUpdate, Actor: "deploy-bot", Source: domain.SourceAPI,
+			Changes: []domain.FieldChange{{Field: "mode", Old: str("shadow"), New: str("live")},
+				{Field: "requirements[0].threshold_value", Old: str("2"), New: str("3")}}, CreatedAt: now.Add(-48 * time.Hour)},
+		{RuleID: "rule-1", Version: 1, Action: domain.RevisionCreate, Actor: "sam", Source: domain.SourceCLI,
+			Changes: []domain.FieldChange{{Field: "active", New: str("true")}, {Field: "job", New: str("job-1")},
+				{Field: "interview_plan", New: str("plan-1")}, {Field: "interview_stage", New: str("stage-1")},
+				{Field: "mode", New: str("shadow")}, {Field: "requirements", New: str("1")}},
+			CreatedAt: now.Add(-72 * time.Hour)},
+	}}
+}
+
 func decisionDetailFixture() decisionDetailMsg {
 	for _, msg := range fixture() {
 		if d, ok := msg.(detailFixture); ok {
@@ -227,6 +246,8 @@ func TestGoldenViews(t *testing.T) {
 		keys []string
 		// detail feeds the decision detail after the keys.
 		detail bool
+		// history feeds the rule history after the keys.
+		history bool
 	}{
 		{name: "pending"},
 		{name: "pending_detail", keys: []string{"j", "k", "enter"}},
@@ -235,7 +256,7 @@ func TestGoldenViews(t *testing.T) {
 		{name: "decisions_review", keys: []string{"2", "j", "d", "t", "o", "o", "space", "s", "o", "o", "n"}},
 		{name: "rules", keys: []string{"3"}},
 		{name: "rules_confirm_live", keys: []string{"3", "m"}},
-		{name: "rules_detail", keys: []string{"3", "enter"}},
+		{name: "rules_detail", keys: []string{"3", "enter"}, history: true},
 		{name: "activity", keys: []string{"4"}},
 		{name: "help", keys: []string{"?"}},
 	}
@@ -248,6 +269,9 @@ func TestGoldenViews(t *testing.T) {
 				press(m, tt.keys...)
 				if tt.detail {
 					m.Update(decisionDetailFixture())
+				}
+				if tt.history {
+					m.Update(ruleHistoryFixture())
 				}
 				golden(t, name, screen(m))
 			})

@@ -3,10 +3,12 @@ package tui
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/ashby-auto-advance/aaa/internal/domain"
+	"github.com/ashby-auto-advance/aaa/internal/rules"
 	"github.com/ashby-auto-advance/aaa/internal/store"
 )
 
@@ -24,6 +26,8 @@ type rulesView struct {
 	confirm *pendingChange
 	// bt is the open backtest of a rule (b), nil when closed.
 	bt *backtestPanel
+	// history is the revisions of the rule whose detail is open.
+	history *ruleHistoryMsg
 
 	width, height int
 }
@@ -52,7 +56,14 @@ func (v *rulesView) Update(msg tea.Msg) tea.Cmd {
 	case rulesMsg:
 		v.apply(msg)
 	case ruleChangedMsg:
+		if v.detail {
+			return tea.Batch(v.Refresh(), v.data.loadHistory(msg.ruleID))
+		}
 		return v.Refresh()
+	case ruleHistoryMsg:
+		if r := v.selected(); r != nil && r.Rule.ID == msg.ruleID && msg.err == nil {
+			v.history = &msg
+		}
 	case reviewSavedMsg:
 		return v.Refresh()
 	case backtestMsg:
@@ -124,7 +135,8 @@ func (v *rulesView) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	switch {
 	case key.Matches(msg, v.keys.Detail):
-		v.detail, v.scroll = true, scroller{}
+		v.detail, v.scroll, v.history = true, scroller{}, nil
+		return v.data.loadHistory(r.Rule.ID)
 	case key.Matches(msg, v.keys.ToggleActive):
 		v.confirm = v.toggleActive(*r)
 	case key.Matches(msg, v.keys.SwitchMode):
@@ -346,6 +358,25 @@ func (v *rulesView) detailLines() []string {
 		}
 		lines = append(lines, fmt.Sprintf("  %s: %s %s %s (%s, %s)", q.InterviewID, q.FieldPath, q.Operator, q.Threshold,
 			orDash(q.Aggregate, domain.AggEach), req))
+	}
+	return append(lines, v.historyLines(r.ID, now)...)
+}
+
+// historyLines are the revisions of the rule, newest first, one per line:
+// version, when, who through which door, what changed (with names).
+func (v *rulesView) historyLines(ruleID string, now time.Time) []string {
+	st := v.styles
+	lines := []string{"", st.Heading.Render("History")}
+	h := v.history
+	if h == nil || h.ruleID != ruleID {
+		return append(lines, st.Dim.Render("  loading…"))
+	}
+	if len(h.revs) == 0 {
+		return append(lines, st.Dim.Render("  no recorded changes (made before revisions were kept)"))
+	}
+	for _, rev := range h.revs {
+		lines = append(lines, fmt.Sprintf("  v%d %s %s (%s) %s", rev.Version, stamp(rev.CreatedAt, now), rev.Actor, rev.Source,
+			rules.Describe(rev, h.titles)))
 	}
 	return lines
 }

@@ -8,6 +8,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/ashby-auto-advance/aaa/internal/domain"
+	"github.com/ashby-auto-advance/aaa/internal/rules"
 	"github.com/ashby-auto-advance/aaa/internal/store"
 	"github.com/ashby-auto-advance/aaa/internal/store/storetest"
 )
@@ -174,11 +175,28 @@ func TestUpdateFiltering(t *testing.T) {
 	}
 }
 
+// seedMetadata stores a plan with one stage and an interview, titled by
+// their ids (so views read the same as without metadata), for the rules
+// service's checks.
+func seedMetadata(t testing.TB, db *store.DB, plan, stage, interview string) {
+	t.Helper()
+	ctx := context.Background()
+	storetest.Must(t, db.UpsertPlan(ctx, domain.Plan{ID: plan, Title: plan}, now))
+	storetest.Must(t, db.UpsertStages(ctx, plan, []domain.Stage{{ID: stage, Title: stage, Order: 1}}, now))
+	storetest.Must(t, db.UpsertInterview(ctx, domain.Interview{ID: interview, Title: interview}, now))
+}
+
+// rulesOf is the rules service the dashboard writes through.
+func rulesOf(db *store.DB) *rules.Service {
+	return rules.New(rules.Options{Store: db, Now: fixedNow})
+}
+
 // seededStore returns a SQLite store with one shadow rule and two decisions.
 func seededStore(t *testing.T) (*store.DB, domain.Rule) {
 	t.Helper()
 	db, _ := storetest.OpenSQLite(t)
 	ctx := context.Background()
+	seedMetadata(t, db, "plan-1", "stage-1", "iv-1")
 	rule, err := db.CreateRule(ctx, domain.Rule{Name: "Screen", InterviewPlanID: "plan-1", InterviewStageID: "stage-1",
 		Active: true, Mode: domain.ModeShadow, CreatedAt: now,
 		Requirements: []domain.Requirement{{InterviewID: "iv-1", FieldPath: "score", Operator: ">=", Threshold: "3"}}})
@@ -196,7 +214,7 @@ func TestUpdateToggleRuleConfirm(t *testing.T) {
 	t.Parallel()
 	db, rule := seededStore(t)
 	ctx := context.Background()
-	m := newModel(Options{Store: db, Now: fixedNow, RefreshEvery: time.Millisecond})
+	m := newModel(Options{Store: db, Rules: rulesOf(db), Actor: "ana", Now: fixedNow, RefreshEvery: time.Millisecond})
 	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
 	noErrors(t, pressDrive(t, m, "3"))
 	r := m.views[viewRules].(*rulesView)
@@ -251,9 +269,72 @@ func TestUpdateToggleRuleConfirm(t *testing.T) {
 		}
 	}
 	pressDrive(t, m, "space", "y")
-	if !m.statusErr || !strings.Contains(m.status, "same scope") {
+	if !m.statusErr || !strings.Contains(m.status, rules.ScopeConflictMessage) {
 		t.Fatalf("conflict not shown: %q", m.status)
 	}
+}
+
+// TestDashboardRefusesSecondActiveRule: activating a rule in the dashboard
+// for a scope that already has an active rule is refused with the admin
+// API's message (never the driver's), writes nothing, and the rule's detail
+// shows its history with names.
+func TestDashboardRefusesSecondActiveRule(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		seedMetadata(t, db, "plan-1", "stage-1", "iv-1")
+		svc := rulesOf(db)
+		api := rules.Actor{Name: "admin", Source: domain.SourceAPI}
+		rule := func(name string, active bool) domain.Rule {
+			return domain.Rule{Name: name, InterviewPlanID: "plan-1", InterviewStageID: "stage-1", Active: active,
+				Requirements: []domain.Requirement{{InterviewID: "iv-1", FieldPath: "score", Operator: ">=", Threshold: "3", Required: true}}}
+		}
+		_, err := svc.Create(ctx, api, rule("Screen", true))
+		storetest.Must(t, err)
+		second, err := svc.Create(ctx, api, rule("Screen v2", false))
+		storetest.Must(t, err)
+
+		m := newModel(Options{Store: db, Rules: svc, Actor: "ana", Now: fixedNow, RefreshEvery: time.Millisecond})
+		m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+		noErrors(t, pressDrive(t, m, "3"))
+		v := m.views[viewRules].(*rulesView)
+		for i, row := range v.rows {
+			if row.Rule.ID == second.Rule.ID {
+				v.list.cursor = i
+			}
+		}
+		pressDrive(t, m, "space")
+		if !strings.Contains(screen(m), `Activate "Screen v2"`) {
+			t.Fatalf("no confirm step:\n%s", screen(m))
+		}
+		pressDrive(t, m, "y")
+		if !m.statusErr || !strings.Contains(m.status, rules.ScopeConflictMessage) {
+			t.Fatalf("status = %q, want the API's message", m.status)
+		}
+		for _, bad := range []string{"UNIQUE", "constraint", "SQLSTATE", "duplicate key", second.Rule.ID} {
+			if strings.Contains(m.status, bad) {
+				t.Fatalf("status shows %q: %s", bad, m.status)
+			}
+		}
+		got, err := db.GetRule(ctx, second.Rule.ID)
+		storetest.Must(t, err)
+		if got.Active || got.Version != 1 {
+			t.Fatalf("refused activation reached the store: %+v", got)
+		}
+		revs, err := db.ListRuleRevisions(ctx, second.Rule.ID)
+		storetest.Must(t, err)
+		if len(revs) != 1 {
+			t.Fatalf("revisions = %+v, want only the create", revs)
+		}
+
+		// The detail shows who created the rule, with names.
+		noErrors(t, pressDrive(t, m, "enter"))
+		s := screen(m)
+		if !strings.Contains(s, "History") || !strings.Contains(s, "v1") || !strings.Contains(s, "admin (api)") ||
+			!strings.Contains(s, "created for all jobs / plan-1 / stage-1") {
+			t.Fatalf("detail without history:\n%s", s)
+		}
+	})
 }
 
 func TestUpdateReview(t *testing.T) {

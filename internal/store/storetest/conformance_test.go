@@ -160,9 +160,22 @@ func TestRules(t *testing.T) {
 		if len(stage) != 2 {
 			t.Fatalf("rules for stage = %d", len(stage))
 		}
-		storetest.Must(t, db.DeactivateRule(ctx, r.ID, t0))
-		if err := db.DeactivateRule(ctx, r.ID, t0); !errors.Is(err, domain.ErrNotFound) {
-			t.Fatalf("deactivate twice: %v", err)
+		// UpdateRule is a compare-and-set on the version read.
+		stale := got // version 1, the rule is at 2
+		stale.Active = false
+		if _, err := db.UpdateRule(ctx, stale); !errors.Is(err, domain.ErrConflict) {
+			t.Fatalf("update from a stale version: %v, want ErrConflict", err)
+		}
+		up.Active = false
+		off, err := db.UpdateRule(ctx, up)
+		storetest.Must(t, err)
+		if off.Active || off.Version != 3 {
+			t.Fatalf("deactivate: %+v", off)
+		}
+		missing := up
+		missing.ID = "nope"
+		if _, err := db.UpdateRule(ctx, missing); !errors.Is(err, domain.ErrNotFound) {
+			t.Fatalf("update of a missing rule: %v, want ErrNotFound", err)
 		}
 		active, _ := db.ListRules(ctx, true)
 		all, _ := db.ListRules(ctx, false)
@@ -372,6 +385,48 @@ func TestInsertDeliveriesDedupes(t *testing.T) {
 		}
 		if all, _ := db.ListDeliveries(ctx, "", 10); len(all) != 3 {
 			t.Fatalf("stored %d deliveries, want 3", len(all))
+		}
+	})
+}
+
+func TestRuleRevisions(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		none, err := db.ListRuleRevisions(ctx, "rule-1")
+		storetest.Must(t, err)
+		if none == nil || len(none) != 0 {
+			t.Fatalf("no history: %#v, want an empty list", none)
+		}
+		s := func(v string) *string { return &v }
+		first := domain.RuleRevision{RuleID: "rule-1", Version: 1, Action: domain.RevisionCreate, Actor: "ops",
+			Source: domain.SourceAPI, Changes: []domain.FieldChange{{Field: "mode", New: s("shadow")}}, CreatedAt: t0}
+		got, err := db.InsertRuleRevision(ctx, first)
+		storetest.Must(t, err)
+		if got.ID == "" {
+			t.Fatal("no revision id generated")
+		}
+		second := domain.RuleRevision{RuleID: "rule-1", Version: 2, Action: domain.RevisionMode, Actor: "ana",
+			Source: domain.SourceTUI, Changes: []domain.FieldChange{{Field: "mode", Old: s("shadow"), New: s("live")}},
+			CreatedAt: t0.Add(time.Minute)}
+		_, err = db.InsertRuleRevision(ctx, second)
+		storetest.Must(t, err)
+		_, err = db.InsertRuleRevision(ctx, domain.RuleRevision{RuleID: "rule-2", Version: 1, Action: domain.RevisionCreate,
+			Actor: "x", Source: domain.SourceCLI, CreatedAt: t0})
+		storetest.Must(t, err)
+
+		revs, err := db.ListRuleRevisions(ctx, "rule-1")
+		storetest.Must(t, err)
+		if len(revs) != 2 || revs[0].Version != 2 || revs[1].Version != 1 {
+			t.Fatalf("revisions = %+v, want versions 2, 1", revs)
+		}
+		r := revs[0]
+		if r.Actor != "ana" || r.Source != domain.SourceTUI || r.Action != domain.RevisionMode || !r.CreatedAt.Equal(t0.Add(time.Minute)) ||
+			len(r.Changes) != 1 || *r.Changes[0].Old != "shadow" || *r.Changes[0].New != "live" {
+			t.Fatalf("newest = %+v", r)
+		}
+		if c := revs[1].Changes[0]; c.Old != nil || *c.New != "shadow" {
+			t.Fatalf("created field = %+v, want old null", c)
 		}
 	})
 }
