@@ -6,6 +6,7 @@ import (
 	"os"
 
 	"github.com/ashby-auto-advance/aaa/internal/config"
+	"github.com/ashby-auto-advance/aaa/internal/review"
 	"github.com/ashby-auto-advance/aaa/internal/tui"
 	"github.com/spf13/cobra"
 )
@@ -44,16 +45,10 @@ Logs go to --log-file (never to the terminal); NO_COLOR turns colors off.`,
 				return err
 			}
 			defer be.close()
-			err = tui.Run(cmd.Context(), tui.Options{
-				Store:           be.db,
-				Rules:           newRulesService(be.db, log),
-				Actor:           actorName(as),
-				Reviewer:        actorName(as),
-				Logger:          log,
-				FeedbackTimeout: cfg.FeedbackTimeout,
-				Label:           be.desc,
-			})
-			if err != nil {
+			opts := dashboardOptions(cfg, be, log)
+			opts.Actor = actorName(as)
+			opts.Reviewer = opts.Actor
+			if err := tui.Run(cmd.Context(), opts); err != nil {
 				return &exitError{code: 1, err: err}
 			}
 			return nil
@@ -63,4 +58,18 @@ Logs go to --log-file (never to the terminal); NO_COLOR turns colors off.`,
 	cmd.Flags().StringVar(&as, "as", "", "who makes rule changes and reviews, recorded in the history (default $AAA_ACTOR, else the OS user)")
 	cmd.Flags().StringVar(&logFile, "log-file", "", "append the dashboard's JSON logs to this file (default: no logs)")
 	return cmd
+}
+
+// dashboardOptions wires the dashboard over an opened store with the
+// configuration the server runs with.
+func dashboardOptions(cfg config.Config, be *backend, log *slog.Logger) tui.Options {
+	return tui.Options{
+		Store:           be.db,
+		Backtest:        newBacktester(cfg, be.db),
+		Reviews:         review.New(review.Options{Store: be.db, Logger: log}),
+		Rules:           newRulesService(be.db, log),
+		Logger:          log,
+		FeedbackTimeout: cfg.FeedbackTimeout,
+		Label:           be.desc,
+	}
 }

@@ -14,6 +14,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/ashby-auto-advance/aaa/internal/domain"
+	"github.com/ashby-auto-advance/aaa/internal/review"
 	"github.com/ashby-auto-advance/aaa/internal/rules"
 	"github.com/ashby-auto-advance/aaa/internal/store"
 	"github.com/ashby-auto-advance/aaa/internal/store/postgres"
@@ -110,7 +111,7 @@ func concurrentWriter(t *testing.T, db *store.DB, url string) {
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
 
-	m := newModel(Options{Store: db, Rules: rules.New(rules.Options{Store: db}), Now: time.Now, RefreshEvery: time.Millisecond, Reviewer: "test"})
+	m := newModel(Options{Store: db, Rules: rules.New(rules.Options{Store: db}), Reviews: review.New(review.Options{Store: db}), Now: time.Now, RefreshEvery: time.Millisecond, Reviewer: "test"})
 	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
 	noErrors(t, drive(t, m, m.Init()))
 	toggles := 0

@@ -8,7 +8,9 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/ashby-auto-advance/aaa/internal/backtest"
 	"github.com/ashby-auto-advance/aaa/internal/domain"
+	"github.com/ashby-auto-advance/aaa/internal/review"
 	"github.com/ashby-auto-advance/aaa/internal/rules"
 	"github.com/ashby-auto-advance/aaa/internal/store"
 )
@@ -17,13 +19,13 @@ import (
 // queries and a few per-aggregate reads) and its review write. Rule changes
 // go through Rules. *store.DB implements it.
 type Store interface {
+	store.SchemaStore
 	ListPendingSchedules(ctx context.Context, limit int) (store.Pending, error)
 	ListDecisions(ctx context.Context, f store.DecisionFilter) ([]store.DecisionRow, error)
 	GetDecisionDetail(ctx context.Context, executionID string) (store.DecisionDetail, error)
 	ListRuleOverview(ctx context.Context) ([]store.RuleOverview, error)
 	ListRules(ctx context.Context, activeOnly bool) ([]domain.Rule, error)
 	GetRule(ctx context.Context, id string) (domain.Rule, error)
-	SaveReview(ctx context.Context, r domain.Review) error
 	ListDeliveries(ctx context.Context, status string, limit int) ([]domain.Delivery, error)
 	CountDeliveries(ctx context.Context) (map[string]int, error)
 	ListSyncStates(ctx context.Context) ([]store.SyncState, error)
@@ -32,6 +34,18 @@ type Store interface {
 }
 
 var _ Store = (*store.DB)(nil)
+
+// Reviews is the review use case the dashboard records dry-run reviews
+// through (validation and one transaction). *review.Service implements it.
+type Reviews interface {
+	Save(ctx context.Context, in review.Input) (domain.Review, error)
+}
+
+var _ Reviews = (*review.Service)(nil)
+
+// errNoReviews is shown when the dashboard was started without the review
+// use case (Options.Reviews).
+var errNoReviews = errors.New("reviews are not available in this dashboard")
 
 // Rules is the rules use case the dashboard changes rules through (the same
 // checks as the admin API: scope, name, version, revision with the actor).
@@ -62,6 +76,8 @@ const (
 // off the event loop and returns one typed message.
 type data struct {
 	st       Store
+	backtest *backtest.Runner
+	reviews  Reviews
 	rules    Rules // nil: rules are read-only
 	actor    string
 	now      func() time.Time
@@ -340,8 +356,10 @@ func (d data) saveReview(row store.DecisionRow, verdict, note string) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := d.ctx()
 		defer cancel()
-		err := d.st.SaveReview(ctx, domain.Review{ExecutionID: row.Execution.ID, RuleID: row.Execution.RuleID,
-			Verdict: verdict, Note: note, Reviewer: d.reviewer, CreatedAt: d.now()})
+		err := errNoReviews
+		if d.reviews != nil {
+			_, err = d.reviews.Save(ctx, review.Input{ExecutionID: row.Execution.ID, Verdict: verdict, Note: note, Reviewer: d.reviewer})
+		}
 		d.logErr("save review", err)
 		if err == nil {
 			d.log.Info("dashboard_review_saved", slog.String("execution_id", row.Execution.ID), slog.String("verdict", verdict))

@@ -12,6 +12,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+	"github.com/ashby-auto-advance/aaa/internal/backtest"
 )
 
 // Minimum terminal size; below it the dashboard shows a message instead.
@@ -24,6 +25,13 @@ const (
 type Options struct {
 	// Store is where the dashboard reads and writes (required).
 	Store Store
+	// Backtest is the backtest use case, built by cmd/aaa with the global
+	// engine settings live evaluation and GET /admin/backtest use; nil
+	// leaves the Rules view's backtest unavailable.
+	Backtest *backtest.Runner
+	// Reviews records dry-run reviews (the review use case); nil makes
+	// reviewing unavailable.
+	Reviews Reviews
 	// Now is the clock (default time.Now); tests inject a fixed one.
 	Now func() time.Time
 	// Logger receives the dashboard's logs. It must not write to the
@@ -130,7 +138,7 @@ func newModel(opts Options) *Model {
 		opts:   opts,
 		keys:   DefaultKeyMap(),
 		styles: NewStyles(opts.NoColor),
-		data:   data{st: opts.Store, rules: opts.Rules, actor: opts.Actor, now: opts.Now, log: opts.Logger.With("component", "tui"), reviewer: opts.Reviewer},
+		data:   data{st: opts.Store, backtest: opts.Backtest, reviews: opts.Reviews, rules: opts.Rules, actor: opts.Actor, now: opts.Now, log: opts.Logger.With("component", "tui"), reviewer: opts.Reviewer},
 		help:   help.New(),
 	}
 	m.help.Styles = m.styles.Help

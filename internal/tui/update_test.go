@@ -8,6 +8,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/ashby-auto-advance/aaa/internal/domain"
+	"github.com/ashby-auto-advance/aaa/internal/review"
 	"github.com/ashby-auto-advance/aaa/internal/rules"
 	"github.com/ashby-auto-advance/aaa/internal/store"
 	"github.com/ashby-auto-advance/aaa/internal/store/storetest"
@@ -341,7 +342,7 @@ func TestUpdateReview(t *testing.T) {
 	t.Parallel()
 	db, rule := seededStore(t)
 	ctx := context.Background()
-	m := newModel(Options{Store: db, Now: fixedNow, RefreshEvery: time.Millisecond, Reviewer: "ops"})
+	m := newModel(Options{Store: db, Reviews: review.New(review.Options{Store: db, Now: fixedNow}), Now: fixedNow, RefreshEvery: time.Millisecond, Reviewer: "ops"})
 	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
 	noErrors(t, pressDrive(t, m, "2"))
 	d := m.views[viewDecisions].(*decisionsView)
