@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/ashby-auto-advance/aaa/internal/advance"
+	"github.com/ashby-auto-advance/aaa/internal/app"
 	"github.com/ashby-auto-advance/aaa/internal/ashby"
 	"github.com/ashby-auto-advance/aaa/internal/ashbysim"
 	"github.com/ashby-auto-advance/aaa/internal/bench"
@@ -96,7 +97,7 @@ type benchRun struct {
 	sim      *ashbysim.Sim
 	secret   string
 	url      string // webhook URL
-	svc      *advance.Service
+	svcs     *app.Services
 	db       *store.DB
 	hc       *http.Client
 	report   bench.Report
@@ -180,12 +181,12 @@ func runBench(ctx context.Context, stdout, stderr io.Writer, o benchOptions) (er
 	srvCtx, stopSrv := context.WithCancel(ctx)
 	defer stopSrv()
 	ready := make(chan string, 1)
-	var svc atomic.Pointer[advance.Service]
+	var svcs atomic.Pointer[app.Services]
 	served := make(chan error, 1)
 	go func() {
 		served <- serve(srvCtx, cfg, "127.0.0.1:0", log, &serveHooks{
-			ready:   func(addr string) { ready <- addr },
-			service: func(s *advance.Service) { svc.Store(s) },
+			ready:    func(addr string) { ready <- addr },
+			services: func(s *app.Services) { svcs.Store(s) },
 		})
 	}()
 	var addr string
@@ -209,7 +210,7 @@ func runBench(ctx context.Context, stdout, stderr io.Writer, o benchOptions) (er
 
 	r := &benchRun{
 		o: o, progress: stderr, sim: sim, secret: secret, url: "http://" + addr + "/webhooks/ashby",
-		svc: svc.Load(), hc: bench.NewClient(o.concurrency),
+		svcs: svcs.Load(), hc: bench.NewClient(o.concurrency),
 		report: bench.Report{
 			Backend: backend, CPUs: runtime.NumCPU(), GoVersion: runtime.Version(), Started: time.Now().UTC(),
 			Concurrency: o.concurrency, Duration: o.duration.String(), Schedules: o.schedules,
@@ -283,7 +284,7 @@ func (r *benchRun) evaluation(ctx context.Context, sc ashbysim.Scenario) error {
 		return err
 	}
 	bench.SubmitPassingFeedback(r.sim, sc)
-	if err := r.svc.SyncFeedback(ctx); err != nil {
+	if err := r.svcs.Sync.SyncFeedback(ctx); err != nil {
 		return fmt.Errorf("sync feedback: %w", err)
 	}
 	// Let the evaluations the sync enqueued (no rule yet: no_rule) finish
@@ -293,10 +294,10 @@ func (r *benchRun) evaluation(ctx context.Context, sc ashbysim.Scenario) error {
 	}
 	// The rule goes through the rules service, which checks it against the
 	// synced metadata.
-	if err := r.svc.SyncMetadata(ctx); err != nil {
+	if err := r.svcs.Sync.SyncMetadata(ctx); err != nil {
 		return fmt.Errorf("sync metadata: %w", err)
 	}
-	if err := r.svc.SyncInterviews(ctx); err != nil {
+	if err := r.svcs.Sync.SyncInterviews(ctx); err != nil {
 		return fmt.Errorf("sync interviews: %w", err)
 	}
 	rulesSvc, actor := newRulesService(r.db, slog.New(slog.DiscardHandler)), cliActor("aaa bench")
@@ -323,7 +324,7 @@ func (r *benchRun) evaluation(ctx context.Context, sc ashbysim.Scenario) error {
 		var err error
 		for i := 0; i < len(ids) && err == nil; i += 500 {
 			var evs []advance.Evaluation
-			evs, err = r.svc.EvaluateMany(ctx, ids[i:min(i+500, len(ids))])
+			evs, err = r.svcs.Advance.EvaluateMany(ctx, ids[i:min(i+500, len(ids))])
 			for _, ev := range evs {
 				if ev.Status != wantStatus && wrong.Add(1) == 1 {
 					firstWrong.Store(fmt.Sprintf("%s/%s: %s", ev.Decision.Outcome, ev.Status, ev.Decision.Summary))

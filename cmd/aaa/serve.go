@@ -15,10 +15,11 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/ashby-auto-advance/aaa/internal/advance"
+	"github.com/ashby-auto-advance/aaa/internal/app"
 	"github.com/ashby-auto-advance/aaa/internal/ashby"
 	"github.com/ashby-auto-advance/aaa/internal/config"
 	"github.com/ashby-auto-advance/aaa/internal/jobs"
+	"github.com/ashby-auto-advance/aaa/internal/notify"
 	"github.com/ashby-auto-advance/aaa/internal/server"
 	"github.com/ashby-auto-advance/aaa/internal/slackapp"
 	"github.com/spf13/cobra"
@@ -71,8 +72,8 @@ func configHelp() string {
 type serveHooks struct {
 	// ready receives the listen address once the server accepts requests.
 	ready func(addr string)
-	// service receives the use cases once built.
-	service func(*advance.Service)
+	// services receives the use cases once built.
+	services func(*app.Services)
 }
 
 // serve runs the server until ctx ends, then shuts down in order: stop
@@ -93,17 +94,20 @@ func serve(ctx context.Context, cfg config.Config, addr string, log *slog.Logger
 	log.InfoContext(ctx, "database_migrated", "applied", len(applied))
 
 	metrics := server.NewMetrics()
-	var ats advance.ATS
+	// Interfaces stay nil (not typed nils) while a client is not configured.
+	var ats app.ATS
+	var ashbyHealth server.AshbyHealth
 	if cfg.AshbyAPIKey != "" {
-		ats = ashby.New(ashby.Options{BaseURL: cfg.AshbyAPIURL, APIKey: cfg.AshbyAPIKey, RateLimit: rate.Limit(cfg.AshbyRateLimit),
+		client := ashby.New(ashby.Options{BaseURL: cfg.AshbyAPIURL, APIKey: cfg.AshbyAPIKey, RateLimit: rate.Limit(cfg.AshbyRateLimit),
 			Burst: max(1, int(cfg.AshbyRateLimit)), Observe: metrics.ObserveAshby})
+		ats, ashbyHealth = client, client
 	} else {
 		log.WarnContext(ctx, "ashby_not_configured", "hint", "set ASHBY_API_KEY; until then deliveries are stored and wait")
 	}
 	if cfg.AshbyWebhookSecret == "" {
 		log.WarnContext(ctx, "webhook_secret_not_configured", "hint", "set ASHBY_WEBHOOK_SECRET; signed webhooks are refused until then")
 	}
-	var slk advance.Slack
+	var slk app.Slack
 	if cfg.SlackBotToken != "" {
 		slk = slackapp.New(slackapp.Options{Token: cfg.SlackBotToken, BaseURL: cfg.SlackAPIURL, Logger: log})
 	} else {
@@ -116,16 +120,16 @@ func serve(ctx context.Context, cfg config.Config, addr string, log *slog.Logger
 		log.WarnContext(ctx, "admin_api_disabled", "hint", "set ADMIN_API_TOKEN to enable /admin")
 	}
 	periodic := []jobs.Interval{
-		{Task: advance.TaskFeedbackSync, Every: cfg.FeedbackSyncInterval},
-		{Task: advance.TaskEvaluationSweep, Every: cfg.EvaluationSweepInterval},
-		{Task: advance.TaskMetadataSync, Every: cfg.MetadataSyncInterval},
-		{Task: advance.TaskInterviewSync, Every: cfg.InterviewSyncInterval},
+		{Task: jobs.TaskFeedbackSync, Every: cfg.FeedbackSyncInterval},
+		{Task: jobs.TaskEvaluationSweep, Every: cfg.EvaluationSweepInterval},
+		{Task: jobs.TaskMetadataSync, Every: cfg.MetadataSyncInterval},
+		{Task: jobs.TaskInterviewSync, Every: cfg.InterviewSyncInterval},
 	}
 	if slk != nil {
-		periodic = append(periodic, jobs.Interval{Task: advance.TaskSlackUserSync, Every: cfg.SlackUserSyncInterval})
+		periodic = append(periodic, jobs.Interval{Task: jobs.TaskSlackUserSync, Every: cfg.SlackUserSyncInterval})
 	}
 	if cfg.RemindersEnabled && slk != nil {
-		periodic = append(periodic, jobs.Interval{Task: advance.TaskReminders, Every: cfg.ReminderInterval})
+		periodic = append(periodic, jobs.Interval{Task: jobs.TaskReminders, Every: cfg.ReminderInterval})
 	} else if cfg.RemindersEnabled {
 		log.WarnContext(ctx, "reminders_not_configured", "hint", "feedback reminders need SLACK_BOT_TOKEN")
 	}
@@ -134,28 +138,29 @@ func serve(ctx context.Context, cfg config.Config, addr string, log *slog.Logger
 	if err != nil {
 		return err
 	}
-	svc := advance.New(advance.Options{
+	svcs := app.New(app.Options{
 		Store: be.db, ATS: ats, Slack: slk, Queue: q, Logger: log, DryRun: cfg.DryRun,
 		MinWait: cfg.MinWait, Timeout: cfg.FeedbackTimeout,
 		AdminChannel: cfg.AdminSlackChannelID, DefaultArchiveReason: cfg.DefaultArchiveReason,
 		AllowedSlackUsers: cfg.SlackAllowedUserIDs, ObserveDecision: metrics.ObserveDecision,
 		// A claimed action belongs to its worker for longer than any job run.
 		ClaimLease: max(2*time.Minute, cfg.JobTimeout+time.Minute),
-		Reminders: advance.ReminderPolicy{
+		Reminders: notify.ReminderPolicy{
 			FirstAfter: cfg.ReminderFirstAfter, Every: cfg.ReminderEvery, Max: cfg.ReminderMax,
 			WorkStart: cfg.ReminderWorkStart, WorkEnd: cfg.ReminderWorkEnd, Workdays: cfg.ReminderWorkdays,
 			Location: cfg.ReminderLocation,
 		},
 	})
-	q.SetHandler(svc)
-	if hooks != nil && hooks.service != nil {
-		hooks.service(svc)
+	if hooks != nil && hooks.services != nil {
+		hooks.services(svcs)
 	}
 	handler := server.New(server.Deps{
-		Store: be.db, Service: svc, Logger: log, WebhookSecret: cfg.AshbyWebhookSecret,
+		Store: be.db, Intake: svcs.Intake, Evaluator: svcs.Advance, Notices: svcs.Notices, Syncer: svcs.Sync,
+		Ashby: ashbyHealth, Logger: log, WebhookSecret: cfg.AshbyWebhookSecret,
 		SlackSigningSecret: cfg.SlackSigningSecret, AdminToken: cfg.AdminAPIToken, FrontendURLs: cfg.FrontendURLs,
-		AdminTokens: adminTokens(cfg.AdminAPITokens), Rules: newRulesService(be.db, log),
+		AdminTokens: adminTokens(cfg.AdminAPITokens), Rules: svcs.Rules,
 		WebhookRatePerMin: cfg.WebhookRateMin, Version: version, Metrics: metrics,
+		Backtester: svcs.Backtest,
 	})
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
@@ -167,7 +172,7 @@ func serve(ctx context.Context, cfg config.Config, addr string, log *slog.Logger
 	srvErr := make(chan error, 1)
 	go func() { srvErr <- srv.Serve(ln) }()
 
-	if err := q.Start(ctx); err != nil {
+	if err := q.Start(ctx, svcs.Handlers()); err != nil {
 		_ = srv.Close()
 		return fmt.Errorf("start jobs: %w", err)
 	}

@@ -6,9 +6,10 @@ import (
 	"os/signal"
 	"time"
 
-	"github.com/ashby-auto-advance/aaa/internal/advance"
 	"github.com/ashby-auto-advance/aaa/internal/ashby"
 	"github.com/ashby-auto-advance/aaa/internal/config"
+	"github.com/ashby-auto-advance/aaa/internal/domain"
+	"github.com/ashby-auto-advance/aaa/internal/syncer"
 	"github.com/spf13/cobra"
 	"golang.org/x/time/rate"
 )
@@ -43,7 +44,7 @@ to Ashby and nothing is evaluated.`,
 				return err
 			}
 			if cfg.AshbyAPIKey == "" {
-				return advance.ErrAshbyNotConfigured
+				return domain.ErrAshbyNotConfigured
 			}
 			if dbURL == "" {
 				dbURL = cfg.DatabaseURL
@@ -62,9 +63,7 @@ to Ashby and nothing is evaluated.`,
 			defer be.close()
 			ats := ashby.New(ashby.Options{BaseURL: cfg.AshbyAPIURL, APIKey: cfg.AshbyAPIKey,
 				RateLimit: rate.Limit(cfg.AshbyRateLimit), Burst: max(1, int(cfg.AshbyRateLimit))})
-			svc := advance.New(advance.Options{Store: be.db, ATS: ats, Logger: log,
-				MinWait: cfg.MinWait, Timeout: time.Duration(cfg.TimeoutDays) * 24 * time.Hour})
-			res, err := svc.SyncHistory(ctx, from)
+			res, err := syncer.New(syncer.Options{Store: be.db, ATS: ats, Logger: log}).SyncHistory(ctx, from)
 			if err != nil {
 				return fmt.Errorf("sync history (run again to resume): %w", err)
 			}

@@ -1,9 +1,10 @@
-// Package advance holds aaa's use cases: accept and ingest webhooks, sync
-// feedback and metadata from Ashby, evaluate schedules with the engine, act
-// on decisions safely, and handle recruiters' Slack clicks. It owns the
-// small interfaces it needs from the outside (ATS for Ashby, Slack, Queue);
-// cmd/aaa wires the concrete clients and package jobs calls these use cases
-// from River workers.
+// Package advance evaluates schedules and acts on the decisions: one
+// evaluation path (a single schedule is a batch of one: decide, record, act),
+// the periodic sweep, and the actions themselves (advance through
+// application.changeStage, archive after a recruiter's click or by the
+// rule). Notices go through package notify, cache-through reads of Ashby
+// through package catalog; package app wires it, package jobs and the HTTP
+// server call it.
 //
 // Safety rules (DESIGN.md, Safety):
 //   - A live action is claimed before Ashby is called: one

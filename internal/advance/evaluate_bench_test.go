@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ashby-auto-advance/aaa/internal/advance"
+	"github.com/ashby-auto-advance/aaa/internal/app"
 	"github.com/ashby-auto-advance/aaa/internal/ashby"
 	"github.com/ashby-auto-advance/aaa/internal/ashbysim"
 	"github.com/ashby-auto-advance/aaa/internal/bench"
@@ -63,7 +64,7 @@ func benchmarkEvaluate(b *testing.B, be storetest.Backend, mode string) {
 	simSrv := httptest.NewServer(sim)
 	b.Cleanup(simSrv.Close)
 	ats := ashby.New(ashby.Options{BaseURL: simSrv.URL, APIKey: sim.APIKey(), RateLimit: rate.Inf, Timeout: 10 * time.Second})
-	svc := advance.New(advance.Options{Store: db, ATS: ats, Queue: q, Timeout: 7 * 24 * time.Hour})
+	svcs := app.New(app.Options{Store: db, ATS: ats, Queue: q, Timeout: 7 * 24 * time.Hour})
 
 	// Store every schedule as production does: accept its webhook, ingest
 	// it, then sync the passing feedback.
@@ -72,12 +73,12 @@ func benchmarkEvaluate(b *testing.B, be storetest.Backend, mode string) {
 		body := sim.ScheduleUpdateBody(id)
 		hook, err := ashby.ParseWebhook(body)
 		storetest.Must(b, err)
-		did, _, err := svc.AcceptWebhook(ctx, hook, body)
+		did, _, err := svcs.Intake.AcceptWebhook(ctx, hook, body)
 		storetest.Must(b, err)
-		storetest.Must(b, svc.IngestDelivery(ctx, did, true))
+		storetest.Must(b, svcs.Intake.IngestDelivery(ctx, did, true))
 	}
 	bench.SubmitPassingFeedback(sim, sc)
-	storetest.Must(b, svc.SyncFeedback(ctx))
+	storetest.Must(b, svcs.Sync.SyncFeedback(ctx))
 	rule, err := db.CreateRule(ctx, bench.PassingRule(sc, mode))
 	storetest.Must(b, err)
 	want := domain.ExecDryRun
@@ -105,7 +106,7 @@ func benchmarkEvaluate(b *testing.B, be storetest.Backend, mode string) {
 		var err error
 		for i := 0; i < len(ids) && err == nil; i += 500 {
 			var evs []advance.Evaluation
-			evs, err = svc.EvaluateMany(ctx, ids[i:min(i+500, len(ids))])
+			evs, err = svcs.Advance.EvaluateMany(ctx, ids[i:min(i+500, len(ids))])
 			for _, ev := range evs {
 				if ev.Status != want {
 					b.Errorf("schedule %s: %s/%s (%s), want %s", ev.ScheduleID, ev.Decision.Outcome, ev.Status, ev.Decision.Summary, want)

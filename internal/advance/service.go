@@ -7,38 +7,20 @@ import (
 	"time"
 
 	"github.com/ashby-auto-advance/aaa/internal/ashby"
-	"github.com/ashby-auto-advance/aaa/internal/slackapp"
+	"github.com/ashby-auto-advance/aaa/internal/catalog"
+	"github.com/ashby-auto-advance/aaa/internal/notify"
 	"github.com/ashby-auto-advance/aaa/internal/store"
-	"github.com/slack-go/slack"
+	"github.com/ashby-auto-advance/aaa/internal/syncer"
 )
 
-// ATS is the part of Ashby's API aaa uses (implemented by *ashby.Client).
+// ATS is the part of Ashby's API evaluation and actions use (implemented
+// by *ashby.Client): the catalog's reads, the two writes, and the
+// candidate read of the default notices.
 type ATS interface {
-	InterviewStageInfo(ctx context.Context, stageID string) (ashby.InterviewStage, error)
-	InterviewStageList(ctx context.Context, planID string) ([]ashby.InterviewStage, error)
-	InterviewPlanList(ctx context.Context, opts ashby.ListOptions) ([]ashby.InterviewPlan, string, error)
-	JobList(ctx context.Context, opts ashby.JobListOptions) ([]ashby.Job, string, error)
-	ApplicationInfo(ctx context.Context, applicationID string) (ashby.Application, error)
+	catalog.ATS
+	notify.ATS
 	AdvanceApplication(ctx context.Context, applicationID, stageID string) (ashby.Application, error)
 	ArchiveApplication(ctx context.Context, applicationID, reasonID string, email *ashby.ArchiveEmail) (ashby.Application, error)
-	FeedbackList(ctx context.Context, applicationID string) ([]ashby.Feedback, error)
-	FeedbackSync(ctx context.Context, syncToken string) ([]ashby.Feedback, string, error)
-	FeedbackFormList(ctx context.Context, opts ashby.ListOptions) ([]ashby.FeedbackForm, string, error)
-	InterviewInfo(ctx context.Context, interviewID string) (ashby.Interview, error)
-	InterviewList(ctx context.Context, opts ashby.ListOptions) ([]ashby.Interview, string, error)
-	UserList(ctx context.Context, opts ashby.ListOptions) ([]ashby.User, string, error)
-	ArchiveReasonList(ctx context.Context, includeArchived bool) ([]ashby.ArchiveReason, error)
-	CandidateInfo(ctx context.Context, candidateID string) (ashby.Candidate, error)
-}
-
-// Slack is the part of Slack's Web API aaa uses (implemented by
-// *slackapp.Client). A nil Slack means notifications are stored only.
-type Slack interface {
-	PostMessage(ctx context.Context, channel, text string, blocks []slack.Block) (channelID, ts string, err error)
-	UpdateMessage(ctx context.Context, channel, ts, text string, blocks []slack.Block) error
-	PostEphemeral(ctx context.Context, channel, user, text string) error
-	LookupUserByEmail(ctx context.Context, email string) (slackapp.User, error)
-	ListUsers(ctx context.Context) ([]slackapp.User, error)
 }
 
 // Queue enqueues jobs (implemented by *jobs.Queue). tx may be nil; when set,
@@ -54,10 +36,15 @@ type Queue interface {
 type Options struct {
 	Store store.Store
 	// ATS is nil when no Ashby key is configured: syncs and actions then fail
-	// with ErrAshbyNotConfigured and jobs retry until it is.
+	// with domain.ErrAshbyNotConfigured and jobs retry until it is.
 	ATS   ATS
-	Slack Slack
 	Queue Queue
+	// Catalog reads applications and stages through the cache (default:
+	// one over Store and ATS).
+	Catalog *catalog.Catalog
+	// Notices sends the Slack notices of decisions and edits them (default:
+	// one that only stores them, as without Slack).
+	Notices *notify.Service
 	// Logger is the base logger; the service adds component=advance.
 	Logger *slog.Logger
 	// Now is the clock (default time.Now).
@@ -66,8 +53,6 @@ type Options struct {
 	DryRun bool
 	// MinWait and Timeout are the global engine settings.
 	MinWait, Timeout time.Duration
-	// AdminChannel receives alerts and notices without a recruiter.
-	AdminChannel string
 	// DefaultArchiveReason is used when a rule names none.
 	DefaultArchiveReason string
 	// AllowedSlackUsers may click Archive; empty allows anyone.
@@ -82,24 +67,21 @@ type Options struct {
 	// ObserveDecision, when set, receives every evaluation's outcome and
 	// mode (for metrics).
 	ObserveDecision func(outcome, mode string)
-	// Reminders is the global feedback reminder policy (see remind.go);
-	// zero fields take the defaults.
-	Reminders ReminderPolicy
 }
 
 // Service implements the use cases.
 type Service struct {
-	opts   Options
-	st     store.Store
-	ats    ATS
-	slack  Slack
-	queue  Queue
-	log    *slog.Logger
-	now    func() time.Time
-	sleep  func(ctx context.Context, d time.Duration) error
-	allow  map[string]bool
-	status *ashbyStatus
-	accept *groupCommit
+	opts    Options
+	st      store.Store
+	ats     ATS
+	queue   Queue
+	log     *slog.Logger
+	now     func() time.Time
+	sleep   func(ctx context.Context, d time.Duration) error
+	allow   map[string]bool
+	catalog *catalog.Catalog
+	notices *notify.Service
+	track   syncer.Tracker
 }
 
 // New returns a Service.
@@ -120,14 +102,20 @@ func New(opts Options) *Service {
 		opts.ClaimLease = 2 * time.Minute
 	}
 	s := &Service{
-		opts: opts, st: opts.Store, ats: opts.ATS, slack: opts.Slack, queue: opts.Queue,
+		opts: opts, st: opts.Store, ats: opts.ATS, queue: opts.Queue,
 		log: opts.Logger.With("component", "advance"), now: opts.Now, sleep: sleepCtx,
-		allow: map[string]bool{}, status: &ashbyStatus{}, accept: &groupCommit{limit: 1},
+		allow: map[string]bool{},
 	}
-	if opts.Store != nil && opts.Store.Dialect() == store.DialectPostgres {
-		// Postgres commits in parallel: a few committers at once.
-		s.accept.limit = 4
+	s.catalog = opts.Catalog
+	if s.catalog == nil {
+		s.catalog = catalog.New(catalog.Options{Store: opts.Store, ATS: opts.ATS, Logger: opts.Logger, Now: opts.Now})
 	}
+	s.notices = opts.Notices
+	if s.notices == nil {
+		s.notices = notify.New(notify.Options{Store: opts.Store, Catalog: s.catalog, ATS: opts.ATS,
+			Logger: opts.Logger, Now: opts.Now, DryRun: opts.DryRun})
+	}
+	s.track = syncer.Tracker{Store: opts.Store, Log: s.log, Now: opts.Now}
 	for _, u := range opts.AllowedSlackUsers {
 		s.allow[u] = true
 	}

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -71,6 +72,7 @@ type Options struct {
 
 // Client calls the Ashby API. It is safe for concurrent use.
 type Client struct {
+	health    health
 	baseURL   string
 	apiKey    string
 	hc        *http.Client
@@ -210,8 +212,16 @@ func decodeResults(method string, raw json.RawMessage, out any) error {
 	return nil
 }
 
-// do sends method, retrying transient failures when retry is true.
+// do sends method, retrying transient failures when retry is true, and
+// records the outcome for Health.
 func (c *Client) do(ctx context.Context, method string, req any, retry bool) (*envelope, error) {
+	env, err := c.send(ctx, method, req, retry)
+	c.health.record(err)
+	return env, err
+}
+
+// send is do without the health bookkeeping.
+func (c *Client) send(ctx context.Context, method string, req any, retry bool) (*envelope, error) {
 	if req == nil {
 		req = struct{}{}
 	}
@@ -348,4 +358,33 @@ func parseRetryAfter(v string) time.Duration {
 		}
 	}
 	return 0
+}
+
+// health remembers the outcome of the last call for Health.
+type health struct {
+	mu      sync.Mutex
+	lastErr string
+}
+
+func (h *health) record(err error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	// Ashby answering "not found" is Ashby working.
+	if err == nil || IsNotFound(err) {
+		h.lastErr = ""
+		return
+	}
+	h.lastErr = err.Error()
+}
+
+// Health reports the outcome of the last call: "ok" (also before any call)
+// or "degraded" with that call's error text. The text may name hosts: show
+// it to operators, not on public endpoints.
+func (c *Client) Health() (status, lastError string) {
+	c.health.mu.Lock()
+	defer c.health.mu.Unlock()
+	if c.health.lastErr != "" {
+		return "degraded", c.health.lastErr
+	}
+	return "ok", ""
 }

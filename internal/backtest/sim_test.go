@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ashby-auto-advance/aaa/internal/advance"
+	"github.com/ashby-auto-advance/aaa/internal/app"
 	"github.com/ashby-auto-advance/aaa/internal/ashby"
 	"github.com/ashby-auto-advance/aaa/internal/ashbysim"
 	"github.com/ashby-auto-advance/aaa/internal/backtest"
@@ -16,6 +16,7 @@ import (
 	"github.com/ashby-auto-advance/aaa/internal/slackapp/slackfake"
 	"github.com/ashby-auto-advance/aaa/internal/store"
 	"github.com/ashby-auto-advance/aaa/internal/store/storetest"
+	"github.com/ashby-auto-advance/aaa/internal/syncer"
 	"golang.org/x/time/rate"
 )
 
@@ -29,7 +30,7 @@ type harness struct {
 	db    *store.DB
 	sim   *ashbysim.Sim
 	slack *slackfake.Server
-	svc   *advance.Service
+	svc   *app.Services
 	sc    ashbysim.Scenario
 	past  []ashbysim.PastCandidateIDs
 }
@@ -44,7 +45,7 @@ func newHarness(t *testing.T, db *store.DB, n int) *harness {
 		BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond, MaxAttempts: 8, Timeout: 5 * time.Second})
 	slack := slackfake.New("xoxb-test")
 	t.Cleanup(slack.Close)
-	svc := advance.New(advance.Options{Store: db, ATS: ats, Now: func() time.Time { return simNow },
+	svc := app.New(app.Options{Store: db, ATS: ats, Now: func() time.Time { return simNow },
 		Slack: slackapp.New(slackapp.Options{Token: "xoxb-test", BaseURL: slack.URL()}), AdminChannel: "C-admin",
 		MinWait: 30 * time.Minute, Timeout: 7 * day})
 
@@ -130,7 +131,7 @@ func TestBacktestConfusionTable(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		h := newHarness(t, db, 300)
-		res, err := h.svc.SyncHistory(ctx, simNow.Add(-180*day))
+		res, err := h.svc.Sync.SyncHistory(ctx, simNow.Add(-180*day))
 		storetest.Must(t, err)
 		if res.Applications != 300 || res.Visits != 270*3+30*2 {
 			t.Fatalf("backfill = %+v, want 300 applications and %d visits", res, 270*3+30*2)
@@ -139,7 +140,7 @@ func TestBacktestConfusionTable(t *testing.T) {
 		storetest.Must(t, err)
 
 		h.sim.ResetCalls()
-		rep, err := h.svc.Backtest(ctx, backtest.Query{Rule: rule, Since: simNow.Add(-60 * day)})
+		rep, err := h.svc.Backtest.Backtest(ctx, backtest.Query{Rule: rule, Since: simNow.Add(-60 * day)})
 		storetest.Must(t, err)
 
 		want := map[[2]string]int{
@@ -192,12 +193,12 @@ func TestBacktestDiff(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		h := newHarness(t, db, 300)
-		_, err := h.svc.SyncHistory(ctx, simNow.Add(-180*day))
+		_, err := h.svc.Sync.SyncHistory(ctx, simNow.Add(-180*day))
 		storetest.Must(t, err)
 		current := h.rule("3")
 		draft := h.rule("2")
 		draft.Version = 2
-		rep, err := h.svc.Backtest(ctx, backtest.Query{Rule: draft, Baseline: &current, Since: simNow.Add(-60 * day)})
+		rep, err := h.svc.Backtest.Backtest(ctx, backtest.Query{Rule: draft, Baseline: &current, Since: simNow.Add(-60 * day)})
 		storetest.Must(t, err)
 		if len(rep.Flips) != 48 {
 			t.Fatalf("flips = %d, want 48", len(rep.Flips))
@@ -226,7 +227,7 @@ func TestSyncHistoryResumes(t *testing.T) {
 		cctx, cancel := context.WithCancel(ctx)
 		done := make(chan error, 1)
 		go func() {
-			_, err := h.svc.SyncHistory(cctx, simNow.Add(-180*day))
+			_, err := h.svc.Sync.SyncHistory(cctx, simNow.Add(-180*day))
 			done <- err
 		}()
 		deadline := time.Now().Add(20 * time.Second)
@@ -238,7 +239,7 @@ func TestSyncHistoryResumes(t *testing.T) {
 			t.Fatal("interrupted backfill returned no error")
 		}
 		first := h.sim.CallCount("application.listHistory")
-		prog, err := db.GetHistoryProgress(ctx, advance.SyncHistoryName)
+		prog, err := db.GetHistoryProgress(ctx, syncer.SyncHistoryName)
 		storetest.Must(t, err)
 		if prog.FinishedAt != nil || prog.Applications == 0 || prog.Applications >= 200 {
 			t.Fatalf("progress after interruption = %+v", prog)
@@ -247,12 +248,12 @@ func TestSyncHistoryResumes(t *testing.T) {
 		h.sim.SetFault("application.listHistory", ashbysim.Fault{Rate429: 0.5})
 		h.sim.SetFault("applicationFeedback.list", ashbysim.Fault{Rate429: 0.5})
 		h.sim.ResetCalls()
-		var res advance.HistoryResult
+		var res syncer.HistoryResult
 		for run := 0; ; run++ {
 			if run == 20 {
 				t.Fatal("backfill did not complete in 20 runs")
 			}
-			if res, err = h.svc.SyncHistory(ctx, simNow.Add(-180*day)); err == nil {
+			if res, err = h.svc.Sync.SyncHistory(ctx, simNow.Add(-180*day)); err == nil {
 				break
 			}
 		}
@@ -282,7 +283,7 @@ func TestSyncHistoryResumes(t *testing.T) {
 
 		// A full re-run re-fetches everything and still duplicates nothing.
 		h.sim.ClearFaults()
-		_, err = h.svc.SyncHistory(ctx, simNow.Add(-180*day))
+		_, err = h.svc.Sync.SyncHistory(ctx, simNow.Add(-180*day))
 		storetest.Must(t, err)
 		if n, _ := db.CountStageHistory(ctx); n != wantVisits {
 			t.Errorf("stored visits after a re-run = %d, want %d", n, wantVisits)

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ashby-auto-advance/aaa/internal/advance"
+	"github.com/ashby-auto-advance/aaa/internal/app"
 	"github.com/ashby-auto-advance/aaa/internal/ashby"
 	"github.com/ashby-auto-advance/aaa/internal/demo"
 	"github.com/ashby-auto-advance/aaa/internal/domain"
@@ -40,27 +40,27 @@ func serveSQLite(path string) demo.ServeFunc {
 			return err
 		}
 		q, err := jobs.New(jobs.Options{DB: db.Writer(), Periodic: []jobs.Interval{
-			{Task: advance.TaskFeedbackSync, Every: s.FeedbackSyncInterval},
-			{Task: advance.TaskEvaluationSweep, Every: s.EvaluationSweepInterval},
-			{Task: advance.TaskSlackUserSync, Every: time.Hour},
+			{Task: jobs.TaskFeedbackSync, Every: s.FeedbackSyncInterval},
+			{Task: jobs.TaskEvaluationSweep, Every: s.EvaluationSweepInterval},
+			{Task: jobs.TaskSlackUserSync, Every: time.Hour},
 		}})
 		if err != nil {
 			return err
 		}
-		svc := advance.New(advance.Options{
+		svcs := app.New(app.Options{
 			Store: db, Queue: q, Timeout: s.FeedbackTimeout, AdminChannel: s.AdminChannelID,
 			ATS:   ashby.New(ashby.Options{BaseURL: s.AshbyAPIURL, APIKey: s.AshbyAPIKey, RateLimit: rate.Inf}),
 			Slack: slackapp.New(slackapp.Options{Token: s.SlackBotToken, BaseURL: s.SlackAPIURL}),
 		})
-		q.SetHandler(svc)
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
 			return err
 		}
-		srv := &http.Server{Handler: server.New(server.Deps{Store: db, Service: svc, WebhookSecret: s.AshbyWebhookSecret,
+		srv := &http.Server{Handler: server.New(server.Deps{Store: db, Intake: svcs.Intake, Evaluator: svcs.Advance,
+			Notices: svcs.Notices, Syncer: svcs.Sync, Backtester: svcs.Backtest, Rules: svcs.Rules, WebhookSecret: s.AshbyWebhookSecret,
 			SlackSigningSecret: s.SlackSigningSecret, AdminToken: s.AdminAPIToken})}
 		go func() { _ = srv.Serve(ln) }()
-		if err := q.Start(ctx); err != nil {
+		if err := q.Start(ctx, svcs.Handlers()); err != nil {
 			return err
 		}
 		ready("http://" + ln.Addr().String())

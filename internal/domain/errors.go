@@ -13,3 +13,7 @@ var (
 	// ErrInvalid means the input is malformed or fails validation.
 	ErrInvalid = errors.New("invalid input")
 )
+
+// ErrAshbyNotConfigured means no Ashby API key is set: syncs and actions
+// cannot run, and jobs that need Ashby retry until one is.
+var ErrAshbyNotConfigured = errors.New("ashby API key not configured (set ASHBY_API_KEY)")

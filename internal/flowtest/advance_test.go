@@ -8,7 +8,7 @@ import (
 
 	"github.com/ashby-auto-advance/aaa/internal/ashbysim"
 	"github.com/ashby-auto-advance/aaa/internal/domain"
-	"github.com/ashby-auto-advance/aaa/internal/store/storetest"
+	"github.com/ashby-auto-advance/aaa/internal/testkit"
 )
 
 // submitAll submits the given scores for every interviewer of a candidate.
@@ -21,7 +21,7 @@ func (e *env) submitAll(sc ashbysim.Scenario, c ashbysim.ScenarioCandidate, scor
 
 func TestAdvanceRejectWaitStale(t *testing.T) {
 	t.Parallel()
-	for _, b := range storetest.Backends(t) {
+	for _, b := range testkit.Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {
 			t.Parallel()
 			const minWait = 3 * time.Second
@@ -41,18 +41,18 @@ func TestAdvanceRejectWaitStale(t *testing.T) {
 			if err := e.sim.MoveApplication(moved.ApplicationID, sc.StageIDs[1]); err != nil {
 				t.Fatal(err)
 			}
-			eventually(t, 10*time.Second, "schedules stored", func() bool {
+			testkit.Eventually(t, 10*time.Second, "schedules stored", func() bool {
 				n, _ := e.db.ListDeliveries(ctx, domain.DeliveryProcessed, 10)
 				return len(n) == 4
 			})
-			if err := e.svc.SyncFeedback(ctx); err != nil {
+			if err := e.svc.Sync.SyncFeedback(ctx); err != nil {
 				t.Fatal(err)
 			}
 			// Nothing is decided before min-wait, then everything is, with no new webhook.
 			if n := len(e.executions(pass.ApplicationID)); n != 0 && time.Since(submitted) < minWait {
 				t.Fatalf("decided %d times before min wait", n)
 			}
-			eventually(t, 15*time.Second, "decisions after min wait", func() bool {
+			testkit.Eventually(t, 15*time.Second, "decisions after min wait", func() bool {
 				return len(e.executions(pass.ApplicationID)) == 1 && len(e.executions(fail.ApplicationID)) == 1 &&
 					len(e.executions(moved.ApplicationID)) == 1 && e.executions(pass.ApplicationID)[0].Status == domain.ExecSuccess
 			}, func() string {
@@ -72,7 +72,7 @@ func TestAdvanceRejectWaitStale(t *testing.T) {
 			if x := e.executions(fail.ApplicationID)[0]; x.Outcome != domain.OutcomeReject || x.Status != domain.ExecNotified {
 				t.Fatalf("failing candidate: %s", describe([]domain.Execution{x}))
 			}
-			eventually(t, 10*time.Second, "rejection notice recorded", func() bool {
+			testkit.Eventually(t, 10*time.Second, "rejection notice recorded", func() bool {
 				n, _ := e.db.ListNotifications(ctx, e.executions(fail.ApplicationID)[0].ID, 5)
 				return len(n) == 1 && n[0].Kind == "rejection" && n[0].Status == domain.NotificationStored
 			})
@@ -87,10 +87,10 @@ func TestAdvanceRejectWaitStale(t *testing.T) {
 				t.Fatalf("partial panel decided: %s", describe(e.executions(partial.ApplicationID)))
 			}
 			e.sim.SubmitFeedback(partial.ApplicationID, partial.EventID, sc.InterviewerIDs[1], map[string]any{ashbysim.FieldOverallScore: 4})
-			if err := e.svc.SyncFeedback(ctx); err != nil {
+			if err := e.svc.Sync.SyncFeedback(ctx); err != nil {
 				t.Fatal(err)
 			}
-			eventually(t, 15*time.Second, "partial panel decided after its last submission", func() bool {
+			testkit.Eventually(t, 15*time.Second, "partial panel decided after its last submission", func() bool {
 				x := e.executions(partial.ApplicationID)
 				return len(x) == 1 && x[0].Outcome == domain.OutcomeReject
 			})
@@ -100,7 +100,7 @@ func TestAdvanceRejectWaitStale(t *testing.T) {
 
 func TestExactlyOnceUnderConcurrency(t *testing.T) {
 	t.Parallel()
-	for _, b := range storetest.Backends(t) {
+	for _, b := range testkit.Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t, b, envOpts{})
@@ -111,14 +111,14 @@ func TestExactlyOnceUnderConcurrency(t *testing.T) {
 				e.send(c.ScheduleID)
 				e.submitAll(sc, c, 4)
 			}
-			eventually(t, 10*time.Second, "schedules stored", func() bool {
+			testkit.Eventually(t, 10*time.Second, "schedules stored", func() bool {
 				n, _ := e.db.ListDeliveries(ctx, domain.DeliveryProcessed, 10)
 				return len(n) == 2
 			})
 			if err := e.q.Stop(ctx); err != nil { // only our goroutines act from here
 				t.Fatal(err)
 			}
-			if err := e.svc.SyncFeedback(ctx); err != nil {
+			if err := e.svc.Sync.SyncFeedback(ctx); err != nil {
 				t.Fatal(err)
 			}
 			c := sc.Candidates[0]
@@ -127,7 +127,7 @@ func TestExactlyOnceUnderConcurrency(t *testing.T) {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					if _, err := e.svc.EvaluateNow(ctx, c.ScheduleID); err != nil {
+					if _, err := e.svc.Advance.EvaluateNow(ctx, c.ScheduleID); err != nil {
 						t.Error(err)
 					}
 				}()
@@ -139,7 +139,7 @@ func TestExactlyOnceUnderConcurrency(t *testing.T) {
 			// A changeStage that succeeds in Ashby but whose answer is lost is not repeated.
 			e.sim.SetFault("application.changeStage", ashbysim.Fault{ApplyThenDropRate: 1})
 			c2 := sc.Candidates[1]
-			ev, err := e.svc.EvaluateNow(ctx, c2.ScheduleID)
+			ev, err := e.svc.Advance.EvaluateNow(ctx, c2.ScheduleID)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -149,7 +149,7 @@ func TestExactlyOnceUnderConcurrency(t *testing.T) {
 			if got := e.changeStageCalls(); got != 2 {
 				t.Fatalf("changeStage calls = %d, want 2 (no repeat after the lost answer)", got)
 			}
-			if _, err := e.svc.EvaluateNow(ctx, c2.ScheduleID); err != nil {
+			if _, err := e.svc.Advance.EvaluateNow(ctx, c2.ScheduleID); err != nil {
 				t.Fatal(err)
 			}
 			if got := e.changeStageCalls(); got != 2 {
@@ -161,7 +161,7 @@ func TestExactlyOnceUnderConcurrency(t *testing.T) {
 
 func TestShadowModeNeverWrites(t *testing.T) {
 	t.Parallel()
-	for _, b := range storetest.Backends(t) {
+	for _, b := range testkit.Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t, b, envOpts{})
@@ -173,14 +173,14 @@ func TestShadowModeNeverWrites(t *testing.T) {
 			for _, c := range sc.Candidates {
 				e.send(c.ScheduleID)
 			}
-			eventually(t, 10*time.Second, "schedules stored", func() bool {
+			testkit.Eventually(t, 10*time.Second, "schedules stored", func() bool {
 				n, _ := e.db.ListDeliveries(ctx, domain.DeliveryProcessed, 10)
 				return len(n) == 2
 			})
-			if err := e.svc.SyncFeedback(ctx); err != nil {
+			if err := e.svc.Sync.SyncFeedback(ctx); err != nil {
 				t.Fatal(err)
 			}
-			eventually(t, 10*time.Second, "dry-run decisions", func() bool {
+			testkit.Eventually(t, 10*time.Second, "dry-run decisions", func() bool {
 				a, r := e.executions(sc.Candidates[0].ApplicationID), e.executions(sc.Candidates[1].ApplicationID)
 				return len(a) == 1 && a[0].Status == domain.ExecDryRun && a[0].Outcome == domain.OutcomeAdvance &&
 					len(r) == 1 && r[0].Status == domain.ExecDryRun && r[0].Outcome == domain.OutcomeReject
@@ -197,7 +197,7 @@ func TestShadowModeNeverWrites(t *testing.T) {
 // again and advances.
 func TestAdvanceRetriedAfterFailureBeforeClaim(t *testing.T) {
 	t.Parallel()
-	for _, b := range storetest.Backends(t) {
+	for _, b := range testkit.Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t, b, envOpts{noStart: true})
@@ -206,22 +206,22 @@ func TestAdvanceRetriedAfterFailureBeforeClaim(t *testing.T) {
 			e.rule(sc, domain.ModeLive, "3")
 			c := sc.Candidates[0]
 			e.send(c.ScheduleID)
-			if err := e.svc.IngestDelivery(ctx, mustOnlyDelivery(t, e), false); err != nil {
+			if err := e.svc.Intake.IngestDelivery(ctx, mustOnlyDelivery(t, e), false); err != nil {
 				t.Fatal(err)
 			}
 			e.submitAll(sc, c, 4)
-			if err := e.svc.SyncFeedback(ctx); err != nil {
+			if err := e.svc.Sync.SyncFeedback(ctx); err != nil {
 				t.Fatal(err)
 			}
 			e.sim.SetFault("interviewStage.list", ashbysim.Fault{Rate5xx: 1})
-			if _, err := e.svc.EvaluateNow(ctx, c.ScheduleID); err == nil {
+			if _, err := e.svc.Advance.EvaluateNow(ctx, c.ScheduleID); err == nil {
 				t.Fatal("evaluation succeeded although the plan's stages could not be read")
 			}
 			if n := len(e.executions(c.ApplicationID)); n != 0 {
 				t.Fatalf("%d executions recorded before the claim", n)
 			}
 			e.sim.ClearFaults()
-			if err := e.svc.Sweep(ctx); err != nil {
+			if err := e.svc.Advance.Sweep(ctx); err != nil {
 				t.Fatal(err)
 			}
 			x := e.executions(c.ApplicationID)

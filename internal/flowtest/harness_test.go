@@ -3,32 +3,33 @@ package flowtest_test
 import (
 	"context"
 	"fmt"
-	"net/http/httptest"
 	"testing"
 	"time"
 
-	"github.com/ashby-auto-advance/aaa/internal/advance"
+	"github.com/ashby-auto-advance/aaa/internal/app"
 	"github.com/ashby-auto-advance/aaa/internal/ashby"
 	"github.com/ashby-auto-advance/aaa/internal/ashbysim"
 	"github.com/ashby-auto-advance/aaa/internal/domain"
 	"github.com/ashby-auto-advance/aaa/internal/jobs"
 	"github.com/ashby-auto-advance/aaa/internal/server"
+	"github.com/ashby-auto-advance/aaa/internal/slackapp"
 	"github.com/ashby-auto-advance/aaa/internal/store"
-	"github.com/ashby-auto-advance/aaa/internal/store/storetest"
-	"github.com/jackc/pgx/v5/pgxpool"
-	"golang.org/x/time/rate"
+	"github.com/ashby-auto-advance/aaa/internal/testkit"
 )
 
 const secret = "test_webhook_secret"
 
-// env is one running aaa (router, River, store) against one simulator.
+// env is one running aaa (router, River, store) against one simulator,
+// assembled by testkit.
 type env struct {
 	t      *testing.T
+	stack  *testkit.Stack
 	db     *store.DB
 	sim    *ashbysim.Sim
 	simURL string
 	url    string
-	svc    *advance.Service
+	svc    *app.Services
+	ats    *ashby.Client
 	q      *jobs.Queue
 }
 
@@ -36,9 +37,10 @@ type envOpts struct {
 	minWait time.Duration
 	dryRun  bool
 	noStart bool // do not work jobs (ingestion waits in the queue)
-	// slack is the Slack client (nil: notices are only stored); the other
-	// slack fields configure the service and router as their env vars do.
-	slack                advance.Slack
+	// slack starts a Slack fake (env.stack.Slack) that checks slackToken;
+	// the other slack fields configure the service and router as their env
+	// vars do.
+	slack                bool
 	slackSecret          string
 	adminChannel         string
 	allowedSlackUsers    []string
@@ -47,66 +49,18 @@ type envOpts struct {
 	now func() time.Time
 }
 
-func newEnv(t *testing.T, b storetest.Backend, o envOpts) *env {
+func newEnv(t *testing.T, b testkit.Backend, o envOpts) *env {
 	t.Helper()
-	ctx := context.Background()
-	db, dbURL := b.Open(t)
-	var pool *pgxpool.Pool
-	if b.Name == "postgres" {
-		var err error
-		pool, err = pgxpool.New(ctx, dbURL)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(pool.Close)
-	}
-	if err := jobs.Migrate(ctx, db.Writer(), pool); err != nil {
-		t.Fatal(err)
-	}
-	sim := ashbysim.New(ashbysim.Options{PageSize: 2})
-	simSrv := httptest.NewServer(sim)
-	t.Cleanup(simSrv.Close)
-	ats := ashby.New(ashby.Options{BaseURL: simSrv.URL, APIKey: sim.APIKey(), RateLimit: rate.Inf,
-		BaseDelay: 5 * time.Millisecond, MaxDelay: 50 * time.Millisecond, Timeout: 2 * time.Second})
-	q, err := jobs.New(jobs.Options{DB: db.Writer(), Pool: pool, RetryBase: 20 * time.Millisecond,
-		RetryMax: 200 * time.Millisecond, PollInterval: 50 * time.Millisecond, MaxAttempts: 25})
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc := advance.New(advance.Options{Store: db, ATS: ats, Queue: q, MinWait: o.minWait, Timeout: 7 * 24 * time.Hour,
-		DryRun: o.dryRun, AttemptDelay: 10 * time.Millisecond, DefaultArchiveReason: o.defaultArchiveReason,
-		Slack: o.slack, AdminChannel: o.adminChannel, AllowedSlackUsers: o.allowedSlackUsers})
-	q.SetHandler(svc)
-	srv := httptest.NewServer(server.New(server.Deps{Store: db, Service: svc, WebhookSecret: secret, AdminToken: "admin-token",
-		SlackSigningSecret: o.slackSecret, Now: o.now}))
-	t.Cleanup(srv.Close)
-	if !o.noStart {
-		if err := q.Start(ctx); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() {
-			sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			defer cancel()
-			_ = q.Stop(sctx)
-		})
-	}
-	return &env{t: t, db: db, sim: sim, simURL: simSrv.URL, url: srv.URL, svc: svc, q: q}
-}
-
-// eventually polls cond until it holds or the deadline passes.
-func eventually(t *testing.T, within time.Duration, what string, cond func() bool, diag ...func() string) {
-	t.Helper()
-	deadline := time.Now().Add(within)
-	for time.Now().Before(deadline) {
-		if cond() {
-			return
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	for _, d := range diag {
-		what += " (" + d() + ")"
-	}
-	t.Fatalf("timed out after %s waiting for %s", within, what)
+	s := testkit.NewStack(t, testkit.StackOptions{
+		Backend: b, Sim: ashbysim.Options{PageSize: 2}, NoWork: o.noStart,
+		Slack: o.slack, SlackClient: slackapp.Options{Token: slackToken, BaseDelay: 2 * time.Millisecond},
+		Queue: jobs.Options{MaxAttempts: 25},
+		App: app.Options{MinWait: o.minWait, Timeout: 7 * 24 * time.Hour, DryRun: o.dryRun,
+			AttemptDelay: 10 * time.Millisecond, DefaultArchiveReason: o.defaultArchiveReason,
+			AdminChannel: o.adminChannel, AllowedSlackUsers: o.allowedSlackUsers},
+		Server: server.Deps{WebhookSecret: secret, AdminToken: "admin-token", SlackSigningSecret: o.slackSecret, Now: o.now},
+	})
+	return &env{t: t, stack: s, db: s.DB, sim: s.Sim, simURL: s.SimURL, url: s.URL, svc: s.Services, q: s.Queue, ats: s.ATS}
 }
 
 func (e *env) send(scheduleID string) {

@@ -12,19 +12,19 @@ import (
 	"github.com/ashby-auto-advance/aaa/internal/ashby"
 	"github.com/ashby-auto-advance/aaa/internal/ashbysim"
 	"github.com/ashby-auto-advance/aaa/internal/domain"
-	"github.com/ashby-auto-advance/aaa/internal/store/storetest"
+	"github.com/ashby-auto-advance/aaa/internal/testkit"
 )
 
 func TestIngestAndFeedbackSync(t *testing.T) {
 	t.Parallel()
-	for _, b := range storetest.Backends(t) {
+	for _, b := range testkit.Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t, b, envOpts{})
 			sc := e.sim.AddPanelScenario(ashbysim.PanelSpec{Candidates: 1, Interviewers: 2, Shadows: 1})
 			c := sc.Candidates[0]
 			e.send(c.ScheduleID)
-			eventually(t, 10*time.Second, "schedule stored", func() bool {
+			testkit.Eventually(t, 10*time.Second, "schedule stored", func() bool {
 				s, ok := e.schedule(c.ScheduleID)
 				return ok && len(s.Events) == 1
 			})
@@ -36,7 +36,7 @@ func TestIngestAndFeedbackSync(t *testing.T) {
 				t.Fatalf("assignments = %d, want 3 (2 interviewers + 1 shadow)", got)
 			}
 			fid := e.sim.SubmitFeedback(c.ApplicationID, c.EventID, sc.InterviewerIDs[0], map[string]any{ashbysim.FieldOverallScore: 3})
-			if err := e.svc.SyncFeedback(context.Background()); err != nil {
+			if err := e.svc.Sync.SyncFeedback(context.Background()); err != nil {
 				t.Fatal(err)
 			}
 			fb, err := e.db.ListFeedbackByApplication(context.Background(), c.ApplicationID)
@@ -46,7 +46,7 @@ func TestIngestAndFeedbackSync(t *testing.T) {
 			if err := e.sim.EditFeedback(fid, map[string]any{ashbysim.FieldOverallScore: 4}); err != nil {
 				t.Fatal(err)
 			}
-			if err := e.svc.SyncFeedback(context.Background()); err != nil {
+			if err := e.svc.Sync.SyncFeedback(context.Background()); err != nil {
 				t.Fatal(err)
 			}
 			fb, _ = e.db.ListFeedbackByApplication(context.Background(), c.ApplicationID)
@@ -55,7 +55,7 @@ func TestIngestAndFeedbackSync(t *testing.T) {
 			}
 			// A second webhook (full event replace) keeps the feedback.
 			e.send(c.ScheduleID)
-			eventually(t, 10*time.Second, "second delivery processed", func() bool {
+			testkit.Eventually(t, 10*time.Second, "second delivery processed", func() bool {
 				list, _ := e.db.ListDeliveries(context.Background(), domain.DeliveryProcessed, 10)
 				return len(list) == 2
 			})
@@ -68,7 +68,7 @@ func TestIngestAndFeedbackSync(t *testing.T) {
 
 func TestDuplicateAndOrderedDeliveries(t *testing.T) {
 	t.Parallel()
-	for _, b := range storetest.Backends(t) {
+	for _, b := range testkit.Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t, b, envOpts{})
@@ -81,7 +81,7 @@ func TestDuplicateAndOrderedDeliveries(t *testing.T) {
 					t.Fatalf("replay: %d %v", st, err)
 				}
 			}
-			eventually(t, 10*time.Second, "delivery processed", func() bool {
+			testkit.Eventually(t, 10*time.Second, "delivery processed", func() bool {
 				list, _ := e.db.ListDeliveries(ctx, domain.DeliveryProcessed, 10)
 				return len(list) == 1
 			})
@@ -98,7 +98,7 @@ func TestDuplicateAndOrderedDeliveries(t *testing.T) {
 				t.Fatal(err)
 			}
 			e.send(c.ScheduleID)
-			eventually(t, 10*time.Second, "later state stored", func() bool {
+			testkit.Eventually(t, 10*time.Second, "later state stored", func() bool {
 				list, _ := e.db.ListDeliveries(ctx, domain.DeliveryProcessed, 10)
 				s, _ := e.schedule(c.ScheduleID)
 				return len(list) == 3 && s.Status == "Complete"
@@ -117,7 +117,7 @@ func TestDuplicateAndOrderedDeliveries(t *testing.T) {
 
 func TestWebhookBadInput(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, storetest.Backend{Name: "sqlite", Open: storetest.OpenSQLite}, envOpts{})
+	e := newEnv(t, testkit.SQLite(), envOpts{})
 	valid := []byte(`{"action":"interviewScheduleUpdate","data":{"interviewSchedule":{"id":"s1","applicationId":"a1","status":"Scheduled","interviewEvents":[]}}}`)
 	signed := func(b []byte) map[string]string { return map[string]string{"Ashby-Signature": ashby.Sign(secret, b)} }
 	big := bytes.Repeat([]byte("x"), 2<<20)
@@ -181,7 +181,7 @@ func TestWebhookBadInput(t *testing.T) {
 
 func TestAshbyFlakyAndDown(t *testing.T) {
 	t.Parallel()
-	for _, b := range storetest.Backends(t) {
+	for _, b := range testkit.Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t, b, envOpts{})
@@ -194,8 +194,8 @@ func TestAshbyFlakyAndDown(t *testing.T) {
 			for _, c := range sc.Candidates[:3] {
 				e.send(c.ScheduleID)
 			}
-			eventually(t, 10*time.Second, "Ashby marked degraded", func() bool {
-				st, _ := e.svc.AshbyHealth()
+			testkit.Eventually(t, 10*time.Second, "Ashby marked degraded", func() bool {
+				st, _ := e.ats.Health()
 				return st == "degraded"
 			})
 			resp, err := http.Get(e.url + "/health")
@@ -222,7 +222,7 @@ func TestAshbyFlakyAndDown(t *testing.T) {
 			for _, c := range sc.Candidates[3:] {
 				e.send(c.ScheduleID)
 			}
-			eventually(t, 30*time.Second, "all deliveries processed", func() bool {
+			testkit.Eventually(t, 30*time.Second, "all deliveries processed", func() bool {
 				n, _ := e.db.ListDeliveries(ctx, domain.DeliveryProcessed, 10)
 				return len(n) == 6
 			})

@@ -3,37 +3,18 @@ package flowtest_test
 import (
 	"context"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/ashby-auto-advance/aaa/internal/advance"
-	"github.com/ashby-auto-advance/aaa/internal/ashby"
+	"github.com/ashby-auto-advance/aaa/internal/app"
 	"github.com/ashby-auto-advance/aaa/internal/ashbysim"
 	"github.com/ashby-auto-advance/aaa/internal/domain"
+	"github.com/ashby-auto-advance/aaa/internal/notify"
 	"github.com/ashby-auto-advance/aaa/internal/slackapp"
 	"github.com/ashby-auto-advance/aaa/internal/slackapp/slackfake"
 	"github.com/ashby-auto-advance/aaa/internal/store"
-	"github.com/ashby-auto-advance/aaa/internal/store/storetest"
-	"golang.org/x/time/rate"
+	"github.com/ashby-auto-advance/aaa/internal/testkit"
 )
-
-type fixedClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fixedClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fixedClock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = t
-}
 
 // TestFeedbackReminders runs reminders over schedules ingested from the
 // simulator by webhook: a shadow-mode rule still reminds, each DM names only
@@ -42,7 +23,7 @@ func (c *fixedClock) Set(t time.Time) {
 // reminders and is recorded.
 func TestFeedbackReminders(t *testing.T) {
 	t.Parallel()
-	for _, b := range storetest.Backends(t) {
+	for _, b := range testkit.Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t, b, envOpts{})
@@ -52,7 +33,7 @@ func TestFeedbackReminders(t *testing.T) {
 			for _, c := range sc.Candidates {
 				e.send(c.ScheduleID)
 			}
-			eventually(t, 10*time.Second, "schedules stored", func() bool {
+			testkit.Eventually(t, 10*time.Second, "schedules stored", func() bool {
 				n, _ := e.db.ListDeliveries(ctx, domain.DeliveryProcessed, 10)
 				return len(n) == 2
 			})
@@ -73,18 +54,17 @@ func TestFeedbackReminders(t *testing.T) {
 				t.Fatalf("schedule not stored: %+v", sched)
 			}
 			ended := sched.Events[0].EndTime
-			clock := &fixedClock{now: ended}
-			ats := ashby.New(ashby.Options{BaseURL: e.simURL, APIKey: e.sim.APIKey(), RateLimit: rate.Inf,
-				BaseDelay: 5 * time.Millisecond, MaxDelay: 50 * time.Millisecond, Timeout: 2 * time.Second})
-			everyHour := advance.ReminderPolicy{WorkStart: 0, WorkEnd: 24 * time.Hour, Workdays: []time.Weekday{
+			clock := testkit.NewClock(ended)
+			everyHour := notify.ReminderPolicy{WorkStart: 0, WorkEnd: 24 * time.Hour, Workdays: []time.Weekday{
 				time.Sunday, time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday, time.Saturday}}
-			svc := advance.New(advance.Options{Store: e.db, ATS: ats, Queue: e.q, Now: clock.Now, AdminChannel: "CADMIN",
-				Slack:     slackapp.New(slackapp.Options{Token: "xoxb-flow", BaseURL: fake.URL(), MaxRetries: -1}),
-				Reminders: everyHour})
+			svc := e.stack.NewServices(func(o *app.Options) {
+				o.Now, o.AdminChannel, o.Reminders = clock.Now, "CADMIN", everyHour
+				o.Slack = slackapp.New(slackapp.Options{Token: "xoxb-flow", BaseURL: fake.URL(), MaxRetries: -1})
+			})
 			run := func(at time.Time) {
 				t.Helper()
 				clock.Set(at)
-				if err := svc.RunTask(ctx, advance.TaskReminders); err != nil {
+				if err := svc.Notices.SendDueReminders(ctx); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -138,7 +118,7 @@ func TestFeedbackReminders(t *testing.T) {
 			for _, c := range sc.Candidates {
 				var found bool
 				rows, err := e.db.RemindersBySchedule(ctx, c.ScheduleID)
-				storetest.Must(t, err)
+				testkit.Must(t, err)
 				for _, r := range rows {
 					if r.InterviewerID == sc.InterviewerIDs[1] && r.Kind == domain.ReminderKindReminder {
 						found = r.Status == domain.ReminderNoSlackUser
@@ -164,7 +144,7 @@ func TestFeedbackReminders(t *testing.T) {
 			first := sc.Candidates[0]
 			e.sim.SubmitFeedback(first.ApplicationID, first.EventID, sc.InterviewerIDs[0],
 				map[string]any{ashbysim.FieldOverallScore: 4, ashbysim.FieldRecommendation: "hire"})
-			storetest.Must(t, e.svc.SyncFeedback(ctx))
+			testkit.Must(t, e.svc.Sync.SyncFeedback(ctx))
 			run(ended.Add(26 * time.Hour))
 			dms = posts("UKNOWN")
 			if len(dms) != 3 {
@@ -175,7 +155,7 @@ func TestFeedbackReminders(t *testing.T) {
 				t.Fatalf("second reminder is not about %s: %s", second.Name, body)
 			}
 			rows, err := e.db.RemindersBySchedule(ctx, first.ScheduleID)
-			storetest.Must(t, err)
+			testkit.Must(t, err)
 			for _, r := range rows {
 				if r.InterviewerID == sc.InterviewerIDs[0] && r.SubmittedAt.IsZero() {
 					t.Fatalf("reminder %+v: feedback arrived but submitted_at is not set", r)

@@ -16,14 +16,12 @@ import (
 	"time"
 
 	"github.com/riverqueue/river/rivertype"
-	"golang.org/x/time/rate"
 
-	"github.com/ashby-auto-advance/aaa/internal/ashby"
 	"github.com/ashby-auto-advance/aaa/internal/ashbysim"
 	"github.com/ashby-auto-advance/aaa/internal/domain"
 	"github.com/ashby-auto-advance/aaa/internal/slackapp"
 	"github.com/ashby-auto-advance/aaa/internal/slackapp/slackfake"
-	"github.com/ashby-auto-advance/aaa/internal/store/storetest"
+	"github.com/ashby-auto-advance/aaa/internal/testkit"
 )
 
 const (
@@ -36,18 +34,17 @@ const (
 
 // newSlackEnv is newEnv with aaa talking to a slackfake that checks the bot
 // token, and the router verifying Slack signatures.
-func newSlackEnv(t *testing.T, b storetest.Backend, o envOpts) (*env, *slackfake.Server) {
+func newSlackEnv(t *testing.T, b testkit.Backend, o envOpts) (*env, *slackfake.Server) {
 	t.Helper()
-	fake := slackfake.New(slackToken)
-	t.Cleanup(fake.Close)
-	o.slack = slackapp.New(slackapp.Options{Token: slackToken, BaseURL: fake.URL(), BaseDelay: 2 * time.Millisecond})
+	o.slack = true
 	if o.slackSecret == "" {
 		o.slackSecret = signingSecret
 	}
 	if o.adminChannel == "" {
 		o.adminChannel = adminChannel
 	}
-	return newEnv(t, b, o), fake
+	e := newEnv(t, b, o)
+	return e, e.stack.Slack
 }
 
 // slackRule stores a rule for sc's first stage (overall score >= 3 from
@@ -84,7 +81,7 @@ func (e *env) decide(cands ...ashbysim.ScenarioCandidate) []domain.Execution {
 	for _, c := range cands {
 		e.send(c.ScheduleID)
 	}
-	eventually(e.t, 30*time.Second, "schedules stored", func() bool {
+	testkit.Eventually(e.t, 30*time.Second, "schedules stored", func() bool {
 		for _, c := range cands {
 			if _, ok := e.schedule(c.ScheduleID); !ok {
 				return false
@@ -92,11 +89,11 @@ func (e *env) decide(cands ...ashbysim.ScenarioCandidate) []domain.Execution {
 		}
 		return true
 	}, e.jobs)
-	if err := e.svc.SyncFeedback(context.Background()); err != nil {
+	if err := e.svc.Sync.SyncFeedback(context.Background()); err != nil {
 		e.t.Fatal(err)
 	}
 	out := make([]domain.Execution, len(cands))
-	eventually(e.t, 30*time.Second, "decisions", func() bool {
+	testkit.Eventually(e.t, 30*time.Second, "decisions", func() bool {
 		for i, c := range cands {
 			x := e.executions(c.ApplicationID)
 			if len(x) != 1 {
@@ -114,7 +111,7 @@ func (e *env) decide(cands ...ashbysim.ScenarioCandidate) []domain.Execution {
 func (e *env) notice(ex domain.Execution, status string) domain.Notification {
 	e.t.Helper()
 	var got []domain.Notification
-	eventually(e.t, 30*time.Second, "notification "+status+" for "+ex.ID, func() bool {
+	testkit.Eventually(e.t, 30*time.Second, "notification "+status+" for "+ex.ID, func() bool {
 		got, _ = e.db.ListNotifications(context.Background(), ex.ID, 10)
 		return len(got) == 1 && got[0].Status == status
 	}, func() string { return fmt.Sprintf("%+v", got) }, e.jobs)
@@ -125,7 +122,7 @@ func (e *env) notice(ex domain.Execution, status string) domain.Notification {
 func (e *env) waitExecution(id, status string) domain.Execution {
 	e.t.Helper()
 	var x domain.Execution
-	eventually(e.t, 30*time.Second, "execution "+status, func() bool {
+	testkit.Eventually(e.t, 30*time.Second, "execution "+status, func() bool {
 		x, _ = e.db.GetExecution(context.Background(), id)
 		return x.Status == status
 	}, func() string { return describe([]domain.Execution{x}) }, e.jobs)
@@ -157,8 +154,7 @@ func (e *env) archiveJobs() (all, unfinished int) {
 // API, as aaa does.
 func (e *env) recruiterEmail(appID string) string {
 	e.t.Helper()
-	c := ashby.New(ashby.Options{BaseURL: e.simURL, APIKey: e.sim.APIKey(), RateLimit: rate.Inf})
-	app, err := c.ApplicationInfo(context.Background(), appID)
+	app, err := e.ats.ApplicationInfo(context.Background(), appID)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -360,7 +356,7 @@ func rejectionButton(t *testing.T, fake *slackfake.Server, executionID string) s
 // to the admin channel.
 func TestSlackRejectionNotice(t *testing.T) {
 	t.Parallel()
-	for _, b := range storetest.Backends(t) {
+	for _, b := range testkit.Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {
 			t.Parallel()
 			e, fake := newSlackEnv(t, b, envOpts{})
@@ -447,7 +443,7 @@ func TestSlackRejectionNotice(t *testing.T) {
 // it; a click on a candidate moved by hand archives nothing and says why.
 func TestSlackArchiveClick(t *testing.T) {
 	t.Parallel()
-	for _, b := range storetest.Backends(t) {
+	for _, b := range testkit.Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {
 			t.Parallel()
 			e, fake := newSlackEnv(t, b, envOpts{})
@@ -488,7 +484,7 @@ func TestSlackArchiveClick(t *testing.T) {
 				}
 			}
 			x := e.waitExecution(exs[0].ID, domain.ExecRejected)
-			eventually(t, 30*time.Second, "archive jobs done", func() bool { _, u := e.archiveJobs(); return u == 0 }, e.jobs)
+			testkit.Eventually(t, 30*time.Second, "archive jobs done", func() bool { _, u := e.archiveJobs(); return u == 0 }, e.jobs)
 			if got := e.changeStageCalls(); got != 1 {
 				t.Fatalf("changeStage calls = %d, want exactly 1 archive", got)
 			}
@@ -528,7 +524,7 @@ func TestSlackArchiveClick(t *testing.T) {
 			if !strings.Contains(sx.FailureReason, "already moved") {
 				t.Errorf("stale reason %q", sx.FailureReason)
 			}
-			eventually(t, 30*time.Second, "stale notice updated", func() bool {
+			testkit.Eventually(t, 30*time.Second, "stale notice updated", func() bool {
 				m, _ := fake.Message(mn.Channel, mn.MessageTS)
 				return strings.Contains(m.Text, "already moved")
 			})
@@ -551,7 +547,7 @@ func TestSlackArchiveClick(t *testing.T) {
 // nothing.
 func TestSlackInteractionRefused(t *testing.T) {
 	t.Parallel()
-	for _, b := range storetest.Backends(t) {
+	for _, b := range testkit.Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {
 			t.Parallel()
 			e, fake := newSlackEnv(t, b, envOpts{allowedSlackUsers: []string{"UALLOWED"}})
@@ -610,7 +606,7 @@ func TestSlackInteractionRefused(t *testing.T) {
 					t.Errorf("%s: status %d, want %d", tt.name, got, tt.status)
 				}
 				if tt.ephemeral != "" { // sent after the ack, in the background
-					eventually(t, 10*time.Second, tt.name+": ephemeral", func() bool {
+					testkit.Eventually(t, 10*time.Second, tt.name+": ephemeral", func() bool {
 						return len(fake.CallsTo("chat.postEphemeral")) > before
 					})
 				}
@@ -675,7 +671,7 @@ func TestSlackSignatureVector(t *testing.T) {
 	h := http.Header{}
 	h.Set(slackapp.HeaderTimestamp, v.Timestamp)
 	h.Set(slackapp.HeaderSignature, v.Signature)
-	for _, b := range storetest.Backends(t) {
+	for _, b := range testkit.Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {
 			t.Parallel()
 			var mu sync.Mutex
@@ -690,7 +686,7 @@ func TestSlackSignatureVector(t *testing.T) {
 			if got := e.interact([]byte(v.RawBody), h); got != http.StatusOK {
 				t.Fatalf("vector within the window: status %d, want 200", got)
 			}
-			eventually(t, 10*time.Second, "ephemeral", func() bool { return len(fake.CallsTo("chat.postEphemeral")) > 0 })
+			testkit.Eventually(t, 10*time.Second, "ephemeral", func() bool { return len(fake.CallsTo("chat.postEphemeral")) > 0 })
 			eph := fake.CallsTo("chat.postEphemeral")
 			if len(eph) != 1 || eph[0].Params.Get("user") != "U123ABC456" || eph[0].Channel != "C123456" {
 				t.Fatalf("%d ephemerals, want one to U123ABC456 in C123456", len(eph))
@@ -710,7 +706,7 @@ func TestSlackSignatureVector(t *testing.T) {
 // and an unreachable recruiter falls back to the admin channel.
 func TestSlackFailures(t *testing.T) {
 	t.Parallel()
-	for _, b := range storetest.Backends(t) {
+	for _, b := range testkit.Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {
 			t.Parallel()
 			e, fake := newSlackEnv(t, b, envOpts{})
@@ -818,7 +814,7 @@ func countOK(calls []slackfake.Call) int {
 // interviewers' answers are not shown in Slack, however short.
 func TestSlackFreeTextWithheld(t *testing.T) {
 	t.Parallel()
-	for _, b := range storetest.Backends(t) {
+	for _, b := range testkit.Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {
 			t.Parallel()
 			e, fake := newSlackEnv(t, b, envOpts{})
@@ -834,10 +830,10 @@ func TestSlackFreeTextWithheld(t *testing.T) {
 			}); err != nil {
 				t.Fatal(err)
 			}
-			if err := e.svc.SyncInterviews(ctx); err != nil {
+			if err := e.svc.Sync.SyncInterviews(ctx); err != nil {
 				t.Fatal(err)
 			}
-			if err := e.svc.SyncForms(ctx); err != nil {
+			if err := e.svc.Sync.SyncForms(ctx); err != nil {
 				t.Fatal(err)
 			}
 			c := sc.Candidates[0]
@@ -873,7 +869,7 @@ func TestSlackFreeTextWithheld(t *testing.T) {
 // archive a candidate aaa has just advanced.
 func TestAdvanceRetiresStaleRejectionNotice(t *testing.T) {
 	t.Parallel()
-	for _, b := range storetest.Backends(t) {
+	for _, b := range testkit.Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {
 			t.Parallel()
 			e, fake := newSlackEnv(t, b, envOpts{})
@@ -892,10 +888,10 @@ func TestAdvanceRetiresStaleRejectionNotice(t *testing.T) {
 			if err := e.sim.EditFeedback(low, map[string]any{ashbysim.FieldOverallScore: 4, ashbysim.FieldRecommendation: "hire"}); err != nil {
 				t.Fatal(err)
 			}
-			if err := e.svc.SyncFeedback(ctx); err != nil {
+			if err := e.svc.Sync.SyncFeedback(ctx); err != nil {
 				t.Fatal(err)
 			}
-			eventually(t, 30*time.Second, "advance and retired notice", func() bool {
+			testkit.Eventually(t, 30*time.Second, "advance and retired notice", func() bool {
 				rej, err := e.db.GetExecution(ctx, exs[0].ID)
 				if err != nil || rej.Status != domain.ExecStale {
 					return false

@@ -93,3 +93,14 @@ type Interval struct {
 	Task  string
 	Every time.Duration
 }
+
+// Periodic task names (as in the seed's scheduler).
+const (
+	TaskFeedbackSync    = "sync_feedback"
+	TaskEvaluationSweep = "advancement_evaluations"
+	TaskMetadataSync    = "sync_metadata"
+	TaskInterviewSync   = "sync_interviews"
+	TaskSlackUserSync   = "sync_slack_users"
+	// TaskReminders sends due feedback reminders and escalations.
+	TaskReminders = "send_due_reminders"
+)

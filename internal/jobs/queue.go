@@ -26,10 +26,8 @@ type Options struct {
 	// DB is the store's writer pool (database/sql).
 	DB *sql.DB
 	// Pool is the pgx pool on Postgres; nil means SQLite.
-	Pool *pgxpool.Pool
-	// Handler does the work.
-	Handler UseCases
-	Logger  *slog.Logger
+	Pool   *pgxpool.Pool
+	Logger *slog.Logger
 	// Periodic lists the periodic tasks; each runs on start and then every
 	// interval, on the leader only.
 	Periodic []Interval
@@ -56,10 +54,11 @@ type Options struct {
 
 // Queue enqueues and works aaa's jobs.
 type Queue struct {
-	opts   Options
-	txc    *river.Client[*sql.Tx] // inserts in database/sql transactions (and works jobs on SQLite)
-	pgc    *river.Client[pgx.Tx]  // works jobs on Postgres
-	logger *slog.Logger
+	opts     Options
+	handlers Handlers               // set by Start, read by the workers
+	txc      *river.Client[*sql.Tx] // inserts in database/sql transactions (and works jobs on SQLite)
+	pgc      *river.Client[pgx.Tx]  // works jobs on Postgres
+	logger   *slog.Logger
 	// unsubscribe ends the job event subscription of ObserveJob.
 	unsubscribe func()
 }
@@ -166,11 +165,15 @@ func New(opts Options) (*Queue, error) {
 	return q, nil
 }
 
-// Start works jobs until Stop.
-func (q *Queue) Start(ctx context.Context) error {
+// Start works jobs with h until Stop. An insert-only queue ignores h.
+func (q *Queue) Start(ctx context.Context, h Handlers) error {
 	if q.opts.InsertOnly {
 		return nil
 	}
+	if err := h.check(q.opts.Periodic); err != nil {
+		return err
+	}
+	q.handlers = h
 	if q.opts.ObserveJob != nil {
 		kinds := []river.EventKind{river.EventKindJobCompleted, river.EventKindJobFailed,
 			river.EventKindJobSnoozed, river.EventKindJobCancelled}

@@ -123,7 +123,7 @@ func (s *Server) backtestDraft(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) runBacktest(w http.ResponseWriter, r *http.Request, q backtest.Query) {
 	q.Now = s.d.Now()
-	rep, err := s.d.Service.Backtest(r.Context(), q)
+	rep, err := s.d.Backtester.Backtest(r.Context(), q)
 	if err != nil {
 		s.storeError(w, r, err)
 		return

@@ -24,11 +24,11 @@ func (s *Server) adminRoutes(r chi.Router) {
 	r.Get("/webhooks", s.webhooks)
 	r.Post("/webhooks/{id}/retry", s.retryWebhook)
 	r.Get("/notifications", s.notifications)
-	r.Post("/sync-forms", s.sync("ashby", "Feedback forms synced", s.d.Service.SyncForms))
-	r.Post("/sync-metadata", s.sync("ashby", "Metadata synced (jobs, plans, stages)", s.d.Service.SyncMetadata))
-	r.Post("/sync-interviews", s.sync("ashby", "Interviews synced", s.d.Service.SyncInterviews))
-	r.Post("/sync-feedback", s.sync("ashby", "Feedback synced", s.d.Service.SyncFeedback))
-	r.Post("/sync-slack-users", s.sync("slack", "Slack users synced", s.d.Service.SyncSlackUsers))
+	r.Post("/sync-forms", s.sync("ashby", "Feedback forms synced", func(ctx context.Context) error { return s.d.Syncer.SyncForms(ctx) }))
+	r.Post("/sync-metadata", s.sync("ashby", "Metadata synced (jobs, plans, stages)", func(ctx context.Context) error { return s.d.Syncer.SyncMetadata(ctx) }))
+	r.Post("/sync-interviews", s.sync("ashby", "Interviews synced", func(ctx context.Context) error { return s.d.Syncer.SyncInterviews(ctx) }))
+	r.Post("/sync-feedback", s.sync("ashby", "Feedback synced", func(ctx context.Context) error { return s.d.Syncer.SyncFeedback(ctx) }))
+	r.Post("/sync-slack-users", s.sync("slack", "Slack users synced", func(ctx context.Context) error { return s.d.Syncer.SyncSlackUsers(ctx) }))
 	r.Get("/metadata/jobs", s.metaJobs)
 	r.Get("/metadata/jobs/{job_id}/plans", s.metaJobPlans)
 	r.Get("/metadata/plans", s.metaPlans)
@@ -51,9 +51,9 @@ func (s *Server) triggerEvaluation(w http.ResponseWriter, r *http.Request) {
 	preview := q.Get("dry_run") == "true"
 	eval := func(id string) (advance.Evaluation, error) {
 		if preview {
-			return s.d.Service.Preview(ctx, id)
+			return s.d.Evaluator.Preview(ctx, id)
 		}
-		return s.d.Service.EvaluateNow(ctx, id)
+		return s.d.Evaluator.EvaluateNow(ctx, id)
 	}
 	switch {
 	case scheduleID != "":
@@ -93,7 +93,7 @@ func (s *Server) storeError(w http.ResponseWriter, r *http.Request, err error) {
 		s.writeError(w, r, http.StatusConflict, "CONFLICT", err.Error())
 	case errors.Is(err, domain.ErrInvalid):
 		s.writeError(w, r, http.StatusUnprocessableEntity, "VALIDATION_ERROR", err.Error())
-	case errors.Is(err, advance.ErrAshbyNotConfigured):
+	case errors.Is(err, domain.ErrAshbyNotConfigured):
 		s.writeError(w, r, http.StatusServiceUnavailable, "ASHBY_NOT_CONFIGURED", err.Error())
 	default:
 		s.writeError(w, r, http.StatusInternalServerError, "INTERNAL_ERROR", "An unexpected error occurred")

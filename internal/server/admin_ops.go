@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ashby-auto-advance/aaa/internal/advance"
 	"github.com/ashby-auto-advance/aaa/internal/ashby"
 	"github.com/ashby-auto-advance/aaa/internal/domain"
 	"github.com/ashby-auto-advance/aaa/internal/rules"
@@ -90,7 +89,7 @@ func (s *Server) sync(service, message string, run func(context.Context) error) 
 		var apiErr *ashby.APIError
 		var tErr *ashby.TransportError
 		switch {
-		case errors.Is(err, advance.ErrAshbyNotConfigured):
+		case errors.Is(err, domain.ErrAshbyNotConfigured):
 			s.storeError(w, r, err)
 		case errors.As(err, &apiErr):
 			s.writeErrorDetails(w, r, http.StatusBadGateway, "EXTERNAL_SERVICE_ERROR", "Ashby API request failed: "+apiErr.Error(),
@@ -255,7 +254,7 @@ func (s *Server) retryWebhook(w http.ResponseWriter, r *http.Request) {
 		s.metaLookupError(w, r, err, "Webhook delivery "+id+" not found")
 		return
 	}
-	if err := s.d.Service.RetryDelivery(r.Context(), id); err != nil {
+	if err := s.d.Intake.RetryDelivery(r.Context(), id); err != nil {
 		s.storeError(w, r, err)
 		return
 	}

@@ -12,14 +12,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ashby-auto-advance/aaa/internal/advance"
 	"github.com/ashby-auto-advance/aaa/internal/ashby"
 	"github.com/ashby-auto-advance/aaa/internal/ashbysim"
 	"github.com/ashby-auto-advance/aaa/internal/domain"
 	"github.com/ashby-auto-advance/aaa/internal/jobs"
 	"github.com/ashby-auto-advance/aaa/internal/server"
 	"github.com/ashby-auto-advance/aaa/internal/store"
-	"github.com/ashby-auto-advance/aaa/internal/store/storetest"
+	"github.com/ashby-auto-advance/aaa/internal/testkit"
 )
 
 // seedGuideBody is the create-rule curl body of the seed's deployment guide,
@@ -47,62 +46,61 @@ type env struct {
 }
 
 // newEnv serves the real router over a fresh SQLite store seeded with the
-// metadata the seed guide's body references. ats may be nil.
-func newEnv(t *testing.T, ats advance.ATS) env {
+// metadata the seed guide's body references. ats configures an Ashby
+// client for the stack; nil runs without one.
+func newEnv(t *testing.T, ats *ashby.Options) env {
 	t.Helper()
-	ctx := context.Background()
-	db, _ := storetest.OpenSQLite(t)
-	storetest.Must(t, jobs.Migrate(ctx, db.Writer(), nil))
-	q, err := jobs.New(jobs.Options{DB: db.Writer(), InsertOnly: true})
-	storetest.Must(t, err)
-	svc := advance.New(advance.Options{Store: db, Queue: q, ATS: ats})
-	seedMetadata(t, db)
-	srv := httptest.NewServer(server.New(server.Deps{Store: db, Service: svc, AdminToken: "t"}))
-	t.Cleanup(srv.Close)
-	return env{url: srv.URL, db: db}
+	o := testkit.StackOptions{NoAshby: ats == nil, Queue: jobs.Options{InsertOnly: true},
+		Server: server.Deps{AdminToken: "t"}}
+	if ats != nil {
+		o.Ashby = *ats
+	}
+	s := testkit.NewStack(t, o)
+	seedMetadata(t, s.DB)
+	return env{url: s.URL, db: s.DB}
 }
 
 func seedMetadata(t *testing.T, db *store.DB) {
 	t.Helper()
 	ctx := context.Background()
 	at := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
-	storetest.Must(t, db.UpsertPlan(ctx, domain.Plan{ID: "your-plan-uuid", Title: "Engineering"}, at))
-	storetest.Must(t, db.UpsertPlan(ctx, domain.Plan{ID: "other-plan", Title: "Sales"}, at))
-	storetest.Must(t, db.UpsertStages(ctx, "your-plan-uuid", []domain.Stage{
+	testkit.Must(t, db.UpsertPlan(ctx, domain.Plan{ID: "your-plan-uuid", Title: "Engineering"}, at))
+	testkit.Must(t, db.UpsertPlan(ctx, domain.Plan{ID: "other-plan", Title: "Sales"}, at))
+	testkit.Must(t, db.UpsertStages(ctx, "your-plan-uuid", []domain.Stage{
 		{ID: "your-stage-uuid", Title: "Tech Screen", Type: "Active", Order: 1},
 		{ID: "onsite-stage", Title: "Onsite", Type: "Active", Order: 2},
 	}, at))
-	storetest.Must(t, db.UpsertStages(ctx, "other-plan", []domain.Stage{{ID: "sales-stage", Title: "Call", Type: "Active", Order: 1}}, at))
-	storetest.Must(t, db.UpsertJob(ctx, domain.Job{ID: "job-1", Title: "Backend Engineer", Status: "Open",
+	testkit.Must(t, db.UpsertStages(ctx, "other-plan", []domain.Stage{{ID: "sales-stage", Title: "Call", Type: "Active", Order: 1}}, at))
+	testkit.Must(t, db.UpsertJob(ctx, domain.Job{ID: "job-1", Title: "Backend Engineer", Status: "Open",
 		DefaultInterviewPlanID: "your-plan-uuid", PlanIDs: []string{"your-plan-uuid"}}, at))
-	storetest.Must(t, db.UpsertJob(ctx, domain.Job{ID: "job-closed", Title: "Old Job", Status: "Closed"}, at))
-	storetest.Must(t, db.UpsertInterview(ctx, domain.Interview{ID: "your-interview-uuid", Title: "Technical Interview",
+	testkit.Must(t, db.UpsertJob(ctx, domain.Job{ID: "job-closed", Title: "Old Job", Status: "Closed"}, at))
+	testkit.Must(t, db.UpsertInterview(ctx, domain.Interview{ID: "your-interview-uuid", Title: "Technical Interview",
 		JobID: "job-1", FormID: "form-all-types"}, at))
-	storetest.Must(t, db.UpsertInterview(ctx, domain.Interview{ID: "archived-iv", Title: "Old", IsArchived: true}, at))
+	testkit.Must(t, db.UpsertInterview(ctx, domain.Interview{ID: "archived-iv", Title: "Old", IsArchived: true}, at))
 	for _, name := range []string{"api_feedbackFormDefinition_info_response.json", "api_feedbackFormDefinition_list_page1.json",
 		"api_feedbackFormDefinition_list_page2.json", "form_all_types.json"} {
 		raw, err := os.ReadFile(filepath.Join("testdata", name))
-		storetest.Must(t, err)
+		testkit.Must(t, err)
 		var env struct {
 			Results json.RawMessage `json:"results"`
 		}
-		storetest.Must(t, json.Unmarshal(raw, &env))
+		testkit.Must(t, json.Unmarshal(raw, &env))
 		var forms []json.RawMessage
 		switch {
 		case env.Results == nil:
 			forms = []json.RawMessage{raw}
 		case strings.HasPrefix(strings.TrimSpace(string(env.Results)), "["):
-			storetest.Must(t, json.Unmarshal(env.Results, &forms))
+			testkit.Must(t, json.Unmarshal(env.Results, &forms))
 		default:
 			forms = []json.RawMessage{env.Results}
 		}
 		for _, f := range forms {
 			// Stored exactly as the sync stores it: the whole form object.
 			var form ashby.FeedbackForm
-			storetest.Must(t, json.Unmarshal(f, &form))
+			testkit.Must(t, json.Unmarshal(f, &form))
 			def, err := json.Marshal(form)
-			storetest.Must(t, err)
-			storetest.Must(t, db.UpsertForm(ctx, domain.Form{ID: form.ID, Title: form.Title, Definition: def}, at))
+			testkit.Must(t, err)
+			testkit.Must(t, db.UpsertForm(ctx, domain.Form{ID: form.ID, Title: form.Title, Definition: def}, at))
 		}
 	}
 }
@@ -120,13 +118,13 @@ func (e env) do(t *testing.T, method, path, token, body string) response {
 		rd = strings.NewReader(body)
 	}
 	req, err := http.NewRequest(method, e.url+path, rd)
-	storetest.Must(t, err)
+	testkit.Must(t, err)
 	req.Header.Set("Content-Type", "application/json")
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
 	res, err := http.DefaultClient.Do(req)
-	storetest.Must(t, err)
+	testkit.Must(t, err)
 	defer res.Body.Close()
 	raw, _ := io.ReadAll(res.Body)
 	out := response{status: res.StatusCode, raw: string(raw)}
@@ -194,8 +192,8 @@ func TestAdminAuth(t *testing.T) {
 	}
 
 	// No ADMIN_API_TOKEN: the admin API is off.
-	db, _ := storetest.OpenSQLite(t)
-	off := httptest.NewServer(server.New(server.Deps{Store: db, Service: advance.New(advance.Options{Store: db})}))
+	db, _ := testkit.OpenSQLite(t)
+	off := httptest.NewServer(server.New(server.Deps{Store: db}))
 	defer off.Close()
 	res := env{url: off.URL}.do(t, "GET", "/admin/rules", "t", "")
 	if res.status != http.StatusServiceUnavailable || get(res.body, "error.code") != "ADMIN_API_DISABLED" {
@@ -208,20 +206,20 @@ func TestAdminScenarios(t *testing.T) {
 	e := newEnv(t, nil)
 	ruleID := createGuideRule(t, e)
 	ctx := context.Background()
-	storetest.Must(t, e.db.UpsertSchedule(ctx, domain.Schedule{ID: "sched-1", ApplicationID: "app-1",
+	testkit.Must(t, e.db.UpsertSchedule(ctx, domain.Schedule{ID: "sched-1", ApplicationID: "app-1",
 		InterviewPlanID: "your-plan-uuid", InterviewStageID: "your-stage-uuid", Status: "Complete",
 		CreatedAt: time.Now(), UpdatedAt: time.Now()}))
 	exec, err := e.db.InsertExecution(ctx, domain.Execution{ScheduleID: "sched-1", ApplicationID: "app-1", RuleID: ruleID,
 		RuleVersion: 1, Mode: domain.ModeShadow, Outcome: domain.OutcomeAdvance, Status: domain.ExecDryRun,
 		Summary: "all passed", Reasons: []byte(`{"outcome":"advance","summary":"all passed","reasons":[{"code":"requirement_passed","message":"ok"}]}`)}, "")
-	storetest.Must(t, err)
+	testkit.Must(t, err)
 	_, err = e.db.InsertExecution(ctx, domain.Execution{ScheduleID: "sched-1", ApplicationID: "app-1", Mode: domain.ModeLive,
 		Outcome: domain.OutcomeAdvance, Status: domain.ExecFailed, FailureReason: "ashby said no"}, "")
-	storetest.Must(t, err)
+	testkit.Must(t, err)
 	_, err = e.db.InsertNotification(ctx, domain.Notification{ExecutionID: exec.ID, Kind: "rejection", Status: domain.NotificationStored, Text: "hello"})
-	storetest.Must(t, err)
+	testkit.Must(t, err)
 	_, err = e.db.InsertDelivery(ctx, domain.Delivery{ID: "del-1", DedupeKey: "k1", Action: "interviewScheduleUpdate", Payload: []byte("{}"), Status: domain.DeliveryFailed, ReceivedAt: time.Now()})
-	storetest.Must(t, err)
+	testkit.Must(t, err)
 
 	type check func(t *testing.T, r response)
 	has := func(path, want string) check {
@@ -251,7 +249,7 @@ func TestAdminScenarios(t *testing.T) {
 	}
 	body := func(mut func(m map[string]any)) string {
 		var m map[string]any
-		storetest.Must(t, json.Unmarshal([]byte(seedGuideBody), &m))
+		testkit.Must(t, json.Unmarshal([]byte(seedGuideBody), &m))
 		m["interview_stage_id"] = "onsite-stage" // a free scope
 		mut(m)
 		b, _ := json.Marshal(m)
@@ -406,13 +404,13 @@ func TestRetryWebhook(t *testing.T) {
 	e := newEnv(t, nil)
 	_, err := e.db.InsertDelivery(context.Background(), domain.Delivery{ID: "del-1", DedupeKey: "k1", Action: "interviewScheduleUpdate",
 		Payload: []byte("{}"), Status: domain.DeliveryFailed, ReceivedAt: time.Now()})
-	storetest.Must(t, err)
+	testkit.Must(t, err)
 	res := e.do(t, "POST", "/admin/webhooks/del-1/retry", "t", "")
 	if res.status != http.StatusAccepted || res.body["status"] != "queued" {
 		t.Fatalf("retry: %d %s", res.status, res.raw)
 	}
 	d, err := e.db.GetDelivery(context.Background(), "del-1")
-	storetest.Must(t, err)
+	testkit.Must(t, err)
 	if d.Status != domain.DeliveryPending {
 		t.Errorf("delivery status %q after retry, want pending", d.Status)
 	}
@@ -425,7 +423,7 @@ func TestPatchModeTakesEffect(t *testing.T) {
 	e := newEnv(t, nil)
 	id := createGuideRule(t, e)
 	now := time.Now()
-	storetest.Must(t, e.db.UpsertSchedule(context.Background(), domain.Schedule{ID: "sched-1", ApplicationID: "app-1",
+	testkit.Must(t, e.db.UpsertSchedule(context.Background(), domain.Schedule{ID: "sched-1", ApplicationID: "app-1",
 		InterviewPlanID: "your-plan-uuid", InterviewStageID: "your-stage-uuid", Status: "Complete",
 		CreatedAt: now, UpdatedAt: now, Events: []domain.Event{{ID: "ev-1", ScheduleID: "sched-1",
 			InterviewID: "your-interview-uuid", StartTime: now.Add(-2 * time.Hour), EndTime: now.Add(-time.Hour),
@@ -446,7 +444,7 @@ func TestPatchModeTakesEffect(t *testing.T) {
 		t.Fatalf("patch: %d %s", res.status, res.raw)
 	}
 	got, err := e.db.GetRule(context.Background(), id)
-	storetest.Must(t, err)
+	testkit.Must(t, err)
 	if got.Mode != domain.ModeLive || got.Version != 2 {
 		t.Fatalf("stored rule: mode %s version %d", got.Mode, got.Version)
 	}
@@ -459,7 +457,7 @@ func TestSyncRoutesAgainstAshby(t *testing.T) {
 	t.Parallel()
 	sim := httptest.NewServer(ashbysim.New(ashbysim.Options{}))
 	defer sim.Close()
-	ok := newEnv(t, ashby.New(ashby.Options{BaseURL: sim.URL, APIKey: ashbysim.DefaultAPIKey, MaxAttempts: 1}))
+	ok := newEnv(t, &ashby.Options{BaseURL: sim.URL, APIKey: ashbysim.DefaultAPIKey, MaxAttempts: 1})
 	for path, msg := range map[string]string{
 		"/admin/sync-metadata": "Metadata synced (jobs, plans, stages)", "/admin/sync-forms": "Feedback forms synced",
 		"/admin/sync-interviews": "Interviews synced", "/admin/sync-feedback": "Feedback synced",
@@ -475,7 +473,7 @@ func TestSyncRoutesAgainstAshby(t *testing.T) {
 		_, _ = io.WriteString(w, `{"success":false,"errorInfo":{"code":"internal_error","message":"boom"}}`)
 	}))
 	defer down.Close()
-	bad := newEnv(t, ashby.New(ashby.Options{BaseURL: down.URL, APIKey: "k", MaxAttempts: 1}))
+	bad := newEnv(t, &ashby.Options{BaseURL: down.URL, APIKey: "k", MaxAttempts: 1})
 	for _, path := range []string{"/admin/sync-metadata", "/admin/sync-forms", "/admin/sync-interviews", "/admin/sync-feedback"} {
 		res := bad.do(t, "POST", path, "t", "")
 		if res.status != http.StatusBadGateway || get(res.body, "error.code") != "EXTERNAL_SERVICE_ERROR" || get(res.body, "error.details.service") != "ashby" {

@@ -35,9 +35,10 @@ func (s *Server) health(w http.ResponseWriter, r *http.Request) {
 	if c, err := s.d.Store.MetadataCounts(ctx); err == nil {
 		resp.Metadata = c
 	}
-	if s.d.Service != nil {
+	resp.Ashby.Status = "not_configured"
+	if s.d.Ashby != nil {
 		// Only the status: the error text may name internal hosts.
-		resp.Ashby.Status, _ = s.d.Service.AshbyHealth()
+		resp.Ashby.Status, _ = s.d.Ashby.Health()
 	}
 	writeJSON(w, http.StatusOK, resp)
 }

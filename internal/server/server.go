@@ -1,20 +1,35 @@
 package server
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"time"
 
 	"github.com/ashby-auto-advance/aaa/internal/advance"
+	"github.com/ashby-auto-advance/aaa/internal/backtest"
+	"github.com/ashby-auto-advance/aaa/internal/intake"
 	"github.com/ashby-auto-advance/aaa/internal/rules"
 	"github.com/ashby-auto-advance/aaa/internal/store"
 )
 
 // Deps are the server's dependencies.
 type Deps struct {
-	Store   store.Store
-	Service *advance.Service
-	Logger  *slog.Logger
+	Store store.Store
+	// Intake accepts webhook deliveries and retries them.
+	Intake Intake
+	// Evaluator runs and previews evaluations and takes Archive clicks.
+	Evaluator Evaluator
+	// Notices tells Slack users what happened to their click.
+	Notices Notices
+	// Syncer runs the syncs of the /admin/sync-* routes.
+	Syncer Syncer
+	// Backtester replays rules over stored history.
+	Backtester Backtester
+	// Ashby reports the health of the last Ashby call on /health; nil means
+	// no Ashby key is configured.
+	Ashby  AshbyHealth
+	Logger *slog.Logger
 	// WebhookSecret verifies Ashby-Signature; empty refuses signed webhooks.
 	WebhookSecret string
 	// SlackSigningSecret verifies Slack interactions.
@@ -40,6 +55,44 @@ type Deps struct {
 	Version string
 	// Metrics are served on /metrics (default: a fresh set).
 	Metrics *Metrics
+}
+
+// Intake is implemented by *intake.Service.
+type Intake interface {
+	Accept(ctx context.Context, in intake.Incoming, body []byte) (deliveryID string, duplicate bool, err error)
+	RetryDelivery(ctx context.Context, deliveryID string) error
+}
+
+// Evaluator is implemented by *advance.Service.
+type Evaluator interface {
+	Preview(ctx context.Context, scheduleID string) (advance.Evaluation, error)
+	EvaluateNow(ctx context.Context, scheduleID string) (advance.Evaluation, error)
+	HandleRejectionClick(ctx context.Context, req advance.ArchiveRequest) error
+}
+
+// Notices is implemented by *notify.Service.
+type Notices interface {
+	Ephemeral(ctx context.Context, channel, user, text string)
+}
+
+// Syncer runs one sync each (implemented by the sync use case).
+type Syncer interface {
+	SyncForms(ctx context.Context) error
+	SyncMetadata(ctx context.Context) error
+	SyncInterviews(ctx context.Context) error
+	SyncFeedback(ctx context.Context) error
+	SyncSlackUsers(ctx context.Context) error
+}
+
+// Backtester replays a rule over stored history with live evaluation's
+// settings (implemented by *backtest.Runner).
+type Backtester interface {
+	Backtest(ctx context.Context, q backtest.Query) (backtest.Report, error)
+}
+
+// AshbyHealth is implemented by *ashby.Client.
+type AshbyHealth interface {
+	Health() (status, lastError string)
 }
 
 // Server holds the handlers.

@@ -50,16 +50,16 @@ func (s *Server) slackInteraction(w http.ResponseWriter, r *http.Request) {
 	}
 	req := advance.ArchiveRequest{ExecutionID: val.ExecutionID, ApplicationID: val.ApplicationID, UserID: in.User.ID,
 		UserName: name, Channel: in.ChannelID, MessageTS: in.MessageTS}
-	err = s.d.Service.HandleRejectionClick(ctx, req)
+	err = s.d.Evaluator.HandleRejectionClick(ctx, req)
 	switch {
 	case err == nil:
 		s.log.InfoContext(ctx, "rejection_click_accepted", "execution_id", val.ExecutionID, "slack_user_id", in.User.ID)
 	case errors.Is(err, advance.ErrNotAllowed):
 		s.log.WarnContext(ctx, "rejection_click_refused", "slack_user_id", in.User.ID)
-		go s.d.Service.Ephemeral(context.WithoutCancel(ctx), in.ChannelID, in.User.ID, "You are not allowed to archive candidates from Slack. Nothing was changed.")
+		go s.d.Notices.Ephemeral(context.WithoutCancel(ctx), in.ChannelID, in.User.ID, "You are not allowed to archive candidates from Slack. Nothing was changed.")
 	case errors.Is(err, domain.ErrNotFound), errors.Is(err, domain.ErrInvalid):
 		s.log.WarnContext(ctx, "rejection_click_ignored", "error", err.Error())
-		go s.d.Service.Ephemeral(context.WithoutCancel(ctx), in.ChannelID, in.User.ID, "This button does nothing: "+err.Error())
+		go s.d.Notices.Ephemeral(context.WithoutCancel(ctx), in.ChannelID, in.User.ID, "This button does nothing: "+err.Error())
 	default:
 		s.writeError(w, r, http.StatusServiceUnavailable, "HTTP_503", "could not queue the archive; please click again")
 		return

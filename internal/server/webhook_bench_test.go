@@ -2,20 +2,17 @@ package server_test
 
 import (
 	"bytes"
-	"context"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
 	"testing"
 	"time"
 
-	"github.com/ashby-auto-advance/aaa/internal/advance"
 	"github.com/ashby-auto-advance/aaa/internal/ashbysim"
 	"github.com/ashby-auto-advance/aaa/internal/bench"
 	"github.com/ashby-auto-advance/aaa/internal/jobs"
 	"github.com/ashby-auto-advance/aaa/internal/server"
-	"github.com/ashby-auto-advance/aaa/internal/store/storetest"
-	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/ashby-auto-advance/aaa/internal/testkit"
 )
 
 // senders is the number of concurrent webhook senders, as `aaa bench` uses.
@@ -28,24 +25,11 @@ const senders = 10
 // this is the acknowledgement alone. It reports deliveries/s and the p50 and
 // p99 latency of one request.
 func BenchmarkWebhook(b *testing.B) {
-	for _, be := range storetest.Backends(b) {
+	for _, be := range testkit.Backends(b) {
 		b.Run(be.Name, func(b *testing.B) {
-			ctx := context.Background()
-			db, dbURL := be.Open(b)
-			var pool *pgxpool.Pool
-			if be.Name == "postgres" {
-				var err error
-				if pool, err = pgxpool.New(ctx, dbURL); err != nil {
-					b.Fatal(err)
-				}
-				b.Cleanup(pool.Close)
-			}
-			storetest.Must(b, jobs.Migrate(ctx, db.Writer(), pool))
-			q, err := jobs.New(jobs.Options{DB: db.Writer(), Pool: pool, InsertOnly: true})
-			storetest.Must(b, err)
-			svc := advance.New(advance.Options{Store: db, Queue: q})
 			const secret = "bench-secret"
-			h := server.New(server.Deps{Store: db, Service: svc, WebhookSecret: secret, WebhookRatePerMin: 1 << 30})
+			h := testkit.NewStack(b, testkit.StackOptions{Backend: be, NoAshby: true, Queue: jobs.Options{InsertOnly: true},
+				Server: server.Deps{WebhookSecret: secret, WebhookRatePerMin: 1 << 30}}).Handler
 
 			sim := ashbysim.New(ashbysim.Options{})
 			sc := sim.AddPanelScenario(ashbysim.PanelSpec{Candidates: 20})
@@ -54,7 +38,7 @@ func BenchmarkWebhook(b *testing.B) {
 				bodies = append(bodies, sim.ScheduleUpdateBody(c.ScheduleID))
 			}
 			src, err := bench.NewWebhookSource(secret, b.Name(), bodies)
-			storetest.Must(b, err)
+			testkit.Must(b, err)
 
 			lat := bench.NewHistogram()
 			b.SetParallelism((senders + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0))

@@ -6,8 +6,8 @@ import (
 	"io"
 	"net/http"
 
-	"github.com/ashby-auto-advance/aaa/internal/advance"
 	"github.com/ashby-auto-advance/aaa/internal/ashby"
+	"github.com/ashby-auto-advance/aaa/internal/intake"
 )
 
 // ashbyWebhook accepts an Ashby webhook: ping answers at once; anything
@@ -61,11 +61,11 @@ func (s *Server) ashbyWebhook(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, http.StatusBadRequest, "HTTP_400", "Invalid payload structure: action must be a string and data an object")
 		return
 	}
-	in := advance.Incoming{Action: env.Action, WebhookActionID: env.WebhookActionID}
+	in := intake.Incoming{Action: env.Action, WebhookActionID: env.WebhookActionID}
 	if env.Data.InterviewSchedule != nil {
 		in.ScheduleID = env.Data.InterviewSchedule.ID
 	}
-	id, dup, err := s.d.Service.Accept(ctx, in, body)
+	id, dup, err := s.d.Intake.Accept(ctx, in, body)
 	if err != nil {
 		s.metrics.webhook("error")
 		s.writeError(w, r, http.StatusServiceUnavailable, "HTTP_503", "could not store the delivery; retry later")

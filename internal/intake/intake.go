@@ -1,4 +1,4 @@
-package advance
+package intake
 
 import (
 	"context"
@@ -12,12 +12,9 @@ import (
 
 	"github.com/ashby-auto-advance/aaa/internal/ashby"
 	"github.com/ashby-auto-advance/aaa/internal/domain"
+	"github.com/ashby-auto-advance/aaa/internal/notify"
 	"github.com/ashby-auto-advance/aaa/internal/store"
 )
-
-// ErrAshbyNotConfigured is returned by use cases that need Ashby when no API
-// key is set.
-var ErrAshbyNotConfigured = errors.New("ashby API key not configured (set ASHBY_API_KEY)")
 
 // Webhook actions aaa processes.
 const (
@@ -212,7 +209,7 @@ func (s *Service) IngestDelivery(ctx context.Context, deliveryID string, final b
 		}
 		if status == domain.DeliveryFailed {
 			log.ErrorContext(ctx, "webhook_delivery_failed", "error", err.Error())
-			s.alert(ctx, alertWebhookFailed(d, err))
+			s.notices.Alert(ctx, notify.WebhookFailedAlert(d, err))
 			return nil
 		}
 		log.WarnContext(ctx, "webhook_delivery_retry", "error", err.Error())
@@ -239,13 +236,13 @@ func (s *Service) ingest(ctx context.Context, d domain.Delivery, log *slog.Logge
 	// Resolve plan and job from the caches, calling Ashby only on a miss.
 	// Done before the transaction: no network call holds a write lock.
 	if !sched.Cancelled && sched.InterviewStageID != "" {
-		if sched.InterviewPlanID, err = s.planOfStage(ctx, sched.InterviewStageID); err != nil {
+		if sched.InterviewPlanID, err = s.catalog.PlanOfStage(ctx, sched.InterviewStageID); err != nil {
 			return err
 		}
-		if sched.JobID, err = s.jobOfApplication(ctx, sched.ApplicationID); err != nil {
+		if sched.JobID, err = s.catalog.JobOfApplication(ctx, sched.ApplicationID); err != nil {
 			return err
 		}
-		s.cacheInterviews(ctx, sched, log)
+		s.catalog.CacheInterviews(ctx, sched, log)
 	}
 	return s.st.InTx(ctx, func(tx store.Store) error {
 		newer, err := tx.NewerDeliveryApplied(ctx, sched.ID, d.ReceivedAt, d.ID)
@@ -307,123 +304,6 @@ func scheduleFromAshby(as ashby.InterviewSchedule, now time.Time) domain.Schedul
 		s.Events = append(s.Events, ev)
 	}
 	return s
-}
-
-// planOfStage returns a stage's plan from the cache, else from Ashby.
-func (s *Service) planOfStage(ctx context.Context, stageID string) (string, error) {
-	if st, err := s.st.GetStage(ctx, stageID); err == nil {
-		return st.PlanID, nil
-	} else if !errors.Is(err, domain.ErrNotFound) {
-		return "", err
-	}
-	if s.ats == nil {
-		return "", ErrAshbyNotConfigured
-	}
-	info, err := s.ats.InterviewStageInfo(ctx, stageID)
-	s.status.record(err)
-	if err != nil {
-		return "", fmt.Errorf("resolve plan of stage %s: %w", stageID, err)
-	}
-	st := domain.Stage{ID: info.ID, PlanID: info.InterviewPlanID, Title: info.Title, Type: info.Type, Order: info.OrderInInterviewPlan}
-	if err := s.st.UpsertStages(ctx, st.PlanID, []domain.Stage{st}, s.now()); err != nil {
-		return "", err
-	}
-	return info.InterviewPlanID, nil
-}
-
-// jobOfApplication returns an application's job from the cache, else from Ashby.
-func (s *Service) jobOfApplication(ctx context.Context, applicationID string) (string, error) {
-	if a, err := s.st.GetApplication(ctx, applicationID); err == nil && a.JobID != "" {
-		return a.JobID, nil
-	} else if err != nil && !errors.Is(err, domain.ErrNotFound) {
-		return "", err
-	}
-	app, err := s.readApplication(ctx, applicationID)
-	if err != nil {
-		return "", fmt.Errorf("resolve job of application %s: %w", applicationID, err)
-	}
-	return app.Job.ID, nil
-}
-
-// readApplication reads an application from Ashby and refreshes the cache.
-func (s *Service) readApplication(ctx context.Context, applicationID string) (ashby.Application, error) {
-	if s.ats == nil {
-		return ashby.Application{}, ErrAshbyNotConfigured
-	}
-	app, err := s.ats.ApplicationInfo(ctx, applicationID)
-	s.status.record(err)
-	if err != nil {
-		return ashby.Application{}, err
-	}
-	cached := domain.Application{
-		ID: app.ID, CandidateID: app.Candidate.ID, JobID: app.Job.ID, CurrentStageID: app.StageID(),
-		Status: app.Status, CandidateName: app.Candidate.Name, UpdatedAt: s.now(),
-	}
-	if r, ok := app.Recruiter(); ok {
-		cached.RecruiterEmail = r.Email
-	}
-	if err := s.st.UpsertApplication(ctx, cached); err != nil {
-		s.log.WarnContext(ctx, "application_cache_failed", "application_id", app.ID, "error", err)
-	}
-	if app.Job.ID != "" && app.Job.Title != "" {
-		if _, err := s.st.GetJob(ctx, app.Job.ID); errors.Is(err, domain.ErrNotFound) {
-			_ = s.st.UpsertJob(ctx, domain.Job{ID: app.Job.ID, Title: app.Job.Title}, s.now())
-		}
-	}
-	return app, nil
-}
-
-// cacheInterviews fetches unknown interview definitions (titles for humans);
-// failures are logged and tolerated.
-func (s *Service) cacheInterviews(ctx context.Context, sched domain.Schedule, log *slog.Logger) {
-	if s.ats == nil {
-		return
-	}
-	for _, e := range sched.Events {
-		if _, err := s.st.GetInterview(ctx, e.InterviewID); err == nil {
-			continue
-		}
-		iv, err := s.ats.InterviewInfo(ctx, e.InterviewID)
-		s.status.record(err)
-		if err != nil {
-			log.WarnContext(ctx, "interview_fetch_failed", "interview_id", e.InterviewID, "error", err.Error())
-			continue
-		}
-		_ = s.st.UpsertInterview(ctx, interviewFromAshby(iv), s.now())
-	}
-}
-
-// ashbyStatus remembers the last Ashby call outcome for /health.
-type ashbyStatus struct {
-	mu      sync.Mutex
-	lastErr string
-	lastAt  time.Time
-	okAt    time.Time
-}
-
-func (a *ashbyStatus) record(err error) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	a.lastAt = time.Now()
-	if err == nil || ashby.IsNotFound(err) {
-		a.lastErr, a.okAt = "", a.lastAt
-		return
-	}
-	a.lastErr = err.Error()
-}
-
-// AshbyHealth reports whether the last Ashby call succeeded ("ok",
-// "unreachable" or "not_configured") and the last error.
-func (s *Service) AshbyHealth() (status, lastError string) {
-	if s.ats == nil {
-		return "not_configured", ""
-	}
-	s.status.mu.Lock()
-	defer s.status.mu.Unlock()
-	if s.status.lastErr != "" {
-		return "degraded", s.status.lastErr
-	}
-	return "ok", ""
 }
 
 // RetryDelivery puts a delivery back in the queue (after it failed for

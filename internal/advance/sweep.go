@@ -3,45 +3,11 @@ package advance
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"github.com/ashby-auto-advance/aaa/internal/domain"
 	"github.com/ashby-auto-advance/aaa/internal/store"
+	"github.com/ashby-auto-advance/aaa/internal/syncer"
 )
-
-// Periodic task names (as in the seed's scheduler).
-const (
-	TaskFeedbackSync    = "sync_feedback"
-	TaskEvaluationSweep = "advancement_evaluations"
-	TaskMetadataSync    = "sync_metadata"
-	TaskInterviewSync   = "sync_interviews"
-	TaskSlackUserSync   = "sync_slack_users"
-	// TaskReminders sends due feedback reminders and escalations.
-	TaskReminders = "send_due_reminders"
-)
-
-// RunTask runs one periodic task by name.
-func (s *Service) RunTask(ctx context.Context, task string) error {
-	if s.ats == nil && task != TaskEvaluationSweep && task != TaskSlackUserSync && task != TaskReminders {
-		s.log.DebugContext(ctx, "task_skipped_ashby_not_configured", "task", task)
-		return nil
-	}
-	switch task {
-	case TaskFeedbackSync:
-		return s.SyncFeedback(ctx)
-	case TaskEvaluationSweep:
-		return s.Sweep(ctx)
-	case TaskMetadataSync:
-		return s.SyncMetadata(ctx)
-	case TaskInterviewSync:
-		return s.SyncInterviews(ctx)
-	case TaskSlackUserSync:
-		return s.SyncSlackUsers(ctx)
-	case TaskReminders:
-		return s.SendDueReminders(ctx)
-	}
-	return fmt.Errorf("unknown task %q", task)
-}
 
 // sweepBatch is how many schedules the sweep evaluates per bulk pass.
 const sweepBatch = 500
@@ -52,7 +18,7 @@ const sweepBatch = 500
 // timeouts; the claims make it safe beside them.
 func (s *Service) Sweep(ctx context.Context) error {
 	s.log.InfoContext(ctx, "advancement_evaluations_started")
-	return s.tracked(ctx, SyncSweep, func(*store.SyncState) (int, error) {
+	return s.track.Run(ctx, syncer.SyncSweep, func(*store.SyncState) (int, error) {
 		ids, err := s.st.ListOpenSchedules(ctx, 0)
 		if err != nil {
 			return 0, err

@@ -1,4 +1,4 @@
-package advance
+package syncer
 
 import (
 	"context"
@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/ashby-auto-advance/aaa/internal/ashby"
-	"github.com/ashby-auto-advance/aaa/internal/backtest"
 	"github.com/ashby-auto-advance/aaa/internal/domain"
 	"github.com/ashby-auto-advance/aaa/internal/store"
 )
@@ -30,10 +29,6 @@ type HistoryATS interface {
 	FeedbackListPage(ctx context.Context, createdAfter time.Time, cursor string) (ashby.FeedbackPage, error)
 }
 
-// ErrHistoryUnsupported means the configured store or Ashby client cannot
-// keep stage history.
-var ErrHistoryUnsupported = errors.New("stage history is not supported by this store or Ashby client")
-
 // HistoryResult sums up one SyncHistory run (the run that completed the
 // backfill, counting what earlier interrupted runs stored too).
 type HistoryResult struct {
@@ -47,17 +42,9 @@ type HistoryResult struct {
 
 func (s *Service) historyDeps() (HistoryATS, store.HistoryStore, error) {
 	if s.ats == nil {
-		return nil, nil, ErrAshbyNotConfigured
+		return nil, nil, domain.ErrAshbyNotConfigured
 	}
-	ha, ok := s.ats.(HistoryATS)
-	if !ok {
-		return nil, nil, ErrHistoryUnsupported
-	}
-	hs, ok := s.st.(store.HistoryStore)
-	if !ok {
-		return nil, nil, ErrHistoryUnsupported
-	}
-	return ha, hs, nil
+	return s.ats, s.st, nil
 }
 
 // SyncHistory backfills the stage history of every application with a
@@ -76,7 +63,7 @@ func (s *Service) SyncHistory(ctx context.Context, since time.Time) (HistoryResu
 		return HistoryResult{}, err
 	}
 	var res HistoryResult
-	err = s.tracked(ctx, SyncHistoryName, func(_ *store.SyncState) (int, error) {
+	err = s.track.Run(ctx, SyncHistoryName, func(_ *store.SyncState) (int, error) {
 		var n int
 		res, n, err = s.syncHistory(ctx, ha, hs, since)
 		return n, err
@@ -128,14 +115,10 @@ func (s *Service) syncHistory(ctx context.Context, ha HistoryATS, hs store.Histo
 		// Written even when ctx was cancelled: what was fetched is kept.
 		wctx := context.WithoutCancel(ctx)
 		err := s.st.InTx(wctx, func(tx store.Store) error {
-			txh, ok := tx.(store.HistoryStore)
-			if !ok {
-				return ErrHistoryUnsupported
-			}
-			if err := txh.UpsertStageHistory(wctx, pending, s.now()); err != nil {
+			if err := tx.UpsertStageHistory(wctx, pending, s.now()); err != nil {
 				return err
 			}
-			return txh.SaveHistoryProgress(wctx, next)
+			return tx.SaveHistoryProgress(wctx, next)
 		})
 		if err != nil {
 			return err
@@ -159,7 +142,6 @@ func (s *Service) syncHistory(ctx context.Context, ha HistoryATS, hs store.Histo
 				return failFlush(err)
 			}
 			items, err := ha.ApplicationListHistory(ctx, app)
-			s.status.record(err)
 			switch {
 			case ashby.IsNotFound(err):
 				log.WarnContext(ctx, "history_application_not_found", "application_id", app)
@@ -183,7 +165,6 @@ func (s *Service) syncHistory(ctx context.Context, ha HistoryATS, hs store.Histo
 	restarts := 0
 	for !prog.FeedbackDone {
 		page, err := ha.FeedbackListPage(ctx, prog.Since, prog.FeedbackCursor)
-		s.status.record(err)
 		if err != nil && ashby.IsCursorExpired(err) && restarts < 3 {
 			// Upserts are idempotent: restarting the listing only re-reads.
 			restarts++
@@ -212,11 +193,7 @@ func (s *Service) syncHistory(ctx context.Context, ha HistoryATS, hs store.Histo
 				next.Feedback++
 			}
 			next.UpdatedAt = s.now()
-			txh, ok := tx.(store.HistoryStore)
-			if !ok {
-				return ErrHistoryUnsupported
-			}
-			return txh.SaveHistoryProgress(ctx, next)
+			return tx.SaveHistoryProgress(ctx, next)
 		})
 		if err != nil {
 			return fail(err)
@@ -245,26 +222,6 @@ func visitsFromAshby(applicationID string, items []ashby.ApplicationHistory) []d
 		})
 	}
 	return out
-}
-
-// BacktestOptions are the engine settings live evaluation uses, for
-// backtests that must decide exactly as aaa would have.
-func (s *Service) BacktestOptions() backtest.Options {
-	return backtest.Options{MinWait: s.opts.MinWait, Timeout: s.opts.Timeout}
-}
-
-// Backtest replays a rule over past schedules with the live engine
-// settings. It only reads the store: nothing is recorded, nothing is sent to
-// Ashby or Slack.
-func (s *Service) Backtest(ctx context.Context, q backtest.Query) (backtest.Report, error) {
-	src, ok := s.st.(backtest.Source)
-	if !ok {
-		return backtest.Report{}, ErrHistoryUnsupported
-	}
-	if q.Now.IsZero() {
-		q.Now = s.now()
-	}
-	return backtest.Run(ctx, src, q, s.BacktestOptions())
 }
 
 // String describes a result for the command line.

@@ -1,4 +1,4 @@
-package advance
+package notify
 
 import (
 	"context"
@@ -482,8 +482,8 @@ func (s *Service) loadReminderInfo(ctx context.Context, sched domain.Schedule, i
 	info.loaded = true
 	info.interviews = map[string]string{}
 	app, err := s.st.GetApplication(ctx, sched.ApplicationID)
-	if (err != nil || app.CandidateName == "" || app.RecruiterEmail == "") && s.ats != nil {
-		if a, rerr := s.readApplication(ctx, sched.ApplicationID); rerr == nil {
+	if (err != nil || app.CandidateName == "" || app.RecruiterEmail == "") && s.catalog.Configured() {
+		if a, rerr := s.catalog.Application(ctx, sched.ApplicationID); rerr == nil {
 			app.CandidateName, app.JobID = a.Candidate.Name, a.Job.ID
 			if r, ok := a.Recruiter(); ok {
 				app.RecruiterEmail = r.Email

@@ -1,4 +1,4 @@
-package advance_test
+package notify_test
 
 import (
 	"context"
@@ -9,8 +9,8 @@ import (
 	"time"
 	_ "time/tzdata" // America/New_York without the system zoneinfo
 
-	"github.com/ashby-auto-advance/aaa/internal/advance"
 	"github.com/ashby-auto-advance/aaa/internal/domain"
+	"github.com/ashby-auto-advance/aaa/internal/notify"
 	"github.com/ashby-auto-advance/aaa/internal/slackapp"
 	"github.com/ashby-auto-advance/aaa/internal/slackapp/slackfake"
 	"github.com/ashby-auto-advance/aaa/internal/store"
@@ -51,11 +51,11 @@ type remEnv struct {
 	db    *store.DB
 	slack *slackfake.Server
 	clock *clock
-	svc   *advance.Service
+	svc   *notify.Service
 }
 
 type remOpts struct {
-	policy       advance.ReminderPolicy
+	policy       notify.ReminderPolicy
 	adminChannel string
 	dryRun       bool
 	// wrap replaces the store the Service sees.
@@ -76,12 +76,12 @@ func newRemEnv(t *testing.T, db *store.DB, o remOpts) *remEnv {
 	return e
 }
 
-func newReminderService(db store.Store, fake *slackfake.Server, c *clock, o remOpts) *advance.Service {
+func newReminderService(db store.Store, fake *slackfake.Server, c *clock, o remOpts) *notify.Service {
 	st := db
 	if o.wrap != nil {
 		st = o.wrap(db)
 	}
-	return advance.New(advance.Options{
+	return notify.New(notify.Options{
 		Store: st, Slack: slackapp.New(slackapp.Options{Token: "xoxb-test", BaseURL: fake.URL(), MaxRetries: -1}),
 		Now: c.Now, Reminders: o.policy, AdminChannel: o.adminChannel, DryRun: o.dryRun,
 	})
@@ -151,7 +151,7 @@ func (e *remEnv) seed(o seedOpts) domain.Rule {
 func (e *remEnv) run(t time.Time) {
 	e.t.Helper()
 	e.clock.Set(t)
-	if err := e.svc.RunTask(context.Background(), advance.TaskReminders); err != nil {
+	if err := e.svc.SendDueReminders(context.Background()); err != nil {
 		e.t.Fatalf("reminders at %s: %v", t.Format(time.RFC1123), err)
 	}
 }
@@ -193,7 +193,7 @@ func TestWorkingTime(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var p advance.ReminderPolicy // defaults: 09:00-18:00, Mon-Fri, UTC
+	var p notify.ReminderPolicy // defaults: 09:00-18:00, Mon-Fri, UTC
 	tests := []struct {
 		name string
 		in   time.Time
@@ -220,7 +220,7 @@ func TestWorkingTime(t *testing.T) {
 			}
 		})
 	}
-	weekend := advance.ReminderPolicy{Workdays: []time.Weekday{time.Saturday}, WorkStart: 10 * time.Hour, WorkEnd: 12 * time.Hour}
+	weekend := notify.ReminderPolicy{Workdays: []time.Weekday{time.Saturday}, WorkStart: 10 * time.Hour, WorkEnd: 12 * time.Hour}
 	if got := weekend.WorkingTime(at(9, 11, 0), nil); !got.Equal(at(14, 10, 0)) {
 		t.Fatalf("saturday-only policy: %s, want Saturday 14 March 10:00", got)
 	}
@@ -396,7 +396,7 @@ func TestReminderScope(t *testing.T) {
 		name    string
 		mode    string
 		dryRun  bool
-		policy  advance.ReminderPolicy
+		policy  notify.ReminderPolicy
 		rulePol *store.RulePolicy
 		want    int // reminders at Monday 09:00
 	}{
@@ -404,10 +404,10 @@ func TestReminderScope(t *testing.T) {
 		{name: "live rule", mode: domain.ModeLive, want: 2},
 		{name: "shadow rule still reminds", mode: domain.ModeShadow, want: 2},
 		{name: "dry run still reminds", mode: domain.ModeLive, dryRun: true, want: 2},
-		{name: "shadow skipped by the global policy", mode: domain.ModeShadow, policy: advance.ReminderPolicy{SkipShadow: true}, want: 0},
+		{name: "shadow skipped by the global policy", mode: domain.ModeShadow, policy: notify.ReminderPolicy{SkipShadow: true}, want: 0},
 		{name: "shadow skipped by the rule's policy", mode: domain.ModeShadow, rulePol: &store.RulePolicy{Enabled: true, SkipShadow: true}, want: 0},
 		{name: "rule turns reminders off", mode: domain.ModeLive, rulePol: &store.RulePolicy{Enabled: false}, want: 0},
-		{name: "globally disabled", mode: domain.ModeLive, policy: advance.ReminderPolicy{Disabled: true}, want: 0},
+		{name: "globally disabled", mode: domain.ModeLive, policy: notify.ReminderPolicy{Disabled: true}, want: 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -429,7 +429,7 @@ func TestReminderScope(t *testing.T) {
 
 func TestReminderRuleOverride(t *testing.T) {
 	t.Parallel()
-	e := newRemEnv(t, sqliteStore(t), remOpts{policy: advance.ReminderPolicy{Workdays: []time.Weekday{
+	e := newRemEnv(t, sqliteStore(t), remOpts{policy: notify.ReminderPolicy{Workdays: []time.Weekday{
 		time.Sunday, time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday, time.Saturday},
 		WorkStart: 1, WorkEnd: 24 * time.Hour}})
 	// Grace only.
@@ -601,13 +601,13 @@ func TestRemindersTwoInstances(t *testing.T) {
 				e.seed(seedOpts{mode: domain.ModeLive, candidate: cand, appID: "app" + id, schedID: "s" + id})
 			}
 			other := newReminderService(two, e.slack, e.clock, remOpts{adminChannel: "CADMIN"})
-			svcs := []*advance.Service{e.svc, other, e.svc, other}
+			svcs := []*notify.Service{e.svc, other, e.svc, other}
 			for _, ts := range []time.Time{at(9, 9, 0), at(9, 9, 1), at(10, 9, 0), at(11, 9, 0), at(12, 9, 0), at(13, 9, 0)} {
 				e.clock.Set(ts)
 				var wg sync.WaitGroup
 				for _, svc := range svcs {
 					wg.Go(func() {
-						if err := svc.RunTask(context.Background(), advance.TaskReminders); err != nil {
+						if err := svc.SendDueReminders(context.Background()); err != nil {
 							t.Error(err)
 						}
 					})

@@ -1,14 +1,16 @@
-package advance
+package syncer
 
 import (
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sort"
 	"time"
 
 	"github.com/ashby-auto-advance/aaa/internal/ashby"
+	"github.com/ashby-auto-advance/aaa/internal/catalog"
 	"github.com/ashby-auto-advance/aaa/internal/domain"
 	"github.com/ashby-auto-advance/aaa/internal/store"
 )
@@ -27,23 +29,32 @@ const (
 	SyncSweep      = "evaluation_sweep"
 )
 
-// tracked runs one sync and records its run in sync_state.
-func (s *Service) tracked(ctx context.Context, name string, fn func(st *store.SyncState) (int, error)) error {
-	st, err := s.st.GetSyncState(ctx, name)
+// Tracker records each run of a sync (or of the evaluation sweep) in
+// sync_state: when it started and finished, how many items, and its error.
+type Tracker struct {
+	Store store.SyncStore
+	Log   *slog.Logger
+	Now   func() time.Time
+}
+
+// Run runs fn as the sync called name and records the run; fn's error is
+// logged as <name>_sync_failed and returned.
+func (t Tracker) Run(ctx context.Context, name string, fn func(st *store.SyncState) (int, error)) error {
+	st, err := t.Store.GetSyncState(ctx, name)
 	if err != nil {
 		return err
 	}
-	started := s.now()
+	started := t.Now()
 	st.LastStartedAt = &started
 	n, runErr := fn(&st)
-	finished := s.now()
+	finished := t.Now()
 	st.LastFinishedAt, st.Items = &finished, n
 	st.LastStatus, st.LastError = "ok", ""
 	if runErr != nil {
 		st.LastStatus, st.LastError = "failed", runErr.Error()
-		s.log.ErrorContext(ctx, name+"_sync_failed", "error", runErr.Error())
+		t.Log.ErrorContext(ctx, name+"_sync_failed", "error", runErr.Error())
 	}
-	if err := s.st.SaveSyncState(ctx, st); err != nil {
+	if err := t.Store.SaveSyncState(ctx, st); err != nil {
 		return errors.Join(runErr, err)
 	}
 	return runErr
@@ -55,16 +66,14 @@ func (s *Service) tracked(ctx context.Context, name string, fn func(st *store.Sy
 // applications when the org-wide listing is refused.
 func (s *Service) SyncFeedback(ctx context.Context) error {
 	if s.ats == nil {
-		return ErrAshbyNotConfigured
+		return domain.ErrAshbyNotConfigured
 	}
 	s.log.InfoContext(ctx, "feedback_sync_started")
-	return s.tracked(ctx, SyncFeedback, func(st *store.SyncState) (int, error) {
+	return s.track.Run(ctx, SyncFeedback, func(st *store.SyncState) (int, error) {
 		subs, token, err := s.ats.FeedbackSync(ctx, st.SyncToken)
-		s.status.record(err)
 		if err != nil && ashby.IsResync(err) {
 			s.log.WarnContext(ctx, "feedback_sync_token_reset", "error", err.Error())
 			subs, token, err = s.ats.FeedbackSync(ctx, "")
-			s.status.record(err)
 		}
 		if err != nil && isPermission(err) {
 			s.log.WarnContext(ctx, "feedback_sync_fallback_per_application", "error", err.Error())
@@ -98,7 +107,6 @@ func (s *Service) pollOpenApplications(ctx context.Context) (int, error) {
 	var errs []error
 	for _, id := range apps {
 		subs, err := s.ats.FeedbackList(ctx, id)
-		s.status.record(err)
 		if err != nil {
 			s.log.WarnContext(ctx, "feedback_sync_application_error", "application_id", id, "error", err.Error())
 			errs = append(errs, err)
@@ -187,20 +195,19 @@ func feedbackFromAshby(f ashby.Feedback, now time.Time) (domain.Feedback, bool) 
 // others; the joined error is returned.
 func (s *Service) SyncMetadata(ctx context.Context) error {
 	if s.ats == nil {
-		return ErrAshbyNotConfigured
+		return domain.ErrAshbyNotConfigured
 	}
 	return errors.Join(
-		s.tracked(ctx, SyncJobs, func(*store.SyncState) (int, error) { return s.syncJobs(ctx) }),
-		s.tracked(ctx, SyncPlans, func(*store.SyncState) (int, error) { return s.syncPlans(ctx) }),
-		s.tracked(ctx, SyncForms, func(*store.SyncState) (int, error) { return s.syncForms(ctx) }),
-		s.tracked(ctx, SyncReasons, func(*store.SyncState) (int, error) { return s.syncReasons(ctx) }),
-		s.tracked(ctx, SyncUsers, func(*store.SyncState) (int, error) { return s.syncUsers(ctx) }),
+		s.track.Run(ctx, SyncJobs, func(*store.SyncState) (int, error) { return s.syncJobs(ctx) }),
+		s.track.Run(ctx, SyncPlans, func(*store.SyncState) (int, error) { return s.syncPlans(ctx) }),
+		s.track.Run(ctx, SyncForms, func(*store.SyncState) (int, error) { return s.syncForms(ctx) }),
+		s.track.Run(ctx, SyncReasons, func(*store.SyncState) (int, error) { return s.syncReasons(ctx) }),
+		s.track.Run(ctx, SyncUsers, func(*store.SyncState) (int, error) { return s.syncUsers(ctx) }),
 	)
 }
 
 func (s *Service) syncJobs(ctx context.Context) (int, error) {
 	jobs, _, err := s.ats.JobList(ctx, ashby.JobListOptions{})
-	s.status.record(err)
 	if err != nil {
 		return 0, err
 	}
@@ -222,7 +229,6 @@ func (s *Service) syncJobs(ctx context.Context) (int, error) {
 
 func (s *Service) syncPlans(ctx context.Context) (int, error) {
 	plans, _, err := s.ats.InterviewPlanList(ctx, ashby.ListOptions{IncludeArchived: true})
-	s.status.record(err)
 	if err != nil {
 		return 0, err
 	}
@@ -234,7 +240,7 @@ func (s *Service) syncPlans(ctx context.Context) (int, error) {
 		if p.IsArchived {
 			continue
 		}
-		if _, err := s.refreshStages(ctx, p.ID); err != nil {
+		if _, err := s.catalog.RefreshStages(ctx, p.ID); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -243,7 +249,6 @@ func (s *Service) syncPlans(ctx context.Context) (int, error) {
 
 func (s *Service) syncForms(ctx context.Context) (int, error) {
 	forms, _, err := s.ats.FeedbackFormList(ctx, ashby.ListOptions{IncludeArchived: true})
-	s.status.record(err)
 	if err != nil {
 		return 0, err
 	}
@@ -261,7 +266,6 @@ func (s *Service) syncForms(ctx context.Context) (int, error) {
 
 func (s *Service) syncReasons(ctx context.Context) (int, error) {
 	reasons, err := s.ats.ArchiveReasonList(ctx, true)
-	s.status.record(err)
 	if err != nil {
 		return 0, err
 	}
@@ -275,7 +279,6 @@ func (s *Service) syncReasons(ctx context.Context) (int, error) {
 
 func (s *Service) syncUsers(ctx context.Context) (int, error) {
 	users, _, err := s.ats.UserList(ctx, ashby.ListOptions{})
-	s.status.record(err)
 	if err != nil {
 		return 0, err
 	}
@@ -291,16 +294,15 @@ func (s *Service) syncUsers(ctx context.Context) (int, error) {
 // SyncInterviews refreshes interview definitions.
 func (s *Service) SyncInterviews(ctx context.Context) error {
 	if s.ats == nil {
-		return ErrAshbyNotConfigured
+		return domain.ErrAshbyNotConfigured
 	}
-	return s.tracked(ctx, SyncInterviews, func(*store.SyncState) (int, error) {
+	return s.track.Run(ctx, SyncInterviews, func(*store.SyncState) (int, error) {
 		ivs, _, err := s.ats.InterviewList(ctx, ashby.ListOptions{IncludeArchived: true})
-		s.status.record(err)
 		if err != nil {
 			return 0, err
 		}
 		for _, iv := range ivs {
-			if err := s.st.UpsertInterview(ctx, interviewFromAshby(iv), s.now()); err != nil {
+			if err := s.st.UpsertInterview(ctx, catalog.InterviewFromAshby(iv), s.now()); err != nil {
 				return 0, err
 			}
 		}
@@ -308,17 +310,12 @@ func (s *Service) SyncInterviews(ctx context.Context) error {
 	})
 }
 
-func interviewFromAshby(iv ashby.Interview) domain.Interview {
-	return domain.Interview{ID: iv.ID, Title: iv.Title, JobID: iv.JobID, FormID: iv.FeedbackFormDefinitionID,
-		IsArchived: iv.IsArchived, IsDebrief: iv.IsDebrief}
-}
-
 // SyncSlackUsers refreshes the Slack user directory.
 func (s *Service) SyncSlackUsers(ctx context.Context) error {
 	if s.slack == nil {
 		return nil
 	}
-	return s.tracked(ctx, SyncSlackUsers, func(*store.SyncState) (int, error) {
+	return s.track.Run(ctx, SyncSlackUsers, func(*store.SyncState) (int, error) {
 		users, err := s.slack.ListUsers(ctx)
 		if err != nil {
 			return 0, err
@@ -336,7 +333,7 @@ func (s *Service) SyncSlackUsers(ctx context.Context) error {
 // SyncForms refreshes the feedback form definitions only.
 func (s *Service) SyncForms(ctx context.Context) error {
 	if s.ats == nil {
-		return ErrAshbyNotConfigured
+		return domain.ErrAshbyNotConfigured
 	}
-	return s.tracked(ctx, SyncForms, func(*store.SyncState) (int, error) { return s.syncForms(ctx) })
+	return s.track.Run(ctx, SyncForms, func(*store.SyncState) (int, error) { return s.syncForms(ctx) })
 }

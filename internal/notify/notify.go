@@ -1,4 +1,4 @@
-package advance
+package notify
 
 import (
 	"context"
@@ -11,7 +11,6 @@ import (
 	"github.com/ashby-auto-advance/aaa/internal/ashby"
 	"github.com/ashby-auto-advance/aaa/internal/domain"
 	"github.com/ashby-auto-advance/aaa/internal/slackapp"
-	"github.com/ashby-auto-advance/aaa/internal/store"
 	"github.com/slack-go/slack"
 )
 
@@ -157,13 +156,13 @@ func (s *Service) rejectionNotice(ctx context.Context, e domain.Execution) (slac
 	}
 	var recruiter string
 	var errs []error
-	app, err := s.readApplication(ctx, e.ApplicationID)
+	app, err := s.catalog.Application(ctx, e.ApplicationID)
 	if err == nil {
 		n.CandidateName, n.JobTitle = app.Candidate.Name, app.Job.Title
 		if r, ok := app.Recruiter(); ok {
 			recruiter = r.Email
 		}
-		if app.Candidate.ID != "" {
+		if app.Candidate.ID != "" && s.ats != nil {
 			if c, err := s.ats.CandidateInfo(ctx, app.Candidate.ID); err == nil {
 				n.ProfileURL = c.ProfileURL
 				_ = s.st.UpsertApplication(ctx, domain.Application{ID: app.ID, CandidateID: c.ID, JobID: app.Job.ID,
@@ -296,21 +295,22 @@ func timeoutAlert(e domain.Execution) slackapp.Alert {
 			"Still owed by": strings.Join(owed, ", "), "Rule": e.RuleID}}
 }
 
-func alertWebhookFailed(d domain.Delivery, err error) slackapp.Alert {
+// WebhookFailedAlert is the admin alert for a delivery that failed for good.
+func WebhookFailedAlert(d domain.Delivery, err error) slackapp.Alert {
 	return slackapp.Alert{Kind: slackapp.AlertWebhookFailed, Title: "Webhook delivery failed for good",
 		Detail: err.Error(), Fields: map[string]string{"Delivery": d.ID, "Action": d.Action, "Schedule": d.ScheduleID}}
 }
 
-// alertExecution alerts the admin channel about a failed action.
-func (s *Service) alertExecution(ctx context.Context, e domain.Execution) {
+// AlertExecution alerts the admin channel about a failed action.
+func (s *Service) AlertExecution(ctx context.Context, e domain.Execution) {
 	a := slackapp.Alert{Kind: slackapp.AlertAdvanceFailed, Title: "Advance failed",
 		Detail: e.FailureReason, Fields: map[string]string{"Application": e.ApplicationID, "Schedule": e.ScheduleID,
 			"Rule": e.RuleID, "From stage": e.FromStageID, "To stage": e.ToStageID}}
 	_ = s.sendAlert(ctx, e.ID, KindAlert, a, true)
 }
 
-// alert posts an admin alert with no execution.
-func (s *Service) alert(ctx context.Context, a slackapp.Alert) {
+// Alert posts an admin alert with no execution.
+func (s *Service) Alert(ctx context.Context, a slackapp.Alert) {
 	_ = s.sendAlert(ctx, "", KindAlert, a, true)
 }
 
@@ -336,176 +336,22 @@ func (s *Service) sendAlert(ctx context.Context, executionID, kind string, a sla
 	return ierr
 }
 
-// ArchiveRequest asks to archive the application of a rejected decision.
-type ArchiveRequest struct {
-	ExecutionID   string `json:"execution_id" river:"unique"`
-	ApplicationID string `json:"application_id"`
-	UserID        string `json:"user_id,omitempty"`
-	UserName      string `json:"user_name,omitempty"`
-	Channel       string `json:"channel,omitempty"`
-	MessageTS     string `json:"message_ts,omitempty"`
-	// Auto marks an archive the rule itself ordered (on-reject: archive).
-	Auto bool `json:"auto,omitempty"`
+// MessageUpdate is the outcome of an archive attempt to show on its Slack
+// notice. Channel and MessageTS name the message when the click carried
+// them; otherwise the stored notification is used.
+type MessageUpdate struct {
+	Channel, MessageTS string
+	// UserID and UserName are who clicked (empty for an automatic archive).
+	UserID, UserName string
+	// Status is the decision's new status; Reason explains a failure or a
+	// stale decision.
+	Status, Reason string
 }
 
-// Click results of HandleRejectionClick.
-var (
-	// ErrNotAllowed means the clicking user is not on SLACK_ALLOWED_USER_IDS.
-	ErrNotAllowed = errors.New("not allowed to archive candidates")
-)
-
-// HandleRejectionClick validates a recruiter's Archive click and enqueues the
-// archive. A shadow decision or a user not on the allowlist is refused.
-func (s *Service) HandleRejectionClick(ctx context.Context, req ArchiveRequest) error {
-	if len(s.allow) > 0 && !s.allow[req.UserID] {
-		return ErrNotAllowed
-	}
-	if req.ExecutionID == "" {
-		// The seed's button value names only the application: use its
-		// newest rejection awaiting a click.
-		list, err := s.st.ListExecutions(ctx, store.ExecutionFilter{ApplicationID: req.ApplicationID, Outcome: domain.OutcomeReject, Limit: 1})
-		if err != nil {
-			return err
-		}
-		if len(list) == 0 {
-			return fmt.Errorf("no rejection decision for application %s: %w", req.ApplicationID, domain.ErrNotFound)
-		}
-		req.ExecutionID = list[0].ID
-	}
-	e, err := s.st.GetExecution(ctx, req.ExecutionID)
-	if err != nil {
-		return err
-	}
-	if e.Mode == domain.ModeShadow {
-		return fmt.Errorf("decision %s was made in shadow mode: %w", e.ID, domain.ErrInvalid)
-	}
-	if s.opts.DryRun {
-		return fmt.Errorf("aaa runs in dry-run mode (ADVANCEMENT_DRY_RUN_MODE): nothing is archived: %w", domain.ErrInvalid)
-	}
-	req.ApplicationID = e.ApplicationID
-	return s.queue.EnqueueArchive(ctx, nil, req)
-}
-
-// ArchiveFromSlack archives the application of a rejected decision (after a
-// click, or automatically). It is idempotent: only a decision still
-// awaiting its archive is acted on, and the application is re-read first.
-func (s *Service) ArchiveFromSlack(ctx context.Context, req ArchiveRequest, final bool) error {
-	e, err := s.st.GetExecution(ctx, req.ExecutionID)
-	if err != nil {
-		return err
-	}
-	log := s.log.With("execution_id", e.ID, "application_id", e.ApplicationID, "slack_user_id", req.UserID)
-	if s.opts.DryRun && e.Status == domain.ExecNotified {
-		// ADVANCEMENT_DRY_RUN_MODE is a kill switch: nothing is written to
-		// Ashby, even for notices sent before it was turned on.
-		log.WarnContext(ctx, "archive_refused_dry_run")
-		return nil
-	}
-	if s.ats == nil && e.Status == domain.ExecNotified {
-		// Checked before claiming the decision, so that a missing Ashby key
-		// leaves it awaiting its click rather than stuck in pending.
-		return ErrAshbyNotConfigured
-	}
-	switch e.Status {
-	case domain.ExecNotified:
-		if err := s.st.UpdateExecutionStatus(ctx, store.ExecutionUpdate{ID: e.ID, FromStatus: domain.ExecNotified,
-			Status: domain.ExecPending, At: s.now()}); err != nil {
-			if errors.Is(err, domain.ErrConflict) {
-				return nil
-			}
-			return err
-		}
-	case domain.ExecPending:
-		// Our own earlier attempt (archive jobs are unique per decision).
-	default:
-		log.InfoContext(ctx, "archive_click_ignored", "status", e.Status)
-		return nil
-	}
-	by := "system"
-	if !req.Auto {
-		by = "slack:" + req.UserID
-		if req.UserName != "" {
-			by += " (" + req.UserName + ")"
-		}
-	}
-	finish := func(status, reason string) error {
-		err := s.st.UpdateExecutionStatus(ctx, store.ExecutionUpdate{ID: e.ID, FromStatus: domain.ExecPending,
-			Status: status, FailureReason: reason, ExecutedBy: by, At: s.now()})
-		s.updateRejectionMessage(ctx, e, req, status, reason)
-		return err
-	}
-	if s.ats == nil {
-		return ErrAshbyNotConfigured
-	}
-	app, err := s.readApplication(ctx, e.ApplicationID)
-	if err != nil {
-		return s.archiveRetryOrFail(ctx, err, final, finish)
-	}
-	if app.Status == ashby.ApplicationStatusArchived && e.FailureReason == archiveSent {
-		// Our earlier attempt landed but its answer was lost.
-		log.InfoContext(ctx, "candidate_archived", "confirmed_by_reread", true)
-		return finish(domain.ExecRejected, "")
-	}
-	if app.Status == ashby.ApplicationStatusArchived || app.StageID() != e.FromStageID {
-		reason := fmt.Sprintf("not archived: the candidate was already moved out of the stage by hand (now %s, status %s)",
-			stageTitle(ctx, s.st, app.StageID()), app.Status)
-		log.InfoContext(ctx, "archive_stale", "reason", reason)
-		return finish(domain.ExecStale, reason)
-	}
-	reasonID := s.opts.DefaultArchiveReason
-	var email *ashby.ArchiveEmail
-	if rule, err := s.st.GetRule(ctx, e.RuleID); err == nil {
-		if rule.ArchiveReasonID != "" {
-			reasonID = rule.ArchiveReasonID
-		}
-		if rule.CommunicationTemplateID != "" {
-			email = &ashby.ArchiveEmail{CommunicationTemplateID: rule.CommunicationTemplateID, SendAt: s.now()}
-		}
-	}
-	if reasonID == "" {
-		return finish(domain.ExecFailed, "no archive reason: set the rule's archive reason or DEFAULT_ARCHIVE_REASON_ID")
-	}
-	if err := s.st.UpdateExecutionStatus(ctx, store.ExecutionUpdate{ID: e.ID, FromStatus: domain.ExecPending,
-		Status: domain.ExecPending, FailureReason: archiveSent, At: s.now()}); err != nil {
-		return err
-	}
-	_, err = s.ats.ArchiveApplication(ctx, e.ApplicationID, reasonID, email)
-	s.status.record(err)
-	if err != nil {
-		if ashby.IsUncertain(err) {
-			if again, rerr := s.readApplication(ctx, e.ApplicationID); rerr == nil && again.Status == ashby.ApplicationStatusArchived {
-				log.InfoContext(ctx, "candidate_archived", "sent_email", email != nil, "confirmed_by_reread", true)
-				return finish(domain.ExecRejected, "")
-			}
-		}
-		return s.archiveRetryOrFail(ctx, err, final, finish)
-	}
-	log.InfoContext(ctx, "candidate_archived", "sent_email", email != nil, "executed_by", by)
-	return finish(domain.ExecRejected, "")
-}
-
-// archiveSent marks a pending archive whose call may have reached Ashby.
-const archiveSent = "archive sent; outcome being confirmed"
-
-func (s *Service) archiveRetryOrFail(ctx context.Context, err error, final bool, finish func(string, string) error) error {
-	if !final && !ashby.IsAuth(err) {
-		return fmt.Errorf("archive: %w", err)
-	}
-	return finish(domain.ExecFailed, "archive failed: "+err.Error())
-}
-
-func stageTitle(ctx context.Context, st store.MetadataStore, id string) string {
-	if id == "" {
-		return "no stage"
-	}
-	if s, err := st.GetStage(ctx, id); err == nil && s.Title != "" {
-		return s.Title
-	}
-	return id
-}
-
-// updateRejectionMessage edits the Slack notice after an archive attempt.
-func (s *Service) updateRejectionMessage(ctx context.Context, e domain.Execution, req ArchiveRequest, status, reason string) {
+// UpdateRejectionMessage edits the Slack notice after an archive attempt
+// (best effort: failures are logged).
+func (s *Service) UpdateRejectionMessage(ctx context.Context, e domain.Execution, req MessageUpdate) {
+	status, reason := req.Status, req.Reason
 	if s.slack == nil {
 		return
 	}

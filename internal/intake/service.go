@@ -1,0 +1,59 @@
+package intake
+
+import (
+	"context"
+	"database/sql"
+	"log/slog"
+	"time"
+
+	"github.com/ashby-auto-advance/aaa/internal/catalog"
+	"github.com/ashby-auto-advance/aaa/internal/notify"
+	"github.com/ashby-auto-advance/aaa/internal/store"
+)
+
+// Queue enqueues what intake starts (implemented by *jobs.Queue). tx is the
+// transaction the jobs commit with (nil: on their own).
+type Queue interface {
+	EnqueueIngest(ctx context.Context, tx *sql.Tx, deliveryIDs ...string) error
+	EnqueueEvaluate(ctx context.Context, tx *sql.Tx, scheduleID string, at, changedAt time.Time) error
+}
+
+// Options configures a Service.
+type Options struct {
+	Store   store.Store
+	Catalog *catalog.Catalog
+	Queue   Queue
+	// Notices receives the alert of a delivery that failed for good.
+	Notices *notify.Service
+	// Logger is the base logger; the service adds component=intake.
+	Logger *slog.Logger
+	Now    func() time.Time
+}
+
+// Service accepts webhook deliveries and ingests them.
+type Service struct {
+	st      store.Store
+	catalog *catalog.Catalog
+	queue   Queue
+	notices *notify.Service
+	log     *slog.Logger
+	now     func() time.Time
+	accept  *groupCommit
+}
+
+// New returns a Service.
+func New(opts Options) *Service {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	s := &Service{st: opts.Store, catalog: opts.Catalog, queue: opts.Queue, notices: opts.Notices,
+		log: opts.Logger.With("component", "intake"), now: opts.Now, accept: &groupCommit{limit: 1}}
+	if opts.Store != nil && opts.Store.Dialect() == store.DialectPostgres {
+		// Postgres commits in parallel: a few committers at once.
+		s.accept.limit = 4
+	}
+	return s
+}
