@@ -116,8 +116,8 @@ func serve(ctx context.Context, cfg config.Config, addr string, log *slog.Logger
 	if cfg.SlackBotToken != "" && cfg.SlackSigningSecret == "" {
 		log.WarnContext(ctx, "slack_signing_secret_missing", "hint", "set SLACK_SIGNING_SECRET; until then every Archive click is refused (401)")
 	}
-	if cfg.AdminAPIToken == "" {
-		log.WarnContext(ctx, "admin_api_disabled", "hint", "set ADMIN_API_TOKEN to enable /admin")
+	if cfg.AdminAPIToken == "" && len(cfg.AdminAPITokens) == 0 {
+		log.WarnContext(ctx, "admin_api_disabled", "hint", "set ADMIN_API_TOKEN (or ADMIN_API_TOKENS) to enable /admin")
 	}
 	periodic := []jobs.Interval{
 		{Task: jobs.TaskFeedbackSync, Every: cfg.FeedbackSyncInterval},
