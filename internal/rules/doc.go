@@ -1,6 +1,36 @@
-// Package rules is "rules as code": it reads and writes advancement rules as
-// YAML (or JSON) documents, validates rules against what the engine supports
-// and against the synced Ashby metadata, and makes the store match a document.
+// Package rules is the only writer of advancement rules, and "rules as
+// code": it validates rules against what the engine supports and against the
+// synced Ashby metadata, reads and writes them as YAML (or JSON) documents,
+// and makes the store match a document.
+//
+// # The service
+//
+// [Service] (built with [New]) is used by every door that changes rules: the
+// admin API, `aaa rules apply`, the dashboard and `aaa bench`. Nothing else
+// writes rules. Each operation ([Service.Create], [Service.Update],
+// [Service.SetMode], [Service.Activate], [Service.Deactivate],
+// [Service.Delete], [Service.Apply]) runs in one store transaction that
+//   - validates the resulting rule ([CheckShape], [CheckMetadata]; problems
+//     are a *[ValidationError]), except for a deactivation, which is always
+//     allowed;
+//   - refuses an active rule whose name another active rule has, or whose
+//     scope (plan, stage and job) another active rule covers, with a
+//     *[ConflictError] carrying the admin API's message
+//     ([ScopeConflictMessage]), never a driver's;
+//   - compares the version the caller read with the stored one (0 skips the
+//     check; a mismatch is a *[ConflictError]), and the store's UpdateRule
+//     compares it again in its WHERE clause, so concurrent writers on
+//     Postgres cannot both win;
+//   - writes a revision (domain.RuleRevision: version, [Actor] name and
+//     source, the changed fields with old and new values) to
+//     advancement_rule_revisions. An edit that changes nothing writes
+//     nothing. The revision's action is named by what changed (a change of
+//     only the mode is "mode" whichever door it came through), so the same
+//     change reads the same in every history.
+//
+// A change of mode is logged as rule_mode_changed with the actor.
+// [Service.History] lists a rule's revisions newest first and [Describe]
+// renders one for people with titles ([LoadTitles]) instead of ids.
 //
 // # The document
 //
@@ -27,7 +57,7 @@
 //
 // # Apply semantics
 //
-// The document is the full desired set of active rules. [Apply] matches each
+// The document is the full desired set of active rules. [Service.Apply] matches each
 // document rule to a stored rule by name (a stored rule without a name is
 // known as "rule-" plus the first 8 characters of its id, which is what
 // [Export] writes for it), then:
