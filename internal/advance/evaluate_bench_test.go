@@ -2,7 +2,6 @@ package advance_test
 
 import (
 	"context"
-	"net/http/httptest"
 	"os"
 	"strconv"
 	"testing"
@@ -15,9 +14,7 @@ import (
 	"github.com/ashby-auto-advance/aaa/internal/bench"
 	"github.com/ashby-auto-advance/aaa/internal/domain"
 	"github.com/ashby-auto-advance/aaa/internal/jobs"
-	"github.com/ashby-auto-advance/aaa/internal/store/storetest"
-	"github.com/jackc/pgx/v5/pgxpool"
-	"golang.org/x/time/rate"
+	"github.com/ashby-auto-advance/aaa/internal/testkit"
 )
 
 // benchSchedules is the number of ready schedules (AAA_BENCH_SCHEDULES
@@ -37,34 +34,19 @@ var benchSchedules = func() int {
 // schedule; each pass runs under a new rule version (and, live, with the
 // candidates moved back in the simulator) so it does the full work again.
 func BenchmarkEvaluate(b *testing.B) {
-	for _, be := range storetest.Backends(b) {
+	for _, be := range testkit.Backends(b) {
 		for _, mode := range []string{domain.ModeShadow, domain.ModeLive} {
 			b.Run(be.Name+"/"+mode, func(b *testing.B) { benchmarkEvaluate(b, be, mode) })
 		}
 	}
 }
 
-func benchmarkEvaluate(b *testing.B, be storetest.Backend, mode string) {
+func benchmarkEvaluate(b *testing.B, be testkit.Backend, mode string) {
 	ctx := context.Background()
-	db, dbURL := be.Open(b)
-	var pool *pgxpool.Pool
-	if be.Name == "postgres" {
-		var err error
-		if pool, err = pgxpool.New(ctx, dbURL); err != nil {
-			b.Fatal(err)
-		}
-		b.Cleanup(pool.Close)
-	}
-	storetest.Must(b, jobs.Migrate(ctx, db.Writer(), pool))
-	q, err := jobs.New(jobs.Options{DB: db.Writer(), Pool: pool, InsertOnly: true})
-	storetest.Must(b, err)
-
-	sim := ashbysim.New(ashbysim.Options{})
+	st := testkit.NewStack(b, testkit.StackOptions{Backend: be, Queue: jobs.Options{InsertOnly: true},
+		Ashby: ashby.Options{Timeout: 10 * time.Second}, App: app.Options{Timeout: 7 * 24 * time.Hour}})
+	db, sim, svcs := st.DB, st.Sim, st.Services
 	sc := sim.AddPanelScenario(ashbysim.PanelSpec{Candidates: benchSchedules})
-	simSrv := httptest.NewServer(sim)
-	b.Cleanup(simSrv.Close)
-	ats := ashby.New(ashby.Options{BaseURL: simSrv.URL, APIKey: sim.APIKey(), RateLimit: rate.Inf, Timeout: 10 * time.Second})
-	svcs := app.New(app.Options{Store: db, ATS: ats, Queue: q, Timeout: 7 * 24 * time.Hour})
 
 	// Store every schedule as production does: accept its webhook, ingest
 	// it, then sync the passing feedback.
@@ -72,15 +54,15 @@ func benchmarkEvaluate(b *testing.B, be storetest.Backend, mode string) {
 	for _, id := range ids {
 		body := sim.ScheduleUpdateBody(id)
 		hook, err := ashby.ParseWebhook(body)
-		storetest.Must(b, err)
+		testkit.Must(b, err)
 		did, _, err := svcs.Intake.AcceptWebhook(ctx, hook, body)
-		storetest.Must(b, err)
-		storetest.Must(b, svcs.Intake.IngestDelivery(ctx, did, true))
+		testkit.Must(b, err)
+		testkit.Must(b, svcs.Intake.IngestDelivery(ctx, did, true))
 	}
 	bench.SubmitPassingFeedback(sim, sc)
-	storetest.Must(b, svcs.Sync.SyncFeedback(ctx))
+	testkit.Must(b, svcs.Sync.SyncFeedback(ctx))
 	rule, err := db.CreateRule(ctx, bench.PassingRule(sc, mode))
-	storetest.Must(b, err)
+	testkit.Must(b, err)
 	want := domain.ExecDryRun
 	if mode == domain.ModeLive {
 		want = domain.ExecSuccess
@@ -94,10 +76,10 @@ func benchmarkEvaluate(b *testing.B, be storetest.Backend, mode string) {
 		if i > 0 {
 			// A new rule version makes every decision new again.
 			rule, err = db.UpdateRule(ctx, rule)
-			storetest.Must(b, err)
+			testkit.Must(b, err)
 			if mode == domain.ModeLive {
 				for _, c := range sc.Candidates {
-					storetest.Must(b, sim.MoveApplication(c.ApplicationID, sc.StageIDs[0]))
+					testkit.Must(b, sim.MoveApplication(c.ApplicationID, sc.StageIDs[0]))
 				}
 			}
 		}

@@ -2,7 +2,6 @@ package backtest_test
 
 import (
 	"context"
-	"net/http/httptest"
 	"slices"
 	"testing"
 	"time"
@@ -12,12 +11,11 @@ import (
 	"github.com/ashby-auto-advance/aaa/internal/ashbysim"
 	"github.com/ashby-auto-advance/aaa/internal/backtest"
 	"github.com/ashby-auto-advance/aaa/internal/domain"
-	"github.com/ashby-auto-advance/aaa/internal/slackapp"
+	"github.com/ashby-auto-advance/aaa/internal/jobs"
 	"github.com/ashby-auto-advance/aaa/internal/slackapp/slackfake"
 	"github.com/ashby-auto-advance/aaa/internal/store"
-	"github.com/ashby-auto-advance/aaa/internal/store/storetest"
 	"github.com/ashby-auto-advance/aaa/internal/syncer"
-	"golang.org/x/time/rate"
+	"github.com/ashby-auto-advance/aaa/internal/testkit"
 )
 
 var simNow = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
@@ -35,19 +33,16 @@ type harness struct {
 	past  []ashbysim.PastCandidateIDs
 }
 
-func newHarness(t *testing.T, db *store.DB, n int) *harness {
+func newHarness(t *testing.T, b testkit.Backend, n int) *harness {
 	t.Helper()
 	ctx := context.Background()
-	sim := ashbysim.New(ashbysim.Options{PageSize: 25, Now: func() time.Time { return simNow }})
-	srv := httptest.NewServer(sim)
-	t.Cleanup(srv.Close)
-	ats := ashby.New(ashby.Options{BaseURL: srv.URL, APIKey: sim.APIKey(), RateLimit: rate.Inf,
-		BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond, MaxAttempts: 8, Timeout: 5 * time.Second})
-	slack := slackfake.New("xoxb-test")
-	t.Cleanup(slack.Close)
-	svc := app.New(app.Options{Store: db, ATS: ats, Now: func() time.Time { return simNow },
-		Slack: slackapp.New(slackapp.Options{Token: "xoxb-test", BaseURL: slack.URL()}), AdminChannel: "C-admin",
-		MinWait: 30 * time.Minute, Timeout: 7 * day})
+	st := testkit.NewStack(t, testkit.StackOptions{Backend: b, Slack: true,
+		Sim:   ashbysim.Options{PageSize: 25, Now: func() time.Time { return simNow }},
+		Ashby: ashby.Options{BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond, MaxAttempts: 8, Timeout: 5 * time.Second},
+		Queue: jobs.Options{InsertOnly: true},
+		App: app.Options{Now: func() time.Time { return simNow }, AdminChannel: "C-admin",
+			MinWait: 30 * time.Minute, Timeout: 7 * day}})
+	db, sim, ats, slack, svc := st.DB, st.Sim, st.ATS, st.Slack, st.Services
 
 	sc := sim.AddPanelScenario(ashbysim.PanelSpec{Stages: 4, Interviewers: 2, Shadows: 1})
 	past := sim.AddPastCandidates(sc, 1, ashbysim.MixedPastCandidates(n))
@@ -55,13 +50,13 @@ func newHarness(t *testing.T, db *store.DB, n int) *harness {
 	// aaa knows the plan's stages and the schedules (as webhooks delivered
 	// them), nothing of their history yet.
 	stages, err := ats.InterviewStageList(ctx, sc.PlanID)
-	storetest.Must(t, err)
+	testkit.Must(t, err)
 	var cached []domain.Stage
 	for _, st := range stages {
 		cached = append(cached, domain.Stage{ID: st.ID, PlanID: st.InterviewPlanID, Title: st.Title, Type: st.Type, Order: st.OrderInInterviewPlan})
 	}
-	storetest.Must(t, db.UpsertStages(ctx, sc.PlanID, cached, simNow))
-	storetest.Must(t, db.InTx(ctx, func(tx store.Store) error {
+	testkit.Must(t, db.UpsertStages(ctx, sc.PlanID, cached, simNow))
+	testkit.Must(t, db.InTx(ctx, func(tx store.Store) error {
 		for _, p := range past {
 			w, err := ashby.ParseWebhook(sim.ScheduleUpdateBody(p.ScheduleID))
 			if err != nil {
@@ -128,20 +123,21 @@ func (h *harness) rule(threshold string) domain.Rule {
 //	case 9 [4 4] open: not judged; all 30 of the 300 are counted open.
 func TestBacktestConfusionTable(t *testing.T) {
 	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	testkit.EachBackend(t, func(t *testing.T, b testkit.Backend) {
 		ctx := context.Background()
-		h := newHarness(t, db, 300)
+		h := newHarness(t, b, 300)
+		db := h.db
 		res, err := h.svc.Sync.SyncHistory(ctx, simNow.Add(-180*day))
-		storetest.Must(t, err)
+		testkit.Must(t, err)
 		if res.Applications != 300 || res.Visits != 270*3+30*2 {
 			t.Fatalf("backfill = %+v, want 300 applications and %d visits", res, 270*3+30*2)
 		}
 		rule, err := db.CreateRule(ctx, h.rule("3"))
-		storetest.Must(t, err)
+		testkit.Must(t, err)
 
 		h.sim.ResetCalls()
 		rep, err := h.svc.Backtest.Backtest(ctx, backtest.Query{Rule: rule, Since: simNow.Add(-60 * day)})
-		storetest.Must(t, err)
+		testkit.Must(t, err)
 
 		want := map[[2]string]int{
 			{domain.OutcomeAdvance, backtest.ActualAdvanced}: 71,
@@ -176,7 +172,7 @@ func TestBacktestConfusionTable(t *testing.T) {
 			t.Errorf("backtest called Ashby %d times (first %s)", len(calls), calls[0].Method)
 		}
 		execs, err := db.ListExecutions(ctx, store.ExecutionFilter{Limit: 10})
-		storetest.Must(t, err)
+		testkit.Must(t, err)
 		if len(execs) != 0 {
 			t.Errorf("backtest recorded %d executions", len(execs))
 		}
@@ -190,16 +186,16 @@ func TestBacktestConfusionTable(t *testing.T) {
 // ([2 3]) flip from reject to advance, 24 each within 60 days.
 func TestBacktestDiff(t *testing.T) {
 	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	testkit.EachBackend(t, func(t *testing.T, b testkit.Backend) {
 		ctx := context.Background()
-		h := newHarness(t, db, 300)
+		h := newHarness(t, b, 300)
 		_, err := h.svc.Sync.SyncHistory(ctx, simNow.Add(-180*day))
-		storetest.Must(t, err)
+		testkit.Must(t, err)
 		current := h.rule("3")
 		draft := h.rule("2")
 		draft.Version = 2
 		rep, err := h.svc.Backtest.Backtest(ctx, backtest.Query{Rule: draft, Baseline: &current, Since: simNow.Add(-60 * day)})
-		storetest.Must(t, err)
+		testkit.Must(t, err)
 		if len(rep.Flips) != 48 {
 			t.Fatalf("flips = %d, want 48", len(rep.Flips))
 		}
@@ -219,9 +215,10 @@ func TestBacktestDiff(t *testing.T) {
 // application in flight, and no row is duplicated.
 func TestSyncHistoryResumes(t *testing.T) {
 	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	testkit.EachBackend(t, func(t *testing.T, b testkit.Backend) {
 		ctx := context.Background()
-		h := newHarness(t, db, 200)
+		h := newHarness(t, b, 200)
+		db := h.db
 		const wantVisits = 180*3 + 20*2
 
 		cctx, cancel := context.WithCancel(ctx)
@@ -240,7 +237,7 @@ func TestSyncHistoryResumes(t *testing.T) {
 		}
 		first := h.sim.CallCount("application.listHistory")
 		prog, err := db.GetHistoryProgress(ctx, syncer.SyncHistoryName)
-		storetest.Must(t, err)
+		testkit.Must(t, err)
 		if prog.FinishedAt != nil || prog.Applications == 0 || prog.Applications >= 200 {
 			t.Fatalf("progress after interruption = %+v", prog)
 		}
@@ -284,7 +281,7 @@ func TestSyncHistoryResumes(t *testing.T) {
 		// A full re-run re-fetches everything and still duplicates nothing.
 		h.sim.ClearFaults()
 		_, err = h.svc.Sync.SyncHistory(ctx, simNow.Add(-180*day))
-		storetest.Must(t, err)
+		testkit.Must(t, err)
 		if n, _ := db.CountStageHistory(ctx); n != wantVisits {
 			t.Errorf("stored visits after a re-run = %d, want %d", n, wantVisits)
 		}

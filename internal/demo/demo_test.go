@@ -4,9 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"net"
-	"net/http"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -20,55 +17,34 @@ import (
 	"github.com/ashby-auto-advance/aaa/internal/server"
 	"github.com/ashby-auto-advance/aaa/internal/slackapp"
 	"github.com/ashby-auto-advance/aaa/internal/store"
-	"github.com/ashby-auto-advance/aaa/internal/store/sqlite"
-	"golang.org/x/time/rate"
+	"github.com/ashby-auto-advance/aaa/internal/testkit"
 )
 
-// serveSQLite runs aaa in-process on a SQLite file, wired as `aaa serve`
-// wires it (cmd/aaa cannot be imported), with the demo's settings.
-func serveSQLite(path string) demo.ServeFunc {
+// serveSQLite runs aaa in-process over d, assembled by testkit as `aaa
+// serve` assembles it (cmd/aaa cannot be imported), with the demo's
+// settings.
+func serveSQLite(d *testkit.Database) demo.ServeFunc {
 	return func(ctx context.Context, s demo.Settings, ready func(string)) error {
-		db, err := sqlite.Open(path)
-		if err != nil {
-			return err
-		}
-		defer db.Close()
-		if _, err := db.Migrate(ctx); err != nil {
-			return err
-		}
-		if err := jobs.Migrate(ctx, db.Writer(), nil); err != nil {
-			return err
-		}
-		q, err := jobs.New(jobs.Options{DB: db.Writer(), Periodic: []jobs.Interval{
-			{Task: jobs.TaskFeedbackSync, Every: s.FeedbackSyncInterval},
-			{Task: jobs.TaskEvaluationSweep, Every: s.EvaluationSweepInterval},
-			{Task: jobs.TaskSlackUserSync, Every: time.Hour},
-		}})
-		if err != nil {
-			return err
-		}
-		svcs := app.New(app.Options{
-			Store: db, Queue: q, Timeout: s.FeedbackTimeout, AdminChannel: s.AdminChannelID,
-			ATS:   ashby.New(ashby.Options{BaseURL: s.AshbyAPIURL, APIKey: s.AshbyAPIKey, RateLimit: rate.Inf}),
-			Slack: slackapp.New(slackapp.Options{Token: s.SlackBotToken, BaseURL: s.SlackAPIURL}),
+		st, err := testkit.Build(d, testkit.StackOptions{
+			Ashby:       ashby.Options{BaseURL: s.AshbyAPIURL, APIKey: s.AshbyAPIKey},
+			SlackClient: slackapp.Options{Token: s.SlackBotToken, BaseURL: s.SlackAPIURL},
+			App:         app.Options{Timeout: s.FeedbackTimeout, AdminChannel: s.AdminChannelID},
+			Queue: jobs.Options{Periodic: []jobs.Interval{
+				{Task: jobs.TaskFeedbackSync, Every: s.FeedbackSyncInterval},
+				{Task: jobs.TaskEvaluationSweep, Every: s.EvaluationSweepInterval},
+				{Task: jobs.TaskSlackUserSync, Every: time.Hour},
+			}},
+			Server: server.Deps{WebhookSecret: s.AshbyWebhookSecret, SlackSigningSecret: s.SlackSigningSecret,
+				AdminToken: s.AdminAPIToken},
 		})
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
 			return err
 		}
-		srv := &http.Server{Handler: server.New(server.Deps{Store: db, Intake: svcs.Intake, Evaluator: svcs.Advance,
-			Notices: svcs.Notices, Syncer: svcs.Sync, Backtester: svcs.Backtest, Rules: svcs.Rules, WebhookSecret: s.AshbyWebhookSecret,
-			SlackSigningSecret: s.SlackSigningSecret, AdminToken: s.AdminAPIToken})}
-		go func() { _ = srv.Serve(ln) }()
-		if err := q.Start(ctx, svcs.Handlers()); err != nil {
-			return err
-		}
-		ready("http://" + ln.Addr().String())
+		ready(st.URL)
 		<-ctx.Done()
 		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		_ = srv.Shutdown(sctx)
-		return q.Stop(sctx)
+		return st.Stop(sctx)
 	}
 }
 
@@ -96,10 +72,10 @@ func (b *syncBuffer) String() string {
 // read straight from the database.
 func TestDemoSummaryMatchesSimulator(t *testing.T) {
 	t.Parallel()
-	path := filepath.Join(t.TempDir(), "aaa-demo.db")
+	d := testkit.OpenDatabase(t, testkit.SQLite())
 	var out syncBuffer
 	sum, err := demo.Run(context.Background(), demo.Options{Out: &out, Speed: 150, Duration: 26 * time.Second,
-		Serve: serveSQLite(path)})
+		Serve: serveSQLite(d)})
 	if err != nil {
 		t.Fatalf("demo: %v\n%s", err, out.String())
 	}
@@ -139,12 +115,7 @@ func TestDemoSummaryMatchesSimulator(t *testing.T) {
 	}
 
 	// The same counts, straight from the database the demo wrote.
-	db, err := sqlite.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	execs, err := db.ListExecutions(context.Background(), store.ExecutionFilter{Limit: 1000})
+	execs, err := d.DB.ListExecutions(context.Background(), store.ExecutionFilter{Limit: 1000})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -168,11 +139,11 @@ func TestDemoSummaryMatchesSimulator(t *testing.T) {
 
 func TestDemoCancelledStillSummarises(t *testing.T) {
 	t.Parallel()
-	path := filepath.Join(t.TempDir(), "aaa-demo.db")
+	d := testkit.OpenDatabase(t, testkit.SQLite())
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Second)
 	defer cancel()
 	var out syncBuffer
-	sum, err := demo.Run(ctx, demo.Options{Out: &out, Speed: 240, Serve: serveSQLite(path)})
+	sum, err := demo.Run(ctx, demo.Options{Out: &out, Speed: 240, Serve: serveSQLite(d)})
 	if err != nil && !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("demo: %v\n%s", err, out.String())
 	}

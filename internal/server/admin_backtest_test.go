@@ -7,7 +7,7 @@ import (
 
 	"github.com/ashby-auto-advance/aaa/internal/domain"
 	"github.com/ashby-auto-advance/aaa/internal/store"
-	"github.com/ashby-auto-advance/aaa/internal/store/storetest"
+	"github.com/ashby-auto-advance/aaa/internal/testkit"
 )
 
 func TestAdminBacktest(t *testing.T) {
@@ -16,7 +16,7 @@ func TestAdminBacktest(t *testing.T) {
 	ruleID := createGuideRule(t, e)
 	ctx := context.Background()
 	end := time.Now().UTC().Add(-10 * 24 * time.Hour).Truncate(time.Second)
-	storetest.Must(t, e.db.UpsertSchedule(ctx, domain.Schedule{ID: "sch-1", ApplicationID: "app-1",
+	testkit.Must(t, e.db.UpsertSchedule(ctx, domain.Schedule{ID: "sch-1", ApplicationID: "app-1",
 		InterviewStageID: "your-stage-uuid", InterviewPlanID: "your-plan-uuid", JobID: "job-1", Status: domain.StatusComplete,
 		CreatedAt: end.Add(-48 * time.Hour), UpdatedAt: end,
 		Events: []domain.Event{{ID: "ev-1", InterviewID: "your-interview-uuid", StartTime: end.Add(-time.Hour), EndTime: end,
@@ -24,9 +24,9 @@ func TestAdminBacktest(t *testing.T) {
 	_, err := e.db.UpsertFeedback(ctx, domain.Feedback{ID: "fb-1", ApplicationID: "app-1", EventID: "ev-1",
 		InterviewID: "your-interview-uuid", InterviewerID: "u1", SubmittedAt: end.Add(time.Hour),
 		Values: []byte(`{"overall_score": 4}`)})
-	storetest.Must(t, err)
+	testkit.Must(t, err)
 	left := end.Add(5 * time.Hour)
-	storetest.Must(t, e.db.UpsertStageHistory(ctx, []domain.StageVisit{
+	testkit.Must(t, e.db.UpsertStageHistory(ctx, []domain.StageVisit{
 		{ApplicationID: "app-1", StageID: "your-stage-uuid", EnteredAt: end.Add(-72 * time.Hour), LeftAt: &left},
 		{ApplicationID: "app-1", StageID: "onsite-stage", Title: "Onsite", EnteredAt: left},
 	}, end))
@@ -71,7 +71,7 @@ func TestAdminBacktest(t *testing.T) {
 		})
 	}
 	execs, err := e.db.ListExecutions(ctx, store.ExecutionFilter{Limit: 10})
-	storetest.Must(t, err)
+	testkit.Must(t, err)
 	if len(execs) != 0 {
 		t.Errorf("backtests recorded %d executions", len(execs))
 	}

@@ -8,14 +8,14 @@ import (
 	"testing"
 
 	"github.com/ashby-auto-advance/aaa/internal/server"
-	"github.com/ashby-auto-advance/aaa/internal/store/storetest"
+	"github.com/ashby-auto-advance/aaa/internal/testkit"
 )
 
 // TestRequestPlumbing covers what every route shares: request ids, CORS,
 // the envelope on unknown routes, and rate limiting of webhooks.
 func TestRequestPlumbing(t *testing.T) {
 	t.Parallel()
-	db, _ := storetest.OpenSQLite(t)
+	db, _ := testkit.OpenSQLite(t)
 	srv := httptest.NewServer(server.New(server.Deps{Store: db, FrontendURLs: []string{"https://ops.example"},
 		WebhookRatePerMin: 60}))
 	t.Cleanup(srv.Close)
@@ -106,7 +106,7 @@ func TestRequestPlumbing(t *testing.T) {
 
 func TestMetricsExposeDecisionsAshbyAndJobs(t *testing.T) {
 	t.Parallel()
-	db, _ := storetest.OpenSQLite(t)
+	db, _ := testkit.OpenSQLite(t)
 	m := server.NewMetrics()
 	m.ObserveDecision("advance", "live")
 	m.ObserveAshby("application.changeStage", 0, nil)
