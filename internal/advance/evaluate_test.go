@@ -1,27 +1,23 @@
 package advance_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"net/http/httptest"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/ashby-auto-advance/aaa/internal/advance"
+	"github.com/ashby-auto-advance/aaa/internal/app"
 	"github.com/ashby-auto-advance/aaa/internal/ashby"
 	"github.com/ashby-auto-advance/aaa/internal/ashbysim"
 	"github.com/ashby-auto-advance/aaa/internal/domain"
 	"github.com/ashby-auto-advance/aaa/internal/jobs"
 	"github.com/ashby-auto-advance/aaa/internal/store"
-	"github.com/ashby-auto-advance/aaa/internal/store/storetest"
-	"github.com/jackc/pgx/v5/pgxpool"
-	"golang.org/x/time/rate"
+	"github.com/ashby-auto-advance/aaa/internal/testkit"
 )
 
 // The tests in this file hold the single evaluation path to one behaviour
@@ -76,7 +72,7 @@ type evalEnv struct {
 	sc    ashbysim.Scenario
 	q     *jobs.Queue
 	svc   *advance.Service
-	clock *evalClock
+	clock *testkit.Clock
 	logs  *logBuffer
 	// t0 is the scenario's time: events ended an hour before it, feedback
 	// is submitted at it.
@@ -84,33 +80,18 @@ type evalEnv struct {
 }
 
 // newEvalEnv stores candidates schedules in the scenario's first stage.
-func newEvalEnv(t *testing.T, be storetest.Backend, candidates int) *evalEnv {
+func newEvalEnv(t *testing.T, be testkit.Backend, candidates int) *evalEnv {
 	t.Helper()
-	ctx := context.Background()
-	db, dbURL := be.Open(t)
-	var pool *pgxpool.Pool
-	if be.Name == "postgres" {
-		var err error
-		if pool, err = pgxpool.New(ctx, dbURL); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(pool.Close)
-	}
-	storetest.Must(t, jobs.Migrate(ctx, db.Writer(), pool))
-	q, err := jobs.New(jobs.Options{DB: db.Writer(), Pool: pool, InsertOnly: true})
-	storetest.Must(t, err)
-
 	// Millisecond precision: Ashby's timestamps carry no more.
 	t0 := time.Now().UTC().Truncate(time.Millisecond)
-	sim := ashbysim.New(ashbysim.Options{Now: func() time.Time { return t0 }})
-	sc := sim.AddPanelScenario(ashbysim.PanelSpec{Candidates: candidates})
-	srv := httptest.NewServer(sim)
-	t.Cleanup(srv.Close)
-	ats := ashby.New(ashby.Options{BaseURL: srv.URL, APIKey: sim.APIKey(), RateLimit: rate.Inf, Timeout: 10 * time.Second})
-	e := &evalEnv{t: t, db: db, sc: sc, q: q, clock: &evalClock{now: t0}, logs: &logBuffer{}, t0: t0}
-	e.svc = advance.New(advance.Options{Store: db, ATS: ats, Queue: q, Now: e.clock.Now,
-		MinWait: evalMinWait, Timeout: 7 * 24 * time.Hour,
-		Logger: slog.New(slog.NewJSONHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+	e := &evalEnv{t: t, clock: testkit.NewClock(t0), logs: &logBuffer{}, t0: t0}
+	st := testkit.NewStack(t, testkit.StackOptions{Backend: be, Queue: jobs.Options{InsertOnly: true},
+		Sim:   ashbysim.Options{Now: func() time.Time { return t0 }},
+		Ashby: ashby.Options{Timeout: 10 * time.Second},
+		App: app.Options{Now: e.clock.Now, MinWait: evalMinWait, Timeout: 7 * 24 * time.Hour,
+			Logger: slog.New(slog.NewJSONHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))}})
+	sc := st.Sim.AddPanelScenario(ashbysim.PanelSpec{Candidates: candidates})
+	e.db, e.sc, e.q, e.svc = st.DB, sc, st.Queue, st.Services.Advance
 	for i := range sc.Candidates {
 		e.storeSchedule(i, false)
 	}
@@ -128,14 +109,14 @@ func (e *evalEnv) storeSchedule(i int, cancelled bool) {
 		panel = append(panel, domain.Assignment{EventID: c.EventID, InterviewerID: u, FirstName: "Inter", LastName: u,
 			Email: u + "@example.com", IsEnabled: true, IsFeedbackRequired: true})
 	}
-	storetest.Must(e.t, e.db.UpsertApplication(ctx, domain.Application{ID: c.ApplicationID, CandidateID: c.CandidateID,
+	testkit.Must(e.t, e.db.UpsertApplication(ctx, domain.Application{ID: c.ApplicationID, CandidateID: c.CandidateID,
 		JobID: e.sc.JobID, CurrentStageID: e.sc.StageIDs[0], CandidateName: "Candidate " + c.CandidateID, UpdatedAt: e.t0}))
 	status := domain.StatusWaitingOnFeedback
 	if cancelled {
 		status = domain.StatusCancelled
 	}
 	end := e.t0.Add(-time.Hour)
-	storetest.Must(e.t, e.db.UpsertSchedule(ctx, domain.Schedule{ID: c.ScheduleID, ApplicationID: c.ApplicationID,
+	testkit.Must(e.t, e.db.UpsertSchedule(ctx, domain.Schedule{ID: c.ScheduleID, ApplicationID: c.ApplicationID,
 		CandidateID: c.CandidateID, InterviewPlanID: e.sc.PlanID, InterviewStageID: e.sc.StageIDs[0], JobID: e.sc.JobID,
 		Status: status, Cancelled: cancelled, UpdatedAt: e.t0, SourceAt: e.t0,
 		Events: []domain.Event{{ID: c.EventID, ScheduleID: c.ScheduleID, InterviewID: e.sc.InterviewID,
@@ -154,26 +135,8 @@ func (e *evalEnv) submitPassing(i int) {
 		_, err := e.db.UpsertFeedback(context.Background(), domain.Feedback{ID: "fb-" + c.EventID + "-" + u,
 			ApplicationID: c.ApplicationID, EventID: c.EventID, InterviewID: e.sc.InterviewID, InterviewerID: u,
 			FormID: e.sc.FormID, SubmittedAt: e.t0, Values: values, UpdatedAt: e.t0})
-		storetest.Must(e.t, err)
+		testkit.Must(e.t, err)
 	}
-}
-
-// evalClock is a clock that stands still until the test sets it.
-type evalClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *evalClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *evalClock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = t
 }
 
 // rule stores an active rule on the first stage whose target is the second.
@@ -185,7 +148,7 @@ func (e *evalEnv) rule(mode string) domain.Rule {
 		Requirements: []domain.Requirement{{InterviewID: e.sc.InterviewID, FieldPath: ashbysim.FieldOverallScore,
 			Operator: ">=", Threshold: "3", Required: true}},
 	})
-	storetest.Must(e.t, err)
+	testkit.Must(e.t, err)
 	return r
 }
 
@@ -198,7 +161,7 @@ type stamp struct {
 func (e *evalEnv) stamp(scheduleID string) stamp {
 	e.t.Helper()
 	s, err := e.db.GetSchedule(context.Background(), scheduleID)
-	storetest.Must(e.t, err)
+	testkit.Must(e.t, err)
 	st := stamp{Outcome: s.LastOutcome}
 	if s.DueAt != nil {
 		st.DueAt = s.DueAt.UTC().Format(time.RFC3339Nano)
@@ -218,14 +181,14 @@ type timer struct {
 func (e *evalEnv) timers() []timer {
 	e.t.Helper()
 	rows, err := e.q.PendingJobs(context.Background())
-	storetest.Must(e.t, err)
+	testkit.Must(e.t, err)
 	var out []timer
 	for _, r := range rows {
 		if r.Kind != (jobs.EvaluateArgs{}).Kind() {
 			continue
 		}
 		var a jobs.EvaluateArgs
-		storetest.Must(e.t, json.Unmarshal(r.EncodedArgs, &a))
+		testkit.Must(e.t, json.Unmarshal(r.EncodedArgs, &a))
 		if a.At == "" {
 			continue
 		}
@@ -239,33 +202,12 @@ func (e *evalEnv) timers() []timer {
 func (e *evalEnv) executions(appID string) []domain.Execution {
 	e.t.Helper()
 	list, err := e.db.ListExecutions(context.Background(), store.ExecutionFilter{ApplicationID: appID})
-	storetest.Must(e.t, err)
+	testkit.Must(e.t, err)
 	return list
 }
 
 // logBuffer collects JSON log lines from several goroutines.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) Reset() {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.buf.Reset()
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
+type logBuffer struct{ testkit.Buffer }
 
 // records returns the log records with one of the messages, without their
 // time, as canonical JSON sorted by schedule.
@@ -299,7 +241,7 @@ func (b *logBuffer) records(t *testing.T, msgs ...string) []string {
 // EvaluateSchedule), which a caller without a job to snooze ignores.
 func TestWaitDueSoonSamePath(t *testing.T) {
 	t.Parallel()
-	for _, be := range storetest.Backends(t) {
+	for _, be := range testkit.Backends(t) {
 		t.Run(be.Name, func(t *testing.T) {
 			t.Parallel()
 			for _, p := range evalPaths {
@@ -313,12 +255,12 @@ func TestWaitDueSoonSamePath(t *testing.T) {
 				e.clock.Set(due.Add(-2 * time.Second))
 				if p.name == "job" {
 					rerun, in, err := e.svc.EvaluateSchedule(context.Background(), id)
-					storetest.Must(t, err)
+					testkit.Must(t, err)
 					if !rerun || in < 2*time.Second || in > 3*time.Second {
 						t.Errorf("%s: EvaluateSchedule = rerun %v in %s, want a snooze of about 2s", p.name, rerun, in)
 					}
 				} else {
-					storetest.Must(t, p.run(context.Background(), e.svc, []string{id}))
+					testkit.Must(t, p.run(context.Background(), e.svc, []string{id}))
 				}
 				dueText := due.Format(time.RFC3339Nano)
 				if got := e.stamp(id); got != (stamp{Outcome: domain.OutcomeWait, DueAt: dueText}) {
@@ -341,7 +283,7 @@ func TestWaitDueSoonSamePath(t *testing.T) {
 // the next evaluation records claim and stamp together, logged once.
 func TestShadowAdvanceClaimAndStampAtomic(t *testing.T) {
 	t.Parallel()
-	for _, be := range storetest.Backends(t) {
+	for _, be := range testkit.Backends(t) {
 		t.Run(be.Name, func(t *testing.T) {
 			t.Parallel()
 			for _, p := range evalPaths {
@@ -365,7 +307,7 @@ func TestShadowAdvanceClaimAndStampAtomic(t *testing.T) {
 				}
 
 				fault()
-				storetest.Must(t, p.run(context.Background(), e.svc, []string{c.ScheduleID}))
+				testkit.Must(t, p.run(context.Background(), e.svc, []string{c.ScheduleID}))
 				got := e.executions(c.ApplicationID)
 				if len(got) != 1 || got[0].Status != domain.ExecDryRun || got[0].ToStageID != e.sc.StageIDs[1] {
 					t.Errorf("%s: executions after the fault cleared: %+v, want one dry_run to the second stage", p.name, got)
@@ -421,7 +363,7 @@ BEGIN SELECT RAISE(ABORT, 'injected fault: stamp refused'); END`}
 // expects the same log records, with no feedback free text in any line.
 func TestWaitAndSkipLogsSamePath(t *testing.T) {
 	t.Parallel()
-	for _, be := range storetest.Backends(t) {
+	for _, be := range testkit.Backends(t) {
 		t.Run(be.Name, func(t *testing.T) {
 			t.Parallel()
 			// One store for every door: a wait or a skip records no claim, so
@@ -438,7 +380,7 @@ func TestWaitAndSkipLogsSamePath(t *testing.T) {
 			var want []string
 			for _, p := range evalPaths {
 				e.logs.Reset()
-				storetest.Must(t, p.run(context.Background(), e.svc, ids))
+				testkit.Must(t, p.run(context.Background(), e.svc, ids))
 				got := e.logs.records(t, "evaluation_waiting", "evaluation_skipped")
 				if len(got) != 3 {
 					t.Errorf("%s: %d wait/skip records, want 3 (two waits, one skip):\n%s", p.name, len(got), strings.Join(got, "\n"))

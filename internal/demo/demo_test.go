@@ -1,11 +1,9 @@
 package demo_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -48,24 +46,6 @@ func serveSQLite(d *testkit.Database) demo.ServeFunc {
 	}
 }
 
-// syncBuffer is a bytes.Buffer safe for the demo's concurrent writers.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
-}
-
 // TestDemoSummaryMatchesSimulator plays about an hour of the demo's day at
 // 150x against a temp SQLite file. The summary must show every kind of
 // outcome and agree with the simulator's call log and with the audit rows
@@ -73,7 +53,7 @@ func (b *syncBuffer) String() string {
 func TestDemoSummaryMatchesSimulator(t *testing.T) {
 	t.Parallel()
 	d := testkit.OpenDatabase(t, testkit.SQLite())
-	var out syncBuffer
+	var out testkit.Buffer
 	sum, err := demo.Run(context.Background(), demo.Options{Out: &out, Speed: 150, Duration: 26 * time.Second,
 		Serve: serveSQLite(d)})
 	if err != nil {
@@ -142,7 +122,7 @@ func TestDemoCancelledStillSummarises(t *testing.T) {
 	d := testkit.OpenDatabase(t, testkit.SQLite())
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Second)
 	defer cancel()
-	var out syncBuffer
+	var out testkit.Buffer
 	sum, err := demo.Run(ctx, demo.Options{Out: &out, Speed: 240, Serve: serveSQLite(d)})
 	if err != nil && !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("demo: %v\n%s", err, out.String())

@@ -17,6 +17,7 @@ import (
 	"github.com/ashby-auto-advance/aaa/internal/store/postgres"
 	"github.com/ashby-auto-advance/aaa/internal/store/sqlite"
 	"github.com/ashby-auto-advance/aaa/internal/store/storetest"
+	"github.com/ashby-auto-advance/aaa/internal/testkit"
 )
 
 // friday1730 is when the test interviews end: Friday 6 March 2026, 17:30 UTC.
@@ -28,29 +29,12 @@ func at(day, hour, minute int) time.Time {
 	return time.Date(2026, 3, day, hour, minute, 0, 0, time.UTC)
 }
 
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = t
-}
-
 // remEnv is a Service with a fixed clock over a store and the Slack fake.
 type remEnv struct {
 	t     *testing.T
 	db    *store.DB
 	slack *slackfake.Server
-	clock *clock
+	clock *testkit.Clock
 	svc   *notify.Service
 }
 
@@ -71,12 +55,12 @@ func newRemEnv(t *testing.T, db *store.DB, o remOpts) *remEnv {
 		slackfake.User{ID: "U2", Email: "alan@example.com", RealName: "Alan Turing"},
 		slackfake.User{ID: "UREC", Email: "rita@example.com", RealName: "Rita Recruiter"},
 	)
-	e := &remEnv{t: t, db: db, slack: fake, clock: &clock{now: friday1730}}
+	e := &remEnv{t: t, db: db, slack: fake, clock: testkit.NewClock(friday1730)}
 	e.svc = newReminderService(db, fake, e.clock, o)
 	return e
 }
 
-func newReminderService(db store.Store, fake *slackfake.Server, c *clock, o remOpts) *notify.Service {
+func newReminderService(db store.Store, fake *slackfake.Server, c *testkit.Clock, o remOpts) *notify.Service {
 	st := db
 	if o.wrap != nil {
 		st = o.wrap(db)

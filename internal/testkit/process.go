@@ -37,7 +37,7 @@ type ProcessOptions struct {
 type Process struct {
 	name string
 	cmd  *exec.Cmd
-	out  lockedBuffer
+	out  Buffer
 
 	mu       sync.Mutex
 	url      string
@@ -264,20 +264,30 @@ func Tail(s string, n int) string {
 	return strings.Join(lines, "\n")
 }
 
-// lockedBuffer is a bytes.Buffer safe for concurrent writers and readers.
-type lockedBuffer struct {
+// Buffer is a bytes.Buffer safe for concurrent writers and readers (a
+// process's output, a logger shared by goroutines).
+type Buffer struct {
 	mu sync.Mutex
 	b  bytes.Buffer
 }
 
-func (l *lockedBuffer) Write(p []byte) (int, error) {
+// Write appends p.
+func (l *Buffer) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.Write(p)
 }
 
-func (l *lockedBuffer) String() string {
+// String returns everything written so far.
+func (l *Buffer) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.String()
+}
+
+// Reset discards everything written so far.
+func (l *Buffer) Reset() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.b.Reset()
 }
