@@ -36,8 +36,7 @@ func (db *DB) UpsertFeedback(ctx context.Context, f domain.Feedback) (bool, erro
 		values = []byte("{}")
 	}
 	var changed bool
-	err := db.InTx(ctx, func(tx Store) error {
-		t := tx.(*DB)
+	err := db.inTx(ctx, func(t *DB) error {
 		var old string
 		var oldAt sql.NullTime
 		err := t.w.QueryRowContext(ctx, `SELECT submitted_values, submitted_at FROM feedback_submissions WHERE feedback_id = $1`, f.ID).Scan(&old, &oldAt)

@@ -87,8 +87,7 @@ func (db *DB) UpsertStageHistory(ctx context.Context, visits []domain.StageVisit
 	if len(visits) == 0 {
 		return nil
 	}
-	return db.InTx(ctx, func(tx Store) error {
-		t := tx.(*DB)
+	return db.inTx(ctx, func(t *DB) error {
 		for _, v := range visits {
 			src := v.Source
 			if src == "" {

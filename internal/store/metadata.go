@@ -47,8 +47,7 @@ type MetadataCounts struct {
 
 // UpsertJob implements MetadataStore; it also records the job's plans.
 func (db *DB) UpsertJob(ctx context.Context, j domain.Job, at time.Time) error {
-	return db.InTx(ctx, func(tx Store) error {
-		t := tx.(*DB)
+	return db.inTx(ctx, func(t *DB) error {
 		if _, err := t.exec(ctx, `
 INSERT INTO jobs (job_id, title, status, department_id, default_interview_plan_id, location_name,
     employment_type, created_at, updated_at, synced_at)
@@ -162,8 +161,7 @@ func (db *DB) queryPlans(ctx context.Context, q string, args ...any) ([]domain.P
 
 // UpsertStages implements MetadataStore.
 func (db *DB) UpsertStages(ctx context.Context, planID string, stages []domain.Stage, at time.Time) error {
-	return db.InTx(ctx, func(tx Store) error {
-		t := tx.(*DB)
+	return db.inTx(ctx, func(t *DB) error {
 		for _, s := range stages {
 			if _, err := t.exec(ctx, `
 INSERT INTO interview_stages (interview_stage_id, interview_plan_id, title, type, order_in_plan, synced_at)

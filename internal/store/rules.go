@@ -45,8 +45,7 @@ func (db *DB) CreateRule(ctx context.Context, r domain.Rule) (domain.Rule, error
 		r.Version = 1
 	}
 	defaultRule(&r)
-	err := db.InTx(ctx, func(tx Store) error {
-		t := tx.(*DB)
+	err := db.inTx(ctx, func(t *DB) error {
 		if _, err := t.exec(ctx, `
 INSERT INTO advancement_rules (rule_id, name, job_id, interview_plan_id, interview_stage_id, target_stage_id,
     is_active, mode, on_reject, priority, version, archive_reason_id, communication_template_id,
@@ -245,8 +244,7 @@ func (db *DB) UpdateRule(ctx context.Context, r domain.Rule) (domain.Rule, error
 	r.UpdatedAt = r.UpdatedAt.UTC()
 	defaultRule(&r)
 	read := r.Version
-	err := db.InTx(ctx, func(tx Store) error {
-		t := tx.(*DB)
+	err := db.inTx(ctx, func(t *DB) error {
 		// The version in the WHERE clause makes this the compare-and-set: on
 		// Postgres a concurrent writer waits for the row lock and then finds
 		// the version moved on.

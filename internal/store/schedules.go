@@ -58,8 +58,7 @@ var finalOutcomes = []string{domain.OutcomeAdvance, domain.OutcomeReject, domain
 
 // UpsertSchedule implements ScheduleStore.
 func (db *DB) UpsertSchedule(ctx context.Context, s domain.Schedule) error {
-	return db.InTx(ctx, func(tx Store) error {
-		t := tx.(*DB)
+	return db.inTx(ctx, func(t *DB) error {
 		now := s.UpdatedAt.UTC()
 		if s.UpdatedAt.IsZero() {
 			now = time.Now().UTC()

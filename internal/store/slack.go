@@ -18,8 +18,7 @@ type SlackUserStore interface {
 // UpsertSlackUser implements SlackUserStore. A new member with another's old
 // email takes it over.
 func (db *DB) UpsertSlackUser(ctx context.Context, u domain.SlackUser, at time.Time) error {
-	return db.InTx(ctx, func(tx Store) error {
-		t := tx.(*DB)
+	return db.inTx(ctx, func(t *DB) error {
 		if _, err := t.exec(ctx, `DELETE FROM slack_users WHERE email = $1 AND slack_user_id <> $2`, u.Email, u.ID); err != nil {
 			return fmt.Errorf("free email of slack user: %w", err)
 		}

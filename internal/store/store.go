@@ -172,6 +172,12 @@ func (db *DB) PoolStats() PoolStats {
 
 // InTx runs fn in one write transaction; a tx-bound DB runs fn directly.
 func (db *DB) InTx(ctx context.Context, fn func(tx Store) error) error {
+	return db.inTx(ctx, func(t *DB) error { return fn(t) })
+}
+
+// inTx is InTx for the store's own multi-statement writes, which need the
+// tx-bound *DB (its unexported helpers) rather than the Store interface.
+func (db *DB) inTx(ctx context.Context, fn func(t *DB) error) error {
 	if db.tx != nil {
 		return fn(db)
 	}
