@@ -238,7 +238,7 @@ func (w writeCall) key() string { return w.pkg + " " + w.method }
 // write: a write method of a type of package store (store.Store, its parts,
 // *store.DB), of an adapter's own interface whose method *store.DB has with
 // the same signature, or a writing function of package store.
-func storeWrites(t *testing.T) []writeCall {
+func storeWrites(t *testing.T, scan []string) []writeCall {
 	t.Helper()
 	root := moduleRoot(t)
 	cfg := &packages.Config{
@@ -247,7 +247,7 @@ func storeWrites(t *testing.T) []writeCall {
 		Dir: root,
 	}
 	patterns := []string{module + "/internal/store"}
-	for _, a := range adapters {
+	for _, a := range scan {
 		patterns = append(patterns, module+"/"+a)
 	}
 	pkgs, err := packages.Load(cfg, patterns...)
@@ -270,7 +270,7 @@ func storeWrites(t *testing.T) []writeCall {
 	var out []writeCall
 	for _, p := range pkgs {
 		pr, _ := rel(p.PkgPath)
-		if !slices.Contains(adapters, pr) {
+		if !slices.Contains(scan, pr) {
 			continue
 		}
 		for _, f := range p.Syntax {
@@ -336,7 +336,7 @@ func TestAdaptersDoNotWriteThroughStore(t *testing.T) {
 	if testing.Short() {
 		t.Skip("type-checks the adapters")
 	}
-	calls := storeWrites(t)
+	calls := storeWrites(t, adapters)
 	if os.Getenv("ARCHTEST_DEBUG") != "" {
 		for _, c := range calls {
 			t.Logf("%s %s.%s", c.pos, c.recv, c.method)
@@ -368,4 +368,23 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	os.Exit(m.Run())
+}
+
+// TestWriteRuleCatchesViolations scans testdata/probe, which writes through
+// the store in every way the rule knows, so a scan that stopped seeing
+// writes fails here rather than passing everything.
+func TestWriteRuleCatchesViolations(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("type-checks the probe")
+	}
+	const probe = "internal/archtest/testdata/probe"
+	var got []string
+	for _, c := range storeWrites(t, []string{probe}) {
+		got = append(got, c.recv+"."+c.method)
+	}
+	want := []string{"*store.DB.MarkDelivery", "probe.saver.SaveReview", "store.Copy", "store.Store.InTx", "store.Store.UpsertFeedback"}
+	if !slices.Equal(got, want) {
+		t.Errorf("write rule found in %s:\n  %s\nwant:\n  %s", probe, strings.Join(got, "\n  "), strings.Join(want, "\n  "))
+	}
 }
