@@ -10,7 +10,7 @@ import (
 	"github.com/ashby-auto-advance/aaa/internal/backtest"
 	"github.com/ashby-auto-advance/aaa/internal/domain"
 	"github.com/ashby-auto-advance/aaa/internal/store"
-	"github.com/ashby-auto-advance/aaa/internal/store/storetest"
+	"github.com/ashby-auto-advance/aaa/internal/testkit"
 )
 
 // seed10k stores n past schedules of one stage (two interviewers each,
@@ -20,12 +20,12 @@ func seed10k(b *testing.B, db *store.DB, n int) domain.Rule {
 	b.Helper()
 	ctx := context.Background()
 	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	storetest.Must(b, db.UpsertStages(ctx, "plan", []domain.Stage{
+	testkit.Must(b, db.UpsertStages(ctx, "plan", []domain.Stage{
 		{ID: "s1", PlanID: "plan", Title: "Screen", Type: "Active", Order: 1},
 		{ID: "s2", PlanID: "plan", Title: "Onsite", Type: "Active", Order: 2},
 		{ID: "arch", PlanID: "plan", Title: "Archived", Type: "Archived", Order: 9},
 	}, base))
-	storetest.Must(b, db.InTx(ctx, func(tx store.Store) error {
+	testkit.Must(b, db.InTx(ctx, func(tx store.Store) error {
 		hs := tx.(store.HistoryStore)
 		for i := range n {
 			app, sid, ev := fmt.Sprintf("app-%05d", i), fmt.Sprintf("sch-%05d", i), fmt.Sprintf("ev-%05d", i)
@@ -66,7 +66,7 @@ func seed10k(b *testing.B, db *store.DB, n int) domain.Rule {
 // BenchmarkBacktest10k runs a whole backtest (bulk load from SQLite and
 // replay) over 10,000 past schedules.
 func BenchmarkBacktest10k(b *testing.B) {
-	db, _ := storetest.OpenSQLite(b)
+	db, _ := testkit.OpenSQLite(b)
 	rule := seed10k(b, db, 10_000)
 	opts := backtest.Options{MinWait: 30 * time.Minute, Timeout: 7 * 24 * time.Hour}
 	b.ResetTimer()
@@ -83,7 +83,7 @@ func BenchmarkBacktest10k(b *testing.B) {
 
 // BenchmarkBacktest10kReplay is the replay alone, over a loaded set.
 func BenchmarkBacktest10kReplay(b *testing.B) {
-	db, _ := storetest.OpenSQLite(b)
+	db, _ := testkit.OpenSQLite(b)
 	rule := seed10k(b, db, 10_000)
 	set, err := db.LoadBacktestSet(context.Background(), store.BacktestQuery{PlanID: "plan", StageID: "s1"})
 	if err != nil {

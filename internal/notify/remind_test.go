@@ -16,7 +16,6 @@ import (
 	"github.com/ashby-auto-advance/aaa/internal/store"
 	"github.com/ashby-auto-advance/aaa/internal/store/postgres"
 	"github.com/ashby-auto-advance/aaa/internal/store/sqlite"
-	"github.com/ashby-auto-advance/aaa/internal/store/storetest"
 	"github.com/ashby-auto-advance/aaa/internal/testkit"
 )
 
@@ -109,10 +108,10 @@ func (e *remEnv) seed(o seedOpts) domain.Rule {
 	if o.interviewers == nil {
 		o.interviewers = defaultPanel
 	}
-	storetest.Must(e.t, e.db.UpsertInterview(ctx, domain.Interview{ID: "iv1", Title: "System Design"}, o.end))
-	storetest.Must(e.t, e.db.UpsertApplication(ctx, domain.Application{ID: o.appID, CandidateName: o.candidate,
+	testkit.Must(e.t, e.db.UpsertInterview(ctx, domain.Interview{ID: "iv1", Title: "System Design"}, o.end))
+	testkit.Must(e.t, e.db.UpsertApplication(ctx, domain.Application{ID: o.appID, CandidateName: o.candidate,
 		RecruiterEmail: "rita@example.com", UpdatedAt: o.end}))
-	storetest.Must(e.t, e.db.UpsertSchedule(ctx, domain.Schedule{ID: o.schedID, ApplicationID: o.appID, InterviewPlanID: "plan1",
+	testkit.Must(e.t, e.db.UpsertSchedule(ctx, domain.Schedule{ID: o.schedID, ApplicationID: o.appID, InterviewPlanID: "plan1",
 		InterviewStageID: "st1", Status: domain.StatusWaitingOnFeedback, UpdatedAt: o.end,
 		Events: []domain.Event{{ID: "ev-" + o.schedID, InterviewID: "iv1", StartTime: o.end.Add(-time.Hour), EndTime: o.end,
 			FeedbackLink: "https://app.ashbyhq.com/interview-briefings/ev-" + o.schedID + "/feedback", Interviewers: o.interviewers}},
@@ -126,7 +125,7 @@ func (e *remEnv) seed(o seedOpts) domain.Rule {
 		rule, err = e.db.CreateRule(ctx, domain.Rule{Name: "panel", InterviewPlanID: "plan1", InterviewStageID: "st1",
 			Mode: o.mode, Active: true, Requirements: []domain.Requirement{{InterviewID: "iv1", FieldPath: "score",
 				Operator: ">=", Threshold: "3", Required: true}}})
-		storetest.Must(e.t, err)
+		testkit.Must(e.t, err)
 	}
 	return rule
 }
@@ -145,7 +144,7 @@ func (e *remEnv) submit(appID, schedID, interviewer string, at time.Time) {
 	_, err := e.db.UpsertFeedback(context.Background(), domain.Feedback{ID: "fb-" + schedID + "-" + interviewer,
 		ApplicationID: appID, EventID: "ev-" + schedID, InterviewerID: interviewer, InterviewID: "iv1",
 		SubmittedAt: at, Values: json.RawMessage(`{"score":4}`), UpdatedAt: at})
-	storetest.Must(e.t, err)
+	testkit.Must(e.t, err)
 }
 
 // posts returns the chat.postMessage calls to channel ("" = all).
@@ -162,12 +161,12 @@ func (e *remEnv) posts(channel string) []slackfake.Call {
 func (e *remEnv) reminders(schedID string) []domain.Reminder {
 	e.t.Helper()
 	rs, err := e.db.RemindersBySchedule(context.Background(), schedID)
-	storetest.Must(e.t, err)
+	testkit.Must(e.t, err)
 	return rs
 }
 
 func sqliteStore(t *testing.T) *store.DB {
-	db, _ := storetest.OpenSQLite(t)
+	db, _ := testkit.OpenSQLite(t)
 	return db
 }
 
@@ -294,7 +293,7 @@ func TestReminderSchedule(t *testing.T) {
 		}
 	}
 	st, err := e.db.ReminderStats(context.Background(), friday1730)
-	storetest.Must(t, err)
+	testkit.Must(t, err)
 	if st.RemindersSent != 3 || st.EscalationsSent != 1 || st.SubmittedAfterReminder != 1 {
 		t.Fatalf("stats = %+v", st)
 	}
@@ -401,7 +400,7 @@ func TestReminderScope(t *testing.T) {
 			if tt.rulePol != nil {
 				p := *tt.rulePol
 				p.RuleID = rule.ID
-				storetest.Must(t, e.db.PutRulePolicy(context.Background(), p))
+				testkit.Must(t, e.db.PutRulePolicy(context.Background(), p))
 			}
 			e.run(at(9, 9, 0))
 			if got := len(e.posts("")); got != tt.want {
@@ -418,7 +417,7 @@ func TestReminderRuleOverride(t *testing.T) {
 		WorkStart: 1, WorkEnd: 24 * time.Hour}})
 	// Grace only.
 	rule := e.seed(seedOpts{mode: domain.ModeLive, interviewers: defaultPanel[:1]})
-	storetest.Must(t, e.db.PutRulePolicy(context.Background(), store.RulePolicy{RuleID: rule.ID, Enabled: true,
+	testkit.Must(t, e.db.PutRulePolicy(context.Background(), store.RulePolicy{RuleID: rule.ID, Enabled: true,
 		FirstAfterMinutes: 30, EveryMinutes: 60, MaxReminders: 2}))
 	steps := []struct {
 		at       time.Time
@@ -554,24 +553,24 @@ func TestRemindersTwoInstances(t *testing.T) {
 		open func(t *testing.T) (*store.DB, *store.DB)
 	}
 	backends := []backend{{name: "sqlite", open: func(t *testing.T) (*store.DB, *store.DB) {
-		a, dsn := storetest.OpenSQLite(t)
+		a, dsn := testkit.OpenSQLite(t)
 		b, err := sqlite.Open(strings.TrimPrefix(dsn, "sqlite:"))
-		storetest.Must(t, err)
+		testkit.Must(t, err)
 		t.Cleanup(func() { b.Close() })
 		return a, b
 	}}}
-	if storetest.PostgresURL(t) != "" {
+	if testkit.PostgresURL(t) != "" {
 		backends = append(backends, backend{name: "postgres", open: func(t *testing.T) (*store.DB, *store.DB) {
-			u := storetest.NewPostgresSchema(t)
+			u := testkit.NewPostgresSchema(t)
 			var dbs [2]*store.DB
 			for i := range dbs {
 				db, _, err := postgres.Open(context.Background(), u)
-				storetest.Must(t, err)
+				testkit.Must(t, err)
 				t.Cleanup(func() { db.Close() })
 				dbs[i] = db
 			}
 			_, err := dbs[0].Migrate(context.Background())
-			storetest.Must(t, err)
+			testkit.Must(t, err)
 			return dbs[0], dbs[1]
 		}})
 	}

@@ -11,26 +11,26 @@ import (
 	"github.com/ashby-auto-advance/aaa/internal/domain"
 	"github.com/ashby-auto-advance/aaa/internal/rules"
 	"github.com/ashby-auto-advance/aaa/internal/store"
-	"github.com/ashby-auto-advance/aaa/internal/store/storetest"
+	"github.com/ashby-auto-advance/aaa/internal/testkit"
 )
 
 func seed(t *testing.T, db *store.DB) {
 	t.Helper()
 	ctx := context.Background()
 	at := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
-	storetest.Must(t, db.UpsertPlan(ctx, domain.Plan{ID: "plan-eng", Title: "Engineering"}, at))
-	storetest.Must(t, db.UpsertPlan(ctx, domain.Plan{ID: "plan-sales", Title: "Sales"}, at))
-	storetest.Must(t, db.UpsertStages(ctx, "plan-eng", []domain.Stage{
+	testkit.Must(t, db.UpsertPlan(ctx, domain.Plan{ID: "plan-eng", Title: "Engineering"}, at))
+	testkit.Must(t, db.UpsertPlan(ctx, domain.Plan{ID: "plan-sales", Title: "Sales"}, at))
+	testkit.Must(t, db.UpsertStages(ctx, "plan-eng", []domain.Stage{
 		{ID: "st-screen", Title: "Tech Screen", Type: "Active", Order: 1},
 		{ID: "st-onsite", Title: "Onsite", Type: "Active", Order: 2},
 		{ID: "st-offer", Title: "Offer", Type: "Offer", Order: 3},
 	}, at))
-	storetest.Must(t, db.UpsertStages(ctx, "plan-sales", []domain.Stage{{ID: "st-call", Title: "Call", Order: 1}}, at))
-	storetest.Must(t, db.UpsertJob(ctx, domain.Job{ID: "job-be", Title: "Backend Engineer", Status: "Open", PlanIDs: []string{"plan-eng"}}, at))
-	storetest.Must(t, db.UpsertInterview(ctx, domain.Interview{ID: "iv-tech", Title: "Technical Interview"}, at))
-	storetest.Must(t, db.UpsertInterview(ctx, domain.Interview{ID: "iv-sd", Title: "System Design"}, at))
-	storetest.Must(t, db.UpsertInterview(ctx, domain.Interview{ID: "iv-dup1", Title: "Culture"}, at))
-	storetest.Must(t, db.UpsertInterview(ctx, domain.Interview{ID: "iv-dup2", Title: "Culture"}, at))
+	testkit.Must(t, db.UpsertStages(ctx, "plan-sales", []domain.Stage{{ID: "st-call", Title: "Call", Order: 1}}, at))
+	testkit.Must(t, db.UpsertJob(ctx, domain.Job{ID: "job-be", Title: "Backend Engineer", Status: "Open", PlanIDs: []string{"plan-eng"}}, at))
+	testkit.Must(t, db.UpsertInterview(ctx, domain.Interview{ID: "iv-tech", Title: "Technical Interview"}, at))
+	testkit.Must(t, db.UpsertInterview(ctx, domain.Interview{ID: "iv-sd", Title: "System Design"}, at))
+	testkit.Must(t, db.UpsertInterview(ctx, domain.Interview{ID: "iv-dup1", Title: "Culture"}, at))
+	testkit.Must(t, db.UpsertInterview(ctx, domain.Interview{ID: "iv-dup2", Title: "Culture"}, at))
 }
 
 const file = `
@@ -72,21 +72,21 @@ var cli = rules.Actor{Name: "ci", Source: domain.SourceCLI}
 func parse(t *testing.T, s string) rules.Document {
 	t.Helper()
 	doc, err := rules.Parse(strings.NewReader(s))
-	storetest.Must(t, err)
+	testkit.Must(t, err)
 	return doc
 }
 
 func apply(t *testing.T, db *store.DB, doc rules.Document, dry bool) rules.Plan {
 	t.Helper()
 	plan, err := rules.New(rules.Options{Store: db}).Apply(context.Background(), cli, doc, rules.ApplyOptions{DryRun: dry})
-	storetest.Must(t, err)
+	testkit.Must(t, err)
 	return plan
 }
 
 func versions(t *testing.T, db *store.DB) map[string]string {
 	t.Helper()
 	rs, err := db.ListRules(context.Background(), false)
-	storetest.Must(t, err)
+	testkit.Must(t, err)
 	out := map[string]string{}
 	for _, r := range rs {
 		out[rules.RuleName(r)] = r.Mode + "/" + strings.Repeat("v", r.Version) + "/" + map[bool]string{true: "active", false: "inactive"}[r.Active]
@@ -96,7 +96,7 @@ func versions(t *testing.T, db *store.DB) map[string]string {
 
 func TestApplyTwiceChangesNothing(t *testing.T) {
 	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	testkit.Each(t, func(t *testing.T, db *store.DB) {
 		seed(t, db)
 		doc := parse(t, file)
 		first := apply(t, db, doc, false)
@@ -108,7 +108,7 @@ func TestApplyTwiceChangesNothing(t *testing.T) {
 			t.Fatalf("after first apply: %v", before)
 		}
 		got, err := db.ListRules(context.Background(), true)
-		storetest.Must(t, err)
+		testkit.Must(t, err)
 		for _, r := range got {
 			if r.Name == "backend-onsite" {
 				if r.JobID != "job-be" || r.TargetStageID != "st-offer" || r.Requirements[1].Aggregate != "count>=2" ||
@@ -140,7 +140,7 @@ func equal(a, b map[string]string) bool {
 
 func TestExportThenApplyIsNoOp(t *testing.T) {
 	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	testkit.Each(t, func(t *testing.T, db *store.DB) {
 		seed(t, db)
 		ctx := context.Background()
 		apply(t, db, parse(t, file), false)
@@ -148,12 +148,12 @@ func TestExportThenApplyIsNoOp(t *testing.T) {
 		// derived name and still matches.
 		_, err := db.CreateRule(ctx, domain.Rule{InterviewPlanID: "plan-sales", InterviewStageID: "st-call", Active: true,
 			Requirements: []domain.Requirement{{InterviewID: "iv-sd", FieldPath: "x", Operator: "==", Threshold: "yes", Required: true}}})
-		storetest.Must(t, err)
+		testkit.Must(t, err)
 		before := versions(t, db)
 		doc, err := rules.Export(ctx, db)
-		storetest.Must(t, err)
+		testkit.Must(t, err)
 		out, err := doc.YAML()
-		storetest.Must(t, err)
+		testkit.Must(t, err)
 		if plan := apply(t, db, parse(t, string(out)), false); !plan.Empty() {
 			t.Errorf("applying the export changed %+v\n%s", plan.Changes, out)
 		}
@@ -165,13 +165,13 @@ func TestExportThenApplyIsNoOp(t *testing.T) {
 
 func TestDiffShowsExactlyWhatChanges(t *testing.T) {
 	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	testkit.Each(t, func(t *testing.T, db *store.DB) {
 		seed(t, db)
 		ctx := context.Background()
 		apply(t, db, parse(t, file), false)
 		stray, err := db.CreateRule(ctx, domain.Rule{Name: "stray", InterviewPlanID: "plan-sales", InterviewStageID: "st-call", Active: true,
 			Requirements: []domain.Requirement{{InterviewID: "iv-sd", FieldPath: "x", Operator: ">", Threshold: "1", Required: true}}})
-		storetest.Must(t, err)
+		testkit.Must(t, err)
 		edited := strings.Replace(file, "threshold_value: 3\n", "threshold_value: 4\n", 1)
 		edited = strings.Replace(edited, "  - name: tech-screen\n", "  - name: tech-screen\n    mode: live\n", 1)
 		edited += `  - name: sales-call
@@ -186,7 +186,7 @@ func TestDiffShowsExactlyWhatChanges(t *testing.T) {
 		before := versions(t, db)
 		plan := apply(t, db, parse(t, edited), true)
 		var buf bytes.Buffer
-		storetest.Must(t, plan.Write(&buf))
+		testkit.Must(t, plan.Write(&buf))
 		text := buf.String()
 		for _, want := range []string{
 			`- deactivate rule "stray" (` + stray.ID + `)`,
@@ -223,7 +223,7 @@ func TestDiffShowsExactlyWhatChanges(t *testing.T) {
 
 func TestApplyRefusesInvalidFiles(t *testing.T) {
 	t.Parallel()
-	db, _ := storetest.OpenSQLite(t)
+	db, _ := testkit.OpenSQLite(t)
 	seed(t, db)
 	tests := []struct {
 		name string
@@ -284,7 +284,7 @@ rules:
 		})
 	}
 	rs, err := db.ListRules(context.Background(), false)
-	storetest.Must(t, err)
+	testkit.Must(t, err)
 	if len(rs) != 0 {
 		t.Errorf("an invalid file wrote %d rules", len(rs))
 	}

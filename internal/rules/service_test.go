@@ -12,7 +12,7 @@ import (
 	"github.com/ashby-auto-advance/aaa/internal/domain"
 	"github.com/ashby-auto-advance/aaa/internal/rules"
 	"github.com/ashby-auto-advance/aaa/internal/store"
-	"github.com/ashby-auto-advance/aaa/internal/store/storetest"
+	"github.com/ashby-auto-advance/aaa/internal/testkit"
 )
 
 var (
@@ -50,11 +50,11 @@ func conflictMsg(t *testing.T, err error) string {
 
 func TestServiceScopeAndNameConflicts(t *testing.T) {
 	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	testkit.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		svc, _ := newService(t, db)
 		first, err := svc.Create(ctx, api, screenRule("screen"))
-		storetest.Must(t, err)
+		testkit.Must(t, err)
 
 		// A second active rule for the same scope: the API's 409 text.
 		_, err = svc.Create(ctx, api, screenRule("screen-2"))
@@ -74,21 +74,21 @@ func TestServiceScopeAndNameConflicts(t *testing.T) {
 		inactive := screenRule("screen-b")
 		inactive.Active = false
 		b, err := svc.Create(ctx, api, inactive)
-		storetest.Must(t, err)
+		testkit.Must(t, err)
 		_, err = svc.Activate(ctx, tuiOp, b.Rule.ID, b.Rule.Version)
 		if msg := conflictMsg(t, err); msg != rules.ScopeConflictMessage {
 			t.Fatalf("activate into an occupied scope: %q", msg)
 		}
 		// Once the scope is free the same activation goes through.
 		_, err = svc.Deactivate(ctx, tuiOp, first.Rule.ID, first.Rule.Version)
-		storetest.Must(t, err)
+		testkit.Must(t, err)
 		got, err := svc.Activate(ctx, tuiOp, b.Rule.ID, b.Rule.Version)
-		storetest.Must(t, err)
+		testkit.Must(t, err)
 		if !got.Rule.Active || got.Rule.Version != 2 {
 			t.Fatalf("activated = %+v", got.Rule)
 		}
 		revs, err := svc.History(ctx, b.Rule.ID)
-		storetest.Must(t, err)
+		testkit.Must(t, err)
 		if len(revs) != 2 || revs[0].Action != domain.RevisionActivate {
 			t.Fatalf("history of the refused then accepted activation: %+v", revs)
 		}
@@ -97,27 +97,27 @@ func TestServiceScopeAndNameConflicts(t *testing.T) {
 
 func TestServiceVersionCompareAndSet(t *testing.T) {
 	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	testkit.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		svc, _ := newService(t, db)
 		r, err := svc.Create(ctx, api, screenRule("screen"))
-		storetest.Must(t, err)
+		testkit.Must(t, err)
 		read := r.Rule.Version
 		_, err = svc.SetMode(ctx, api, r.Rule.ID, read, domain.ModeLive)
-		storetest.Must(t, err)
+		testkit.Must(t, err)
 		// A second writer that read the same version is refused.
 		_, err = svc.Deactivate(ctx, tuiOp, r.Rule.ID, read)
 		if msg := conflictMsg(t, err); !strings.Contains(msg, `rule "screen" changed meanwhile (now version 2, you read version 1)`) {
 			t.Fatalf("stale version: %q", msg)
 		}
 		got, err := db.GetRule(ctx, r.Rule.ID)
-		storetest.Must(t, err)
+		testkit.Must(t, err)
 		if !got.Active || got.Version != 2 {
 			t.Fatalf("a refused change reached the store: %+v", got)
 		}
 		// A change to what is already so writes nothing.
 		same, err := svc.SetMode(ctx, api, r.Rule.ID, 2, domain.ModeLive)
-		storetest.Must(t, err)
+		testkit.Must(t, err)
 		if same.Changed() || same.Rule.Version != 2 {
 			t.Fatalf("no-op change = %+v", same)
 		}
@@ -139,28 +139,28 @@ func TestServiceVersionCompareAndSet(t *testing.T) {
 
 func TestServiceRevisions(t *testing.T) {
 	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	testkit.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		svc, logs := newService(t, db)
 		r, err := svc.Create(ctx, api, screenRule("screen"))
-		storetest.Must(t, err)
+		testkit.Must(t, err)
 		id := r.Rule.ID
 		_, err = svc.SetMode(ctx, tuiOp, id, 1, domain.ModeLive)
-		storetest.Must(t, err)
+		testkit.Must(t, err)
 		_, err = svc.Update(ctx, api, id, 2, func(r *domain.Rule) error {
 			r.Priority = 4
 			r.Requirements[0].Threshold = "3.5"
 			return nil
 		})
-		storetest.Must(t, err)
+		testkit.Must(t, err)
 		_, err = svc.Delete(ctx, api, id, 3)
-		storetest.Must(t, err)
+		testkit.Must(t, err)
 		if _, err := svc.Delete(ctx, api, id, 0); !errors.Is(err, domain.ErrNotFound) {
 			t.Fatalf("delete twice: %v, want ErrNotFound", err)
 		}
 
 		revs, err := svc.History(ctx, id)
-		storetest.Must(t, err)
+		testkit.Must(t, err)
 		type row struct {
 			version        int
 			action, actor  string
@@ -220,7 +220,7 @@ func TestServiceRevisions(t *testing.T) {
 			t.Fatalf("no rule_mode_changed log:\n%s", logs.String())
 		}
 		titles, err := svc.Titles(ctx)
-		storetest.Must(t, err)
+		testkit.Must(t, err)
 		if d := rules.Describe(created, titles); !strings.Contains(d, "all jobs / Engineering / Tech Screen") {
 			t.Fatalf("describe create = %q", d)
 		}
@@ -229,21 +229,21 @@ func TestServiceRevisions(t *testing.T) {
 
 func TestServiceApplyWritesRevisions(t *testing.T) {
 	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	testkit.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		svc, _ := newService(t, db)
 		plan, err := svc.Apply(ctx, cli, parse(t, file), rules.ApplyOptions{})
-		storetest.Must(t, err)
+		testkit.Must(t, err)
 		if len(plan.Changes) != 2 {
 			t.Fatalf("plan = %+v", plan)
 		}
 		// The file minus one rule deactivates it, with a revision.
 		_, err = svc.Apply(ctx, cli, parse(t, file[:strings.Index(file, "  - name: backend-onsite")]), rules.ApplyOptions{})
-		storetest.Must(t, err)
+		testkit.Must(t, err)
 		onsite, err := svc.Lookup(ctx, "backend-onsite")
-		storetest.Must(t, err)
+		testkit.Must(t, err)
 		revs, err := svc.History(ctx, onsite.ID)
-		storetest.Must(t, err)
+		testkit.Must(t, err)
 		if len(revs) != 2 || revs[0].Action != domain.RevisionDeactivate || revs[0].Actor != "ci" || revs[0].Source != "cli" ||
 			revs[1].Action != domain.RevisionCreate || revs[0].Version != onsite.Version {
 			t.Fatalf("history = %+v", revs)

@@ -9,5 +9,5 @@
 // lost or done twice.
 //
 // The tests need AAA_TEST_POSTGRES_URL (skipped without it, failed under
-// CI=true, see storetest.PostgresURL) and a Go toolchain to build the binary.
+// CI=true, see testkit.PostgresURL) and a Go toolchain to build the binary.
 package scaletest

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/ashby-auto-advance/aaa/internal/server"
-	"github.com/ashby-auto-advance/aaa/internal/store/storetest"
+	"github.com/ashby-auto-advance/aaa/internal/testkit"
 )
 
 // TestNamedAdminTokens: ADMIN_API_TOKEN keeps working as "admin", named
@@ -15,7 +15,7 @@ import (
 // every write with the envelope, and the history lists who did what.
 func TestNamedAdminTokens(t *testing.T) {
 	t.Parallel()
-	db, _ := storetest.OpenSQLite(t)
+	db, _ := testkit.OpenSQLite(t)
 	seedMetadata(t, db)
 	srv := httptest.NewServer(server.New(server.Deps{Store: db, AdminToken: "t", AdminTokens: []server.AdminToken{
 		{Name: "deploy-bot", Token: "rw-token"}, {Name: "auditor", Token: "ro-token", ReadOnly: true}}}))

@@ -19,7 +19,7 @@ import (
 	"github.com/ashby-auto-advance/aaa/internal/store"
 	"github.com/ashby-auto-advance/aaa/internal/store/postgres"
 	"github.com/ashby-auto-advance/aaa/internal/store/sqlite"
-	"github.com/ashby-auto-advance/aaa/internal/store/storetest"
+	"github.com/ashby-auto-advance/aaa/internal/testkit"
 )
 
 // Environment of the writer subprocess.
@@ -86,7 +86,7 @@ func TestHelperWriter(t *testing.T) {
 // must show.
 func TestConcurrentWriter(t *testing.T) {
 	t.Parallel()
-	for _, b := range storetest.Backends(t) {
+	for _, b := range testkit.Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {
 			t.Parallel()
 			db, url := b.Open(t)
@@ -101,13 +101,13 @@ func concurrentWriter(t *testing.T, db *store.DB, url string) {
 	rule, err := db.CreateRule(ctx, domain.Rule{Name: "Writer rule", InterviewPlanID: "plan-w", InterviewStageID: "stage-w",
 		Active: true, Mode: domain.ModeShadow,
 		Requirements: []domain.Requirement{{InterviewID: "iv-w", FieldPath: "score", Operator: ">=", Threshold: "3"}}})
-	storetest.Must(t, err)
+	testkit.Must(t, err)
 
 	var stdout, stderr bytes.Buffer
 	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperWriter$", "-test.count=1", "-test.v")
 	cmd.Env = append(os.Environ(), writerDBEnv+"="+url, writerRuleEnv+"="+rule.ID, writerForEnv+"=3s")
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	storetest.Must(t, cmd.Start())
+	testkit.Must(t, cmd.Start())
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
 
@@ -161,22 +161,22 @@ loop:
 
 	// Nothing lost: every write of both processes is there.
 	counts, err := db.CountDeliveries(ctx)
-	storetest.Must(t, err)
+	testkit.Must(t, err)
 	if total := counts[domain.DeliveryProcessed] + counts[domain.DeliveryFailed]; total != wrote {
 		t.Errorf("deliveries = %d, writer wrote %d", total, wrote)
 	}
 	execs, err := db.ListExecutions(ctx, store.ExecutionFilter{RuleID: rule.ID, Limit: wrote + 100})
-	storetest.Must(t, err)
+	testkit.Must(t, err)
 	if len(execs) != wrote {
 		t.Errorf("executions = %d, writer wrote %d", len(execs), wrote)
 	}
 	reviews, err := db.ListReviews(ctx, rule.ID)
-	storetest.Must(t, err)
+	testkit.Must(t, err)
 	if len(reviews) != len(reviewed) {
 		t.Errorf("reviews = %d, dashboard saved %d", len(reviews), len(reviewed))
 	}
 	got, err := db.GetRule(ctx, rule.ID)
-	storetest.Must(t, err)
+	testkit.Must(t, err)
 	if got.Version != rule.Version+toggles || got.Active != (toggles%2 == 0) {
 		t.Errorf("rule version %d active %v after %d toggles from version %d", got.Version, got.Active, toggles, rule.Version)
 	}

@@ -11,7 +11,7 @@ import (
 	"github.com/ashby-auto-advance/aaa/internal/review"
 	"github.com/ashby-auto-advance/aaa/internal/rules"
 	"github.com/ashby-auto-advance/aaa/internal/store"
-	"github.com/ashby-auto-advance/aaa/internal/store/storetest"
+	"github.com/ashby-auto-advance/aaa/internal/testkit"
 )
 
 // drive runs cmd and every command it leads to, feeding each message to m,
@@ -182,9 +182,9 @@ func TestUpdateFiltering(t *testing.T) {
 func seedMetadata(t testing.TB, db *store.DB, plan, stage, interview string) {
 	t.Helper()
 	ctx := context.Background()
-	storetest.Must(t, db.UpsertPlan(ctx, domain.Plan{ID: plan, Title: plan}, now))
-	storetest.Must(t, db.UpsertStages(ctx, plan, []domain.Stage{{ID: stage, Title: stage, Order: 1}}, now))
-	storetest.Must(t, db.UpsertInterview(ctx, domain.Interview{ID: interview, Title: interview}, now))
+	testkit.Must(t, db.UpsertPlan(ctx, domain.Plan{ID: plan, Title: plan}, now))
+	testkit.Must(t, db.UpsertStages(ctx, plan, []domain.Stage{{ID: stage, Title: stage, Order: 1}}, now))
+	testkit.Must(t, db.UpsertInterview(ctx, domain.Interview{ID: interview, Title: interview}, now))
 }
 
 // rulesOf is the rules service the dashboard writes through.
@@ -195,18 +195,18 @@ func rulesOf(db *store.DB) *rules.Service {
 // seededStore returns a SQLite store with one shadow rule and two decisions.
 func seededStore(t *testing.T) (*store.DB, domain.Rule) {
 	t.Helper()
-	db, _ := storetest.OpenSQLite(t)
+	db, _ := testkit.OpenSQLite(t)
 	ctx := context.Background()
 	seedMetadata(t, db, "plan-1", "stage-1", "iv-1")
 	rule, err := db.CreateRule(ctx, domain.Rule{Name: "Screen", InterviewPlanID: "plan-1", InterviewStageID: "stage-1",
 		Active: true, Mode: domain.ModeShadow, CreatedAt: now,
 		Requirements: []domain.Requirement{{InterviewID: "iv-1", FieldPath: "score", Operator: ">=", Threshold: "3"}}})
-	storetest.Must(t, err)
+	testkit.Must(t, err)
 	for i, mode := range []string{domain.ModeLive, domain.ModeShadow} {
 		_, err := db.InsertExecution(ctx, domain.Execution{ID: "exec-" + itoa(i), ScheduleID: "s", ApplicationID: "app-" + itoa(i),
 			RuleID: rule.ID, RuleVersion: 1, Mode: mode, Outcome: domain.OutcomeAdvance, Status: domain.ExecDryRun,
 			ExecutedAt: now.Add(time.Duration(i) * time.Minute)}, "")
-		storetest.Must(t, err)
+		testkit.Must(t, err)
 	}
 	return db, rule
 }
@@ -262,7 +262,7 @@ func TestUpdateToggleRuleConfirm(t *testing.T) {
 	// A clash of scopes is shown, not hidden: deactivate, add a rival, re-activate.
 	noErrors(t, pressDrive(t, m, "space", "y"))
 	_, err := db.CreateRule(ctx, domain.Rule{Name: "Rival", InterviewPlanID: "plan-1", InterviewStageID: "stage-1", Active: true})
-	storetest.Must(t, err)
+	testkit.Must(t, err)
 	noErrors(t, pressDrive(t, m, "r"))
 	for i, row := range r.rows {
 		if row.Rule.ID == rule.ID {
@@ -281,7 +281,7 @@ func TestUpdateToggleRuleConfirm(t *testing.T) {
 // shows its history with names.
 func TestDashboardRefusesSecondActiveRule(t *testing.T) {
 	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	testkit.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		seedMetadata(t, db, "plan-1", "stage-1", "iv-1")
 		svc := rulesOf(db)
@@ -291,9 +291,9 @@ func TestDashboardRefusesSecondActiveRule(t *testing.T) {
 				Requirements: []domain.Requirement{{InterviewID: "iv-1", FieldPath: "score", Operator: ">=", Threshold: "3", Required: true}}}
 		}
 		_, err := svc.Create(ctx, api, rule("Screen", true))
-		storetest.Must(t, err)
+		testkit.Must(t, err)
 		second, err := svc.Create(ctx, api, rule("Screen v2", false))
-		storetest.Must(t, err)
+		testkit.Must(t, err)
 
 		m := newModel(Options{Store: db, Rules: svc, Actor: "ana", Now: fixedNow, RefreshEvery: time.Millisecond})
 		m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
@@ -318,12 +318,12 @@ func TestDashboardRefusesSecondActiveRule(t *testing.T) {
 			}
 		}
 		got, err := db.GetRule(ctx, second.Rule.ID)
-		storetest.Must(t, err)
+		testkit.Must(t, err)
 		if got.Active || got.Version != 1 {
 			t.Fatalf("refused activation reached the store: %+v", got)
 		}
 		revs, err := db.ListRuleRevisions(ctx, second.Rule.ID)
-		storetest.Must(t, err)
+		testkit.Must(t, err)
 		if len(revs) != 1 {
 			t.Fatalf("revisions = %+v, want only the create", revs)
 		}
@@ -352,7 +352,7 @@ func TestUpdateReview(t *testing.T) {
 
 	noErrors(t, pressDrive(t, m, "a", "enter"))
 	reviews, err := db.ListReviews(ctx, rule.ID)
-	storetest.Must(t, err)
+	testkit.Must(t, err)
 	if len(reviews) != 1 || reviews[0].Verdict != domain.VerdictAgree || reviews[0].Reviewer != "ops" {
 		t.Fatalf("reviews = %+v", reviews)
 	}

@@ -16,7 +16,7 @@ import (
 
 	"github.com/ashby-auto-advance/aaa/internal/store"
 	"github.com/ashby-auto-advance/aaa/internal/store/sqlite"
-	"github.com/ashby-auto-advance/aaa/internal/store/storetest"
+	"github.com/ashby-auto-advance/aaa/internal/testkit"
 )
 
 // copyColumn is one column of a SQLite table, as the fixture fills it.
@@ -33,25 +33,25 @@ func sqliteTables(t *testing.T, db *sql.DB) map[string][]copyColumn {
 	ctx := context.Background()
 	rows, err := db.QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'table'
 AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'river_%' AND name <> 'schema_migrations' ORDER BY name`)
-	storetest.Must(t, err)
+	testkit.Must(t, err)
 	var names []string
 	for rows.Next() {
 		var n string
-		storetest.Must(t, rows.Scan(&n))
+		testkit.Must(t, rows.Scan(&n))
 		names = append(names, n)
 	}
-	storetest.Must(t, rows.Err())
+	testkit.Must(t, rows.Err())
 	rows.Close()
 	out := map[string][]copyColumn{}
 	for _, n := range names {
 		cr, err := db.QueryContext(ctx, `SELECT name, type, "notnull" OR pk > 0 FROM pragma_table_info($1) ORDER BY cid`, n)
-		storetest.Must(t, err)
+		testkit.Must(t, err)
 		for cr.Next() {
 			var c copyColumn
-			storetest.Must(t, cr.Scan(&c.name, &c.typ, &c.notNull))
+			testkit.Must(t, cr.Scan(&c.name, &c.typ, &c.notNull))
 			out[n] = append(out[n], c)
 		}
-		storetest.Must(t, cr.Err())
+		testkit.Must(t, cr.Err())
 		cr.Close()
 	}
 	return out
@@ -115,15 +115,15 @@ func parentsFirst(t *testing.T, db *sql.DB, tables map[string][]copyColumn) []st
 	parents := map[string][]string{}
 	for name := range tables {
 		rows, err := db.QueryContext(context.Background(), `SELECT DISTINCT "table" FROM pragma_foreign_key_list($1)`, name)
-		storetest.Must(t, err)
+		testkit.Must(t, err)
 		for rows.Next() {
 			var p string
-			storetest.Must(t, rows.Scan(&p))
+			testkit.Must(t, rows.Scan(&p))
 			if p != name {
 				parents[name] = append(parents[name], p)
 			}
 		}
-		storetest.Must(t, rows.Err())
+		testkit.Must(t, rows.Err())
 		rows.Close()
 	}
 	var order []string
@@ -149,12 +149,12 @@ func parentsFirst(t *testing.T, db *sql.DB, tables map[string][]copyColumn) []st
 // returns it opened read-only, as `aaa store copy` opens its source.
 func sourceFixture(t *testing.T) (*store.DB, string, map[string][]copyColumn) {
 	t.Helper()
-	db, url := storetest.OpenSQLite(t)
+	db, url := testkit.OpenSQLite(t)
 	tables := fillEveryTable(t, db)
-	storetest.Must(t, db.Close())
+	testkit.Must(t, db.Close())
 	path := strings.TrimPrefix(url, "sqlite:")
 	ro, err := sqlite.OpenReadOnly(path)
-	storetest.Must(t, err)
+	testkit.Must(t, err)
 	t.Cleanup(func() { ro.Close() })
 	return ro, path, tables
 }
@@ -162,11 +162,11 @@ func sourceFixture(t *testing.T) (*store.DB, string, map[string][]copyColumn) {
 func fileHash(t *testing.T, path string) string {
 	t.Helper()
 	f, err := os.Open(path)
-	storetest.Must(t, err)
+	testkit.Must(t, err)
 	defer f.Close()
 	h := sha256.New()
 	_, err = io.Copy(h, f)
-	storetest.Must(t, err)
+	testkit.Must(t, err)
 	return fmt.Sprintf("%x", h.Sum(nil))
 }
 
@@ -179,7 +179,7 @@ func dump(t *testing.T, db *sql.DB, table string, cols []copyColumn) []string {
 		names[i] = `"` + c.name + `"`
 	}
 	rows, err := db.QueryContext(context.Background(), `SELECT `+strings.Join(names, ", ")+` FROM "`+table+`"`)
-	storetest.Must(t, err)
+	testkit.Must(t, err)
 	defer rows.Close()
 	var out []string
 	vals := make([]any, len(cols))
@@ -188,14 +188,14 @@ func dump(t *testing.T, db *sql.DB, table string, cols []copyColumn) []string {
 		ptrs[i] = &vals[i]
 	}
 	for rows.Next() {
-		storetest.Must(t, rows.Scan(ptrs...))
+		testkit.Must(t, rows.Scan(ptrs...))
 		parts := make([]string, len(cols))
 		for i, v := range vals {
 			parts[i] = normalise(v, cols[i].typ)
 		}
 		out = append(out, strings.Join(parts, "|"))
 	}
-	storetest.Must(t, rows.Err())
+	testkit.Must(t, rows.Err())
 	slices.Sort(out)
 	return out
 }
@@ -222,7 +222,7 @@ func normalise(v any, typ string) string {
 
 func TestCopyEveryTable(t *testing.T) {
 	t.Parallel()
-	for _, b := range storetest.Backends(t) {
+	for _, b := range testkit.Backends(t) {
 		t.Run("sqlite_to_"+b.Name, func(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
@@ -230,7 +230,7 @@ func TestCopyEveryTable(t *testing.T) {
 			before := fileHash(t, path)
 			dst, _ := b.Open(t)
 			counts, err := store.Copy(ctx, src, dst, store.CopyOptions{})
-			storetest.Must(t, err)
+			testkit.Must(t, err)
 
 			if len(counts) != len(tables) {
 				t.Fatalf("copied %d tables, the schema has %d", len(counts), len(tables))
@@ -264,7 +264,7 @@ func TestCopyEveryTable(t *testing.T) {
 			if _, err := dst.GetSchedule(ctx, "schedule_id-0"); err != nil {
 				t.Errorf("read copied schedule: %v", err)
 			}
-			storetest.Must(t, src.Close())
+			testkit.Must(t, src.Close())
 			if after := fileHash(t, path); after != before {
 				t.Fatal("the source file changed during the copy")
 			}
@@ -274,14 +274,14 @@ func TestCopyEveryTable(t *testing.T) {
 
 func TestCopyRefusesNonEmptyTargetUnlessForced(t *testing.T) {
 	t.Parallel()
-	for _, b := range storetest.Backends(t) {
+	for _, b := range testkit.Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
 			src, _, _ := sourceFixture(t)
 			dst, _ := b.Open(t)
 			_, err := dst.Writer().ExecContext(ctx, `INSERT INTO sync_state (name, sync_token) VALUES ('old', 'old-token')`)
-			storetest.Must(t, err)
+			testkit.Must(t, err)
 
 			_, err = store.Copy(ctx, src, dst, store.CopyOptions{})
 			var ne *store.TargetNotEmptyError
@@ -312,7 +312,7 @@ func TestCopyRefusesNonEmptyTargetUnlessForced(t *testing.T) {
 					within = tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM interview_schedules`).Scan(&n) == nil && n == fixtureRows
 					return nil
 				}})
-			storetest.Must(t, err)
+			testkit.Must(t, err)
 			if !within {
 				t.Error("Within did not run in the copy's transaction")
 			}
@@ -333,10 +333,10 @@ func TestCopyRefusesNonEmptyTargetUnlessForced(t *testing.T) {
 func TestCopyRefusesDifferentSchemaVersions(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	db, _ := storetest.OpenSQLite(t)
+	db, _ := testkit.OpenSQLite(t)
 	_, err := db.Writer().ExecContext(ctx, `DELETE FROM schema_migrations WHERE version = (SELECT MAX(version) FROM schema_migrations)`)
-	storetest.Must(t, err)
-	dst, _ := storetest.OpenSQLite(t)
+	testkit.Must(t, err)
+	dst, _ := testkit.OpenSQLite(t)
 	_, err = store.Copy(ctx, db, dst, store.CopyOptions{})
 	if err == nil || !strings.Contains(err.Error(), "aaa migrate") {
 		t.Fatalf("copy from an older schema: err = %v, want a hint to migrate the source", err)
@@ -349,10 +349,10 @@ func TestCopyRefusesDifferentSchemaVersions(t *testing.T) {
 
 func TestOpenReadOnlyRefusesWritesAndMissingFiles(t *testing.T) {
 	t.Parallel()
-	_, url := storetest.OpenSQLite(t)
+	_, url := testkit.OpenSQLite(t)
 	path := strings.TrimPrefix(url, "sqlite:")
 	ro, err := sqlite.OpenReadOnly(path)
-	storetest.Must(t, err)
+	testkit.Must(t, err)
 	defer ro.Close()
 	if _, err := ro.Writer().ExecContext(context.Background(), `INSERT INTO sync_state (name) VALUES ('x')`); err == nil {
 		t.Fatal("a read-only store accepted a write")
@@ -365,6 +365,6 @@ func TestOpenReadOnlyRefusesWritesAndMissingFiles(t *testing.T) {
 func count(t *testing.T, db *store.DB, table string) int {
 	t.Helper()
 	var n int
-	storetest.Must(t, db.Reader().QueryRowContext(context.Background(), `SELECT COUNT(*) FROM `+table).Scan(&n))
+	testkit.Must(t, db.Reader().QueryRowContext(context.Background(), `SELECT COUNT(*) FROM `+table).Scan(&n))
 	return n
 }

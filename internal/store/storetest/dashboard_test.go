@@ -9,7 +9,7 @@ import (
 
 	"github.com/ashby-auto-advance/aaa/internal/domain"
 	"github.com/ashby-auto-advance/aaa/internal/store"
-	"github.com/ashby-auto-advance/aaa/internal/store/storetest"
+	"github.com/ashby-auto-advance/aaa/internal/testkit"
 )
 
 var dashT0 = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
@@ -19,14 +19,14 @@ var dashT0 = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 func seedDashboard(t *testing.T, db *store.DB) {
 	t.Helper()
 	ctx := context.Background()
-	storetest.Must(t, db.UpsertJob(ctx, domain.Job{ID: "job1", Title: "Backend Engineer", PlanIDs: []string{"plan1"}}, dashT0))
-	storetest.Must(t, db.UpsertPlan(ctx, domain.Plan{ID: "plan1", Title: "Engineering plan"}, dashT0))
-	storetest.Must(t, db.UpsertStages(ctx, "plan1", []domain.Stage{
+	testkit.Must(t, db.UpsertJob(ctx, domain.Job{ID: "job1", Title: "Backend Engineer", PlanIDs: []string{"plan1"}}, dashT0))
+	testkit.Must(t, db.UpsertPlan(ctx, domain.Plan{ID: "plan1", Title: "Engineering plan"}, dashT0))
+	testkit.Must(t, db.UpsertStages(ctx, "plan1", []domain.Stage{
 		{ID: "st1", PlanID: "plan1", Title: "Technical Screen", Order: 1},
 		{ID: "st2", PlanID: "plan1", Title: "Onsite", Order: 2},
 	}, dashT0))
-	storetest.Must(t, db.UpsertInterview(ctx, domain.Interview{ID: "iv1", Title: "Coding", JobID: "job1"}, dashT0))
-	storetest.Must(t, db.UpsertApplication(ctx, domain.Application{ID: "app1", CandidateID: "cand1", JobID: "job1",
+	testkit.Must(t, db.UpsertInterview(ctx, domain.Interview{ID: "iv1", Title: "Coding", JobID: "job1"}, dashT0))
+	testkit.Must(t, db.UpsertApplication(ctx, domain.Application{ID: "app1", CandidateID: "cand1", JobID: "job1",
 		CandidateName: "Ada Lovelace", UpdatedAt: dashT0}))
 	event := func(id string) []domain.Event {
 		return []domain.Event{{ID: "ev-" + id, InterviewID: "iv1", StartTime: dashT0, EndTime: dashT0.Add(time.Hour),
@@ -45,24 +45,24 @@ func seedDashboard(t *testing.T, db *store.DB) {
 		{ID: "s-cancelled", ApplicationID: "app4", InterviewStageID: "st1", InterviewPlanID: "plan1",
 			Status: domain.StatusCancelled, Events: event("cancelled"), UpdatedAt: dashT0},
 	} {
-		storetest.Must(t, db.UpsertSchedule(ctx, s))
+		testkit.Must(t, db.UpsertSchedule(ctx, s))
 	}
 	due := dashT0.Add(2 * time.Hour)
-	storetest.Must(t, db.RecordEvaluation(ctx, store.EvaluationStamp{ScheduleID: "s-due", Outcome: domain.OutcomeWait,
+	testkit.Must(t, db.RecordEvaluation(ctx, store.EvaluationStamp{ScheduleID: "s-due", Outcome: domain.OutcomeWait,
 		Summary: "wait: 1 of 2", DueAt: &due, At: dashT0}))
-	storetest.Must(t, db.RecordEvaluation(ctx, store.EvaluationStamp{ScheduleID: "s-done", Outcome: domain.OutcomeAdvance,
+	testkit.Must(t, db.RecordEvaluation(ctx, store.EvaluationStamp{ScheduleID: "s-done", Outcome: domain.OutcomeAdvance,
 		Summary: "advance", At: dashT0}))
 	_, err := db.UpsertFeedback(ctx, domain.Feedback{ID: "fb1", ApplicationID: "app1", EventID: "ev-due", InterviewerID: "u1",
 		InterviewID: "iv1", SubmittedAt: dashT0.Add(90 * time.Minute), Values: json.RawMessage(`{"score":4}`)})
-	storetest.Must(t, err)
+	testkit.Must(t, err)
 }
 
 func TestDashboardPendingSchedules(t *testing.T) {
 	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	testkit.Each(t, func(t *testing.T, db *store.DB) {
 		seedDashboard(t, db)
 		got, err := db.ListPendingSchedules(context.Background(), 0)
-		storetest.Must(t, err)
+		testkit.Must(t, err)
 		var ids []string
 		for _, p := range got.Schedules {
 			ids = append(ids, p.Schedule.ID)
@@ -94,30 +94,30 @@ func TestDashboardPendingSchedules(t *testing.T) {
 
 func TestDashboardDecisionsAndRules(t *testing.T) {
 	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	testkit.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		seedDashboard(t, db)
 		rule, err := db.CreateRule(ctx, domain.Rule{Name: "Screen 3+", JobID: "job1", InterviewPlanID: "plan1",
 			InterviewStageID: "st1", TargetStageID: "st2", Active: true, CreatedAt: dashT0,
 			Requirements: []domain.Requirement{{InterviewID: "iv1", FieldPath: "score", Operator: ">=", Threshold: "3"}}})
-		storetest.Must(t, err)
+		testkit.Must(t, err)
 		reasons, _ := json.Marshal(domain.Decision{Outcome: domain.OutcomeAdvance, Reasons: []domain.Reason{{Code: "x", Message: "ok"}}})
 		insert := func(id, app, outcome, mode string, at time.Time) {
 			t.Helper()
 			_, err := db.InsertExecution(ctx, domain.Execution{ID: id, ScheduleID: "s-due", ApplicationID: app, RuleID: rule.ID,
 				RuleVersion: 1, Mode: mode, Outcome: outcome, Status: domain.ExecDryRun, FromStageID: "st1", ToStageID: "st2",
 				Summary: outcome + " 100%_sure", Reasons: reasons, ExecutedAt: at}, "")
-			storetest.Must(t, err)
+			testkit.Must(t, err)
 		}
 		insert("e1", "app1", domain.OutcomeAdvance, domain.ModeShadow, dashT0)
 		insert("e2", "app1", domain.OutcomeReject, domain.ModeShadow, dashT0.Add(time.Minute))
 		insert("e3", "app2", domain.OutcomeAdvance, domain.ModeLive, dashT0.Add(2*time.Minute))
-		storetest.Must(t, db.SaveReview(ctx, domain.Review{ExecutionID: "e1", RuleID: rule.ID, Verdict: domain.VerdictAgree, CreatedAt: dashT0}))
-		storetest.Must(t, db.SaveReview(ctx, domain.Review{ExecutionID: "e2", RuleID: rule.ID, Verdict: domain.VerdictDisagree,
+		testkit.Must(t, db.SaveReview(ctx, domain.Review{ExecutionID: "e1", RuleID: rule.ID, Verdict: domain.VerdictAgree, CreatedAt: dashT0}))
+		testkit.Must(t, db.SaveReview(ctx, domain.Review{ExecutionID: "e2", RuleID: rule.ID, Verdict: domain.VerdictDisagree,
 			Note: "too strict", CreatedAt: dashT0}))
 		_, err = db.InsertNotification(ctx, domain.Notification{ExecutionID: "e2", Kind: "reject", Status: domain.NotificationFailed,
 			Error: "channel_not_found", CreatedAt: dashT0})
-		storetest.Must(t, err)
+		testkit.Must(t, err)
 
 		tests := []struct {
 			name string
@@ -136,7 +136,7 @@ func TestDashboardDecisionsAndRules(t *testing.T) {
 		}
 		for _, tt := range tests {
 			got, err := db.ListDecisions(ctx, tt.f)
-			storetest.Must(t, err)
+			testkit.Must(t, err)
 			var ids []string
 			for _, d := range got {
 				ids = append(ids, d.Execution.ID)
@@ -154,7 +154,7 @@ func TestDashboardDecisionsAndRules(t *testing.T) {
 		}
 
 		d, err := db.GetDecisionDetail(ctx, "e2")
-		storetest.Must(t, err)
+		testkit.Must(t, err)
 		r := d.Row
 		if r.CandidateName != "Ada Lovelace" || r.JobTitle != "Backend Engineer" || r.StageTitle != "Technical Screen" ||
 			r.ToStageTitle != "Onsite" || r.RuleName != "Screen 3+" || r.Verdict != domain.VerdictDisagree || r.ReviewNote != "too strict" {
@@ -174,13 +174,13 @@ func TestDashboardDecisionsAndRules(t *testing.T) {
 		}
 
 		failed, err := db.ListFailedNotifications(ctx, 10)
-		storetest.Must(t, err)
+		testkit.Must(t, err)
 		if len(failed) != 1 || failed[0].ExecutionID != "e2" {
 			t.Errorf("failed notifications = %+v", failed)
 		}
 
 		over, err := db.ListRuleOverview(ctx)
-		storetest.Must(t, err)
+		testkit.Must(t, err)
 		if len(over) != 1 {
 			t.Fatalf("rules = %d, want 1", len(over))
 		}

@@ -11,7 +11,7 @@ import (
 
 	"github.com/ashby-auto-advance/aaa/internal/domain"
 	"github.com/ashby-auto-advance/aaa/internal/store"
-	"github.com/ashby-auto-advance/aaa/internal/store/storetest"
+	"github.com/ashby-auto-advance/aaa/internal/testkit"
 )
 
 var remT0 = time.Date(2026, 3, 6, 15, 0, 0, 0, time.UTC)
@@ -31,15 +31,15 @@ func remRow(schedule string, seq int, sentAt time.Time) domain.Reminder {
 
 func TestReminderClaimIsOnce(t *testing.T) {
 	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	testkit.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		ok, id, err := db.ClaimReminder(ctx, remRow("s1", 1, remT0.Add(2*time.Hour)))
-		storetest.Must(t, err)
+		testkit.Must(t, err)
 		if !ok || id == "" {
 			t.Fatalf("first claim: ok=%v id=%q", ok, id)
 		}
 		again, _, err := db.ClaimReminder(ctx, remRow("s1", 1, remT0.Add(3*time.Hour)))
-		storetest.Must(t, err)
+		testkit.Must(t, err)
 		if again {
 			t.Fatal("second claim of the same reminder succeeded")
 		}
@@ -48,19 +48,19 @@ func TestReminderClaimIsOnce(t *testing.T) {
 		esc.Kind = domain.ReminderKindEscalation
 		for _, r := range []domain.Reminder{remRow("s1", 2, remT0.Add(26*time.Hour)), esc} {
 			ok, _, err := db.ClaimReminder(ctx, r)
-			storetest.Must(t, err)
+			testkit.Must(t, err)
 			if !ok {
 				t.Fatalf("claim %s %d refused", r.Kind, r.Sequence)
 			}
 		}
 
-		storetest.Must(t, db.UpdateReminder(ctx, store.ReminderUpdate{ID: id, Status: domain.ReminderSent,
+		testkit.Must(t, db.UpdateReminder(ctx, store.ReminderUpdate{ID: id, Status: domain.ReminderSent,
 			SlackChannelID: "DU1", SlackMessageTS: "1.2", At: remT0.Add(2 * time.Hour)}))
 		if err := db.UpdateReminder(ctx, store.ReminderUpdate{ID: "nope", Status: domain.ReminderSent, At: remT0}); !errors.Is(err, domain.ErrNotFound) {
 			t.Fatalf("update of an unknown reminder: %v, want ErrNotFound", err)
 		}
 		got, err := db.RemindersBySchedule(ctx, "s1")
-		storetest.Must(t, err)
+		testkit.Must(t, err)
 		if len(got) != 3 {
 			t.Fatalf("got %d reminders, want 3", len(got))
 		}
@@ -78,18 +78,18 @@ func TestReminderClaimIsOnce(t *testing.T) {
 
 		n, err := db.MarkRemindersSubmitted(ctx, store.ReminderSubmission{ScheduleID: "s1", InterviewID: "iv1",
 			InterviewerID: "u1", SubmittedAt: remT0.Add(30 * time.Hour), At: remT0.Add(31 * time.Hour)})
-		storetest.Must(t, err)
+		testkit.Must(t, err)
 		if n != 3 {
 			t.Fatalf("marked %d reminders submitted, want 3", n)
 		}
 		n, err = db.MarkRemindersSubmitted(ctx, store.ReminderSubmission{ScheduleID: "s1", InterviewID: "iv1",
 			InterviewerID: "u1", SubmittedAt: remT0.Add(40 * time.Hour), At: remT0.Add(41 * time.Hour)})
-		storetest.Must(t, err)
+		testkit.Must(t, err)
 		if n != 0 {
 			t.Fatalf("second mark touched %d rows, want 0 (submitted_at is set once)", n)
 		}
 		got, err = db.RemindersBySchedule(ctx, "s1")
-		storetest.Must(t, err)
+		testkit.Must(t, err)
 		if !got[0].SubmittedAt.Equal(remT0.Add(30 * time.Hour)) {
 			t.Fatalf("submitted_at = %v", got[0].SubmittedAt)
 		}
@@ -98,7 +98,7 @@ func TestReminderClaimIsOnce(t *testing.T) {
 
 func TestReminderClaimConcurrent(t *testing.T) {
 	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	testkit.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		var wg sync.WaitGroup
 		var mu sync.Mutex
@@ -126,7 +126,7 @@ func TestReminderClaimConcurrent(t *testing.T) {
 
 func TestListReminderSchedules(t *testing.T) {
 	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	testkit.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		now := remT0.Add(24 * time.Hour)
 		cancelled := remSchedule("s-cancelled", "app2", remT0)
@@ -139,16 +139,16 @@ func TestListReminderSchedules(t *testing.T) {
 			remSchedule("s-old", "app5", now.Add(-40*24*time.Hour)),
 			remSchedule("s-advanced-reminded", "app6", remT0),
 		} {
-			storetest.Must(t, db.UpsertSchedule(ctx, s))
+			testkit.Must(t, db.UpsertSchedule(ctx, s))
 		}
 		for _, id := range []string{"s-advanced", "s-advanced-reminded"} {
-			storetest.Must(t, db.RecordEvaluation(ctx, store.EvaluationStamp{ScheduleID: id, Outcome: domain.OutcomeAdvance, At: now}))
+			testkit.Must(t, db.RecordEvaluation(ctx, store.EvaluationStamp{ScheduleID: id, Outcome: domain.OutcomeAdvance, At: now}))
 		}
 		// A reminder still waiting for its feedback keeps a decided schedule in the scan.
 		_, _, err := db.ClaimReminder(ctx, remRow("s-advanced-reminded", 1, remT0.Add(2*time.Hour)))
-		storetest.Must(t, err)
+		testkit.Must(t, err)
 		got, err := db.ListReminderSchedules(ctx, store.ReminderScan{EndedAfter: now.Add(-30 * 24 * time.Hour), EndedBefore: now})
-		storetest.Must(t, err)
+		testkit.Must(t, err)
 		want := []string{"s-advanced-reminded", "s-open"}
 		if !slices.Equal(got, want) {
 			t.Fatalf("reminder schedules = %v, want %v", got, want)
@@ -158,24 +158,24 @@ func TestListReminderSchedules(t *testing.T) {
 
 func TestReminderStats(t *testing.T) {
 	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	testkit.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		for i, id := range []string{"s1", "s2", "s3"} {
 			s := remSchedule(id, "app-"+id, remT0)
-			storetest.Must(t, db.UpsertSchedule(ctx, s))
+			testkit.Must(t, db.UpsertSchedule(ctx, s))
 			// Feedback 1h, 3h and 5h after the end.
 			_, err := db.UpsertFeedback(ctx, domain.Feedback{ID: "fb-" + id, ApplicationID: "app-" + id, EventID: "ev-" + id,
 				InterviewerID: "u1", InterviewID: "iv1", SubmittedAt: remT0.Add(time.Duration(2*i+1) * time.Hour),
 				Values: json.RawMessage(`{}`)})
-			storetest.Must(t, err)
+			testkit.Must(t, err)
 		}
 		claim := func(r domain.Reminder, status string) {
 			ok, id, err := db.ClaimReminder(ctx, r)
-			storetest.Must(t, err)
+			testkit.Must(t, err)
 			if !ok {
 				t.Fatalf("claim %+v refused", r)
 			}
-			storetest.Must(t, db.UpdateReminder(ctx, store.ReminderUpdate{ID: id, Status: status, At: r.SentAt}))
+			testkit.Must(t, db.UpdateReminder(ctx, store.ReminderUpdate{ID: id, Status: status, At: r.SentAt}))
 		}
 		claim(remRow("s1", 1, remT0.Add(2*time.Hour)), domain.ReminderSent)
 		claim(remRow("s1", 2, remT0.Add(26*time.Hour)), domain.ReminderSent)
@@ -189,10 +189,10 @@ func TestReminderStats(t *testing.T) {
 		claim(remRow("s-before", 1, remT0.Add(-48*time.Hour)), domain.ReminderSent) // before since
 		_, err := db.MarkRemindersSubmitted(ctx, store.ReminderSubmission{ScheduleID: "s1", InterviewID: "iv1", InterviewerID: "u1",
 			SubmittedAt: remT0.Add(30 * time.Hour), At: remT0.Add(31 * time.Hour)})
-		storetest.Must(t, err)
+		testkit.Must(t, err)
 
 		st, err := db.ReminderStats(ctx, remT0)
-		storetest.Must(t, err)
+		testkit.Must(t, err)
 		if st.RemindersSent != 3 || st.RemindersFailed != 1 || st.NoSlackUser != 1 || st.EscalationsSent != 1 {
 			t.Fatalf("counts = %+v", st)
 		}
@@ -213,17 +213,17 @@ func TestReminderStats(t *testing.T) {
 
 func TestRulePolicy(t *testing.T) {
 	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	testkit.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		if _, err := db.GetRulePolicy(ctx, "r1"); !errors.Is(err, domain.ErrNotFound) {
 			t.Fatalf("missing policy: %v, want ErrNotFound", err)
 		}
 		p := store.RulePolicy{RuleID: "r1", FirstAfterMinutes: 30, EveryMinutes: 600, MaxReminders: 2, Enabled: true, UpdatedAt: remT0}
-		storetest.Must(t, db.PutRulePolicy(ctx, p))
+		testkit.Must(t, db.PutRulePolicy(ctx, p))
 		p.Enabled, p.SkipShadow, p.MaxReminders = false, true, 5
-		storetest.Must(t, db.PutRulePolicy(ctx, p))
+		testkit.Must(t, db.PutRulePolicy(ctx, p))
 		got, err := db.GetRulePolicy(ctx, "r1")
-		storetest.Must(t, err)
+		testkit.Must(t, err)
 		if got != p {
 			t.Fatalf("policy = %+v, want %+v", got, p)
 		}

@@ -6,14 +6,15 @@ import (
 
 	"github.com/ashby-auto-advance/aaa/internal/store"
 	"github.com/ashby-auto-advance/aaa/internal/store/storetest"
+	"github.com/ashby-auto-advance/aaa/internal/testkit"
 )
 
 func TestMigrateTwiceAndSeedQueries(t *testing.T) {
 	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	testkit.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		again, err := db.Migrate(ctx)
-		storetest.Must(t, err)
+		testkit.Must(t, err)
 		if len(again) != 0 {
 			t.Fatalf("second migrate applied %d migrations, want 0", len(again))
 		}
