@@ -97,8 +97,12 @@ func Describe(rev domain.RuleRevision, t Titles) string {
 		if job == `""` || job == "" {
 			job = "all jobs"
 		}
-		return fmt.Sprintf("created for %s / %s / %s in %s mode, %s requirement(s), active %s",
-			job, get("interview_plan"), get("interview_stage"), get("mode"), get("requirements"), get("active"))
+		out := fmt.Sprintf("created for %s / %s / %s in %s mode, %s requirement(s)",
+			job, get("interview_plan"), get("interview_stage"), get("mode"), get("requirements"))
+		if get("active") == "false" {
+			out += ", inactive"
+		}
+		return out
 	case domain.RevisionDelete:
 		return "deleted (deactivated)"
 	}
