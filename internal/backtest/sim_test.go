@@ -227,10 +227,8 @@ func TestSyncHistoryResumes(t *testing.T) {
 			_, err := h.svc.Sync.SyncHistory(cctx, simNow.Add(-180*day))
 			done <- err
 		}()
-		deadline := time.Now().Add(20 * time.Second)
-		for h.sim.CallCount("application.listHistory") < 60 && time.Now().Before(deadline) {
-			time.Sleep(time.Millisecond)
-		}
+		// Interrupt once the backfill is under way (or after 20s regardless).
+		testkit.Poll(20*time.Second, func() bool { return h.sim.CallCount("application.listHistory") >= 60 })
 		cancel()
 		if err := <-done; err == nil {
 			t.Fatal("interrupted backfill returned no error")

@@ -17,8 +17,6 @@ import (
 	"github.com/ashby-auto-advance/aaa/internal/review"
 	"github.com/ashby-auto-advance/aaa/internal/rules"
 	"github.com/ashby-auto-advance/aaa/internal/store"
-	"github.com/ashby-auto-advance/aaa/internal/store/postgres"
-	"github.com/ashby-auto-advance/aaa/internal/store/sqlite"
 	"github.com/ashby-auto-advance/aaa/internal/testkit"
 )
 
@@ -38,17 +36,7 @@ func TestHelperWriter(t *testing.T) {
 		t.Skip("helper process for TestConcurrentWriter")
 	}
 	ctx := context.Background()
-	var db *store.DB
-	var err error
-	if path, ok := strings.CutPrefix(url, "sqlite:"); ok {
-		db, err = sqlite.Open(path)
-	} else {
-		db, _, err = postgres.Open(ctx, url)
-	}
-	if err != nil {
-		t.Fatalf("open store: %v", err)
-	}
-	defer db.Close()
+	db := testkit.OpenURL(t, url, false)
 	d, err := time.ParseDuration(os.Getenv(writerForEnv))
 	if err != nil {
 		t.Fatal(err)
