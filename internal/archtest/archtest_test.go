@@ -257,16 +257,7 @@ func storeWrites(t *testing.T, scan []string) []writeCall {
 	if n := packages.PrintErrors(pkgs); n > 0 {
 		t.Fatalf("%d errors loading the adapters", n)
 	}
-	var db *types.Named
-	for _, p := range pkgs {
-		if p.PkgPath == module+"/internal/store" {
-			db, _ = p.Types.Scope().Lookup("DB").Type().(*types.Named)
-		}
-	}
-	if db == nil {
-		t.Fatal("store.DB not found")
-	}
-	dbPtr := types.NewPointer(db)
+	dbPtr := storeDB(t, pkgs)
 	var out []writeCall
 	for _, p := range pkgs {
 		pr, _ := rel(p.PkgPath)
@@ -386,5 +377,183 @@ func TestWriteRuleCatchesViolations(t *testing.T) {
 	want := []string{"*store.DB.MarkDelivery", "probe.saver.SaveReview", "store.Copy", "store.Store.InTx", "store.Store.UpsertFeedback"}
 	if !slices.Equal(got, want) {
 		t.Errorf("write rule found in %s:\n  %s\nwant:\n  %s", probe, strings.Join(got, "\n  "), strings.Join(want, "\n  "))
+	}
+}
+
+// storeAssertions type-checks the packages of scan (module-relative) and
+// returns every runtime type assertion or type switch that involves the
+// store: on a value of a store type, or to a store type. Capabilities are
+// part of store.Store, checked at compile time (DESIGN.md, Store).
+func storeAssertions(t *testing.T, scan []string) []string {
+	t.Helper()
+	root := moduleRoot(t)
+	cfg := &packages.Config{
+		Mode: packages.NeedName | packages.NeedFiles | packages.NeedSyntax | packages.NeedTypes |
+			packages.NeedTypesInfo | packages.NeedImports,
+		Dir: root,
+	}
+	patterns := []string{module + "/internal/store"}
+	for _, p := range scan {
+		patterns = append(patterns, module+"/"+p)
+	}
+	pkgs, err := packages.Load(cfg, patterns...)
+	if err != nil {
+		t.Fatalf("load packages: %v", err)
+	}
+	if n := packages.PrintErrors(pkgs); n > 0 {
+		t.Fatalf("%d errors loading the packages", n)
+	}
+	dbPtr := storeDB(t, pkgs)
+	isStoreType := func(t types.Type) bool { return storeType(t) || storeCapability(t, dbPtr) }
+	var out []string
+	for _, p := range pkgs {
+		if pr, _ := rel(p.PkgPath); !slices.Contains(scan, pr) {
+			continue
+		}
+		for _, f := range p.Syntax {
+			ast.Inspect(f, func(n ast.Node) bool {
+				ta, ok := n.(*ast.TypeAssertExpr)
+				if !ok {
+					return true
+				}
+				involved := isStoreType(p.TypesInfo.TypeOf(ta.X))
+				if ta.Type != nil {
+					involved = involved || isStoreType(p.TypesInfo.TypeOf(ta.Type))
+				} else if sw := switchOf(f, ta); sw != nil {
+					// x.(type): the cases name the types.
+					for _, c := range sw.Body.List {
+						for _, e := range c.(*ast.CaseClause).List {
+							involved = involved || isStoreType(p.TypesInfo.TypeOf(e))
+						}
+					}
+				}
+				if involved {
+					pos := p.Fset.Position(ta.Pos())
+					if r, err := filepath.Rel(root, pos.Filename); err == nil {
+						pos.Filename = r
+					}
+					expr := types.ExprString(ta.X) + ".(type)"
+					if ta.Type != nil {
+						expr = types.ExprString(ta)
+					}
+					out = append(out, fmt.Sprintf("%s: %s", pos, expr))
+				}
+				return true
+			})
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// storeType reports whether t is a named type of package store, or a
+// pointer to one.
+func storeType(t types.Type) bool {
+	if p, ok := t.(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	n, ok := t.(*types.Named)
+	return ok && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == module+"/internal/store"
+}
+
+// lifecycle are methods *store.DB shares with too many other types to
+// make an interface of them a store capability.
+var lifecycle = []string{"Close", "Ping", "Dialect", "String", "Error"}
+
+// storeCapability reports whether t is an interface *store.DB implements
+// with at least one data method: a capability of the store declared
+// elsewhere (backtest.Source, a consumer's own interface).
+func storeCapability(t types.Type, dbPtr types.Type) bool {
+	if t == nil {
+		return false
+	}
+	it, ok := t.Underlying().(*types.Interface)
+	if !ok || it.NumMethods() == 0 {
+		return false
+	}
+	data := false
+	for i := range it.NumMethods() {
+		m := it.Method(i)
+		if !m.Exported() {
+			return false
+		}
+		obj, _, _ := types.LookupFieldOrMethod(dbPtr, false, nil, m.Name())
+		dm, ok := obj.(*types.Func)
+		if !ok || sigString(dm) != sigString(m) {
+			return false
+		}
+		data = data || !slices.Contains(lifecycle, m.Name())
+	}
+	return data
+}
+
+// storeDB finds *store.DB among loaded packages.
+func storeDB(t *testing.T, pkgs []*packages.Package) types.Type {
+	t.Helper()
+	for _, p := range pkgs {
+		if p.PkgPath == module+"/internal/store" {
+			if db, ok := p.Types.Scope().Lookup("DB").Type().(*types.Named); ok {
+				return types.NewPointer(db)
+			}
+		}
+	}
+	t.Fatal("store.DB not found")
+	return nil
+}
+
+// switchOf returns the type switch whose guard is ta.
+func switchOf(f *ast.File, ta *ast.TypeAssertExpr) *ast.TypeSwitchStmt {
+	var found *ast.TypeSwitchStmt
+	ast.Inspect(f, func(n ast.Node) bool {
+		sw, ok := n.(*ast.TypeSwitchStmt)
+		if !ok || found != nil {
+			return found == nil
+		}
+		var guard ast.Expr
+		switch a := sw.Assign.(type) {
+		case *ast.ExprStmt:
+			guard = a.X
+		case *ast.AssignStmt:
+			guard = a.Rhs[0]
+		}
+		if guard == ta {
+			found = sw
+		}
+		return true
+	})
+	return found
+}
+
+func TestNoRuntimeStoreCapabilities(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("type-checks the module")
+	}
+	var scan []string
+	for _, p := range listPackages(t) {
+		if r, ok := rel(p.ImportPath); ok {
+			scan = append(scan, r)
+		}
+	}
+	if found := storeAssertions(t, scan); len(found) > 0 {
+		t.Errorf("runtime type assertions on the store; its capabilities are part of store.Store, checked at compile time:\n  %s",
+			strings.Join(found, "\n  "))
+	}
+}
+
+func TestStoreAssertionRuleCatchesViolations(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("type-checks the probe")
+	}
+	got := storeAssertions(t, []string{"internal/archtest/testdata/probe"})
+	want := []string{"st.(*store.DB)", "v.(store.HistoryStore)", "v.(type)", "v.(source)"}
+	if len(got) != len(want) {
+		t.Fatalf("found %d assertions in the probe, want %d:\n%s", len(got), len(want), strings.Join(got, "\n"))
+	}
+	for i := range want {
+		if !strings.HasSuffix(got[i], ": "+want[i]) {
+			t.Errorf("assertion %d = %q, want %s", i, got[i], want[i])
+		}
 	}
 }

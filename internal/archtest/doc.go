@@ -9,6 +9,9 @@
 //     store backend;
 //   - the adapters (server, tui, cmd/aaa, jobs) never write through the
 //     store: no call to a store write method from their non-test code.
+//   - nobody finds a store capability at run time: no type assertion or
+//     type switch on a store value or to a store type (every capability is
+//     part of store.Store, checked at compile time).
 //
 // The import rules read `go list -json ./...`; the write rule type-checks
 // the adapters (golang.org/x/tools/go/packages) and finds every method of

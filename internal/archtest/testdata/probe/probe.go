@@ -32,3 +32,30 @@ func Probe(ctx context.Context, db *store.DB, st store.Store, s saver, r reader)
 		return err
 	})
 }
+
+// Capabilities finds store capabilities at run time, which the
+// compile-time-checked store.Store makes needless.
+func Capabilities(st store.Store, v any) bool {
+	_, isDB := st.(*store.DB)
+	_, hasHistory := v.(store.HistoryStore)
+	switch v.(type) {
+	case store.ReviewStore:
+		return true
+	}
+	return isDB || hasHistory
+}
+
+// source is a store capability declared outside the store.
+type source interface {
+	LoadBacktestSet(ctx context.Context, q store.BacktestQuery) (store.BacktestSet, error)
+}
+
+// closer is not a capability: many types close.
+type closer interface{ Close() error }
+
+// Source finds a store capability declared elsewhere at run time.
+func Source(v any) bool {
+	_, ok := v.(source)
+	_, closes := v.(closer)
+	return ok || closes
+}
