@@ -34,7 +34,7 @@ const (
 	webhookSecret = "e2e-webhook-secret"
 	signingSecret = "e2e-slack-signing-secret"
 	botToken      = "xoxb-e2e"
-	adminToken    = "e2e-admin-token"
+	adminToken    = "e2e-admin-token-0123"
 	adminChannel  = "C0ADMIN"
 )
 
