@@ -22,15 +22,14 @@ const secret = "test_webhook_secret"
 // env is one running aaa (router, River, store) against one simulator,
 // assembled by testkit.
 type env struct {
-	t      *testing.T
-	stack  *testkit.Stack
-	db     *store.DB
-	sim    *ashbysim.Sim
-	simURL string
-	url    string
-	svc    *app.Services
-	ats    *ashby.Client
-	q      *jobs.Queue
+	t     *testing.T
+	stack *testkit.Stack
+	db    *store.DB
+	sim   *ashbysim.Sim
+	url   string
+	svc   *app.Services
+	ats   *ashby.Client
+	q     *jobs.Queue
 }
 
 type envOpts struct {
@@ -60,7 +59,7 @@ func newEnv(t *testing.T, b testkit.Backend, o envOpts) *env {
 			AdminChannel: o.adminChannel, AllowedSlackUsers: o.allowedSlackUsers},
 		Server: server.Deps{WebhookSecret: secret, AdminToken: "admin-token", SlackSigningSecret: o.slackSecret, Now: o.now},
 	})
-	return &env{t: t, stack: s, db: s.DB, sim: s.Sim, simURL: s.SimURL, url: s.URL, svc: s.Services, q: s.Queue, ats: s.ATS}
+	return &env{t: t, stack: s, db: s.DB, sim: s.Sim, url: s.URL, svc: s.Services, q: s.Queue, ats: s.ATS}
 }
 
 func (e *env) send(scheduleID string) {
