@@ -3,12 +3,14 @@ package main
 import (
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/ashby-auto-advance/aaa/internal/app"
 	"github.com/ashby-auto-advance/aaa/internal/backtest"
 	"github.com/ashby-auto-advance/aaa/internal/config"
 	"github.com/ashby-auto-advance/aaa/internal/rules"
@@ -117,7 +119,7 @@ records a decision.`,
 					}
 				}
 				out := cmd.OutOrStdout()
-				bt := newBacktester(cfg, be.db)
+				bt := app.New(appOptions(cfg, be, slog.New(slog.DiscardHandler))).Backtest
 				for i, q := range queries {
 					q.Since, q.JobIDs, q.Now = from, jobs, now
 					rep, err := bt.Backtest(ctx, q)

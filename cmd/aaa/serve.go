@@ -19,7 +19,6 @@ import (
 	"github.com/ashby-auto-advance/aaa/internal/ashby"
 	"github.com/ashby-auto-advance/aaa/internal/config"
 	"github.com/ashby-auto-advance/aaa/internal/jobs"
-	"github.com/ashby-auto-advance/aaa/internal/notify"
 	"github.com/ashby-auto-advance/aaa/internal/server"
 	"github.com/ashby-auto-advance/aaa/internal/slackapp"
 	"github.com/spf13/cobra"
@@ -138,19 +137,9 @@ func serve(ctx context.Context, cfg config.Config, addr string, log *slog.Logger
 	if err != nil {
 		return err
 	}
-	svcs := app.New(app.Options{
-		Store: be.db, ATS: ats, Slack: slk, Queue: q, Logger: log, DryRun: cfg.DryRun,
-		MinWait: cfg.MinWait, Timeout: cfg.FeedbackTimeout,
-		AdminChannel: cfg.AdminSlackChannelID, DefaultArchiveReason: cfg.DefaultArchiveReason,
-		AllowedSlackUsers: cfg.SlackAllowedUserIDs, ObserveDecision: metrics.ObserveDecision,
-		// A claimed action belongs to its worker for longer than any job run.
-		ClaimLease: max(2*time.Minute, cfg.JobTimeout+time.Minute),
-		Reminders: notify.ReminderPolicy{
-			FirstAfter: cfg.ReminderFirstAfter, Every: cfg.ReminderEvery, Max: cfg.ReminderMax,
-			WorkStart: cfg.ReminderWorkStart, WorkEnd: cfg.ReminderWorkEnd, Workdays: cfg.ReminderWorkdays,
-			Location: cfg.ReminderLocation,
-		},
-	})
+	ao := appOptions(cfg, be, log)
+	ao.ATS, ao.Slack, ao.Queue, ao.ObserveDecision = ats, slk, q, metrics.ObserveDecision
+	svcs := app.New(ao)
 	if hooks != nil && hooks.services != nil {
 		hooks.services(svcs)
 	}

@@ -5,8 +5,8 @@ import (
 	"log/slog"
 	"os"
 
+	"github.com/ashby-auto-advance/aaa/internal/app"
 	"github.com/ashby-auto-advance/aaa/internal/config"
-	"github.com/ashby-auto-advance/aaa/internal/review"
 	"github.com/ashby-auto-advance/aaa/internal/tui"
 	"github.com/spf13/cobra"
 )
@@ -63,11 +63,12 @@ Logs go to --log-file (never to the terminal); NO_COLOR turns colors off.`,
 // dashboardOptions wires the dashboard over an opened store with the
 // configuration the server runs with.
 func dashboardOptions(cfg config.Config, be *backend, log *slog.Logger) tui.Options {
+	svcs := app.New(appOptions(cfg, be, log))
 	return tui.Options{
 		Store:           be.db,
-		Backtest:        newBacktester(cfg, be.db),
-		Reviews:         review.New(review.Options{Store: be.db, Logger: log}),
-		Rules:           newRulesService(be.db, log),
+		Backtest:        svcs.Backtest,
+		Reviews:         svcs.Reviews,
+		Rules:           svcs.Rules,
 		Logger:          log,
 		FeedbackTimeout: cfg.FeedbackTimeout,
 		Label:           be.desc,

@@ -9,9 +9,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ashby-auto-advance/aaa/internal/backtest"
+	"github.com/ashby-auto-advance/aaa/internal/app"
 	"github.com/ashby-auto-advance/aaa/internal/config"
 	"github.com/ashby-auto-advance/aaa/internal/jobs"
+	"github.com/ashby-auto-advance/aaa/internal/notify"
 	"github.com/ashby-auto-advance/aaa/internal/server"
 	"github.com/ashby-auto-advance/aaa/internal/store"
 	"github.com/ashby-auto-advance/aaa/internal/store/postgres"
@@ -135,16 +136,21 @@ func withStore(ctx context.Context, dbURL string, fn func(be *backend) error) er
 	return fn(be)
 }
 
-// engineSettings are the global engine settings live evaluation runs with
-// (ADVANCEMENT_FEEDBACK_MIN_WAIT_MINUTES, ADVANCEMENT_FEEDBACK_TIMEOUT or
-// ADVANCEMENT_FEEDBACK_TIMEOUT_DAYS).
-func engineSettings(cfg config.Config) backtest.Options {
-	return backtest.Options{MinWait: cfg.MinWait, Timeout: cfg.FeedbackTimeout}
-}
-
-// newBacktester is the one backtest use case every door gets (the admin
-// API, the dashboard, `aaa backtest`), with live evaluation's settings, so
-// they cannot disagree about a rule.
-func newBacktester(cfg config.Config, src backtest.Source) *backtest.Runner {
-	return backtest.NewRunner(src, engineSettings(cfg), nil)
+// appOptions are the use cases' settings from the configuration, the same
+// for `aaa serve` and every tool; callers add the clients and the queue
+// they have (nil ones leave those parts unconfigured).
+func appOptions(cfg config.Config, be *backend, log *slog.Logger) app.Options {
+	return app.Options{
+		Store: be.db, Logger: log, DryRun: cfg.DryRun,
+		MinWait: cfg.MinWait, Timeout: cfg.FeedbackTimeout,
+		AdminChannel: cfg.AdminSlackChannelID, DefaultArchiveReason: cfg.DefaultArchiveReason,
+		AllowedSlackUsers: cfg.SlackAllowedUserIDs,
+		// A claimed action belongs to its worker for longer than any job run.
+		ClaimLease: max(2*time.Minute, cfg.JobTimeout+time.Minute),
+		Reminders: notify.ReminderPolicy{
+			FirstAfter: cfg.ReminderFirstAfter, Every: cfg.ReminderEvery, Max: cfg.ReminderMax,
+			WorkStart: cfg.ReminderWorkStart, WorkEnd: cfg.ReminderWorkEnd, Workdays: cfg.ReminderWorkdays,
+			Location: cfg.ReminderLocation,
+		},
+	}
 }

@@ -13,6 +13,7 @@
 //     (claim, stale guard, changeStage, archive)
 //   - notify: Slack notices, alerts, reminders and escalations
 //   - rules: the only writer of rules, with revisions
+//   - review: humans' verdicts on dry-run decisions
 //   - backtest: replays over stored history with the live settings
 package app
 
@@ -27,6 +28,7 @@ import (
 	"github.com/ashby-auto-advance/aaa/internal/intake"
 	"github.com/ashby-auto-advance/aaa/internal/jobs"
 	"github.com/ashby-auto-advance/aaa/internal/notify"
+	"github.com/ashby-auto-advance/aaa/internal/review"
 	"github.com/ashby-auto-advance/aaa/internal/rules"
 	"github.com/ashby-auto-advance/aaa/internal/store"
 	"github.com/ashby-auto-advance/aaa/internal/syncer"
@@ -93,6 +95,7 @@ type Services struct {
 	Advance  *advance.Service
 	Notices  *notify.Service
 	Rules    *rules.Service
+	Reviews  *review.Service
 	Backtest *backtest.Runner
 
 	ashbyConfigured bool
@@ -122,6 +125,7 @@ func New(o Options) *Services {
 			AdvanceAttempts: o.AdvanceAttempts, AttemptDelay: o.AttemptDelay, ClaimLease: o.ClaimLease,
 			ObserveDecision: o.ObserveDecision}),
 		Rules:           rules.New(rules.Options{Store: o.Store, Logger: o.Logger, Now: o.Now}),
+		Reviews:         review.New(review.Options{Store: o.Store, Logger: o.Logger, Now: o.Now}),
 		Backtest:        backtest.NewRunner(o.Store, backtest.Options{MinWait: o.MinWait, Timeout: o.Timeout}, o.Now),
 		ashbyConfigured: o.ATS != nil,
 		slackConfigured: o.Slack != nil,
