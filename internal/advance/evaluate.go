@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/ashby-auto-advance/aaa/internal/domain"
@@ -228,6 +229,9 @@ func (s *Service) decideOne(sched domain.Schedule, rules []domain.Rule, fb []dom
 // notice recorded but never sent, a wait stamped but never re-checked. Live
 // advances are left to act; their stamp follows the action.
 func (s *Service) record(ctx context.Context, items []item) error {
+	if !slices.ContainsFunc(items, func(it item) bool { return !it.isLiveAdvance() }) {
+		return nil // only live advances: no write lock to take
+	}
 	err := s.st.InTx(ctx, func(tx store.Store) error {
 		for i := range items {
 			it := &items[i]

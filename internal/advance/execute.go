@@ -44,7 +44,7 @@ func (s *Service) claimShadowAdvance(ctx context.Context, tx store.Store, it *it
 // commits on its own before the call.
 func (s *Service) advanceLive(ctx context.Context, sched domain.Schedule, d domain.Decision, target string, terr error) (string, string, error) {
 	log := s.log.With("schedule_id", sched.ID, "application_id", sched.ApplicationID, "rule_id", d.RuleID)
-	e := s.newExecution(sched, d, domain.ExecDryRun)
+	e := s.newExecution(sched, d, domain.ExecPending)
 	e.ToStageID = target
 	key := store.ClaimKey("advance", sched.ApplicationID, sched.InterviewStageID, d.RuleID, d.RuleVersion)
 	if terr != nil {
@@ -62,7 +62,6 @@ func (s *Service) advanceLive(ctx context.Context, sched domain.Schedule, d doma
 	}
 	// Claim before Ashby is called: a second evaluation (another worker,
 	// the sweep, a retry) finds the claim and does nothing.
-	e.Status = domain.ExecPending
 	got, created, err := s.st.ClaimExecution(ctx, e, key)
 	if err != nil {
 		return "", "", err
@@ -71,6 +70,9 @@ func (s *Service) advanceLive(ctx context.Context, sched domain.Schedule, d doma
 		if got.Status != domain.ExecPending || s.now().Sub(got.UpdatedAt) < s.opts.ClaimLease {
 			return got.ID, got.Status, nil // done, or in another worker's hands
 		}
+		// Pending past its lease: its worker stopped. Take it over; the new
+		// stamp fences that worker out, and executeAdvance re-reads the
+		// application before any write, since its call may have landed.
 		stamp, err := s.st.TakeOverExecution(ctx, got.ID, got.UpdatedAt, s.now(), "")
 		if err != nil {
 			if errors.Is(err, domain.ErrConflict) {
