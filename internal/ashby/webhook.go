@@ -123,6 +123,25 @@ type InterviewSchedule struct {
 	InterviewEvents  []InterviewEvent `json:"interviewEvents"`
 }
 
+// UnmarshalJSON decodes a schedule; a bad time is reported as a type error
+// naming its field.
+func (s *InterviewSchedule) UnmarshalJSON(b []byte) error {
+	type plain InterviewSchedule
+	var p struct {
+		*plain
+		CreatedAt wireTime `json:"createdAt"`
+		UpdatedAt wireTime `json:"updatedAt"`
+	}
+	var out InterviewSchedule
+	p.plain = (*plain)(&out)
+	if err := json.Unmarshal(b, &p); err != nil {
+		return innerField(err)
+	}
+	out.CreatedAt, out.UpdatedAt = time.Time(p.CreatedAt), time.Time(p.UpdatedAt)
+	*s = out
+	return nil
+}
+
 // InterviewRef is the nested interview object some event forms carry.
 type InterviewRef struct {
 	ID    string `json:"id"`
@@ -149,17 +168,28 @@ type InterviewEvent struct {
 	ExtraData            json.RawMessage `json:"extraData,omitempty"`
 }
 
-// UnmarshalJSON decodes an event and normalises the interview id.
+// UnmarshalJSON decodes an event and normalises the interview id. A bad
+// time is reported as a type error naming its field.
 func (e *InterviewEvent) UnmarshalJSON(b []byte) error {
 	type plain InterviewEvent
-	var p plain
+	var p struct {
+		*plain
+		CreatedAt wireTime `json:"createdAt"`
+		UpdatedAt wireTime `json:"updatedAt"`
+		StartTime wireTime `json:"startTime"`
+		EndTime   wireTime `json:"endTime"`
+	}
+	var out InterviewEvent
+	p.plain = (*plain)(&out)
 	if err := json.Unmarshal(b, &p); err != nil {
-		return err
+		return innerField(err)
 	}
-	if p.InterviewID == "" && p.Interview != nil {
-		p.InterviewID = p.Interview.ID
+	out.CreatedAt, out.UpdatedAt = time.Time(p.CreatedAt), time.Time(p.UpdatedAt)
+	out.StartTime, out.EndTime = time.Time(p.StartTime), time.Time(p.EndTime)
+	if out.InterviewID == "" && out.Interview != nil {
+		out.InterviewID = out.Interview.ID
 	}
-	*e = InterviewEvent(p)
+	*e = out
 	return nil
 }
 
@@ -190,6 +220,24 @@ type Interviewer struct {
 	InterviewerPool *InterviewerPool `json:"interviewerPool,omitempty"`
 	// IsFeedbackRequired is nil when Ashby omitted it; see FeedbackRequired.
 	IsFeedbackRequired *bool `json:"isFeedbackRequired,omitempty"`
+}
+
+// UnmarshalJSON decodes an interviewer; a bad time is reported as a type
+// error naming its field.
+func (i *Interviewer) UnmarshalJSON(b []byte) error {
+	type plain Interviewer
+	var p struct {
+		*plain
+		UpdatedAt wireTime `json:"updatedAt"`
+	}
+	var out Interviewer
+	p.plain = (*plain)(&out)
+	if err := json.Unmarshal(b, &p); err != nil {
+		return innerField(err)
+	}
+	out.UpdatedAt = time.Time(p.UpdatedAt)
+	*i = out
+	return nil
 }
 
 // FeedbackRequired reports whether this interviewer owes feedback: the

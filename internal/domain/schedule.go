@@ -35,10 +35,14 @@ type Schedule struct {
 	LastOutcome string
 	LastSummary string
 	DueAt       *time.Time
-	// SourceAt is when the data was received from Ashby; an upsert with
-	// older data than the stored row's is refused.
-	SourceAt time.Time
-	Events   []Event
+	// SourceUpdatedAt is Ashby's own time of the data (the schedule's
+	// updatedAt, else its newest event's; zero when Ashby sent neither) and
+	// SourceAt when aaa received it. An upsert of older data than the stored
+	// row's is refused: older by SourceUpdatedAt when both have one, by
+	// SourceAt otherwise and on a tie.
+	SourceUpdatedAt time.Time
+	SourceAt        time.Time
+	Events          []Event
 }
 
 // Event is one interview event of a schedule (one interview slot with its

@@ -219,20 +219,19 @@ func (s *Service) IngestDelivery(ctx context.Context, deliveryID string, final b
 }
 
 func (s *Service) ingest(ctx context.Context, d domain.Delivery, log *slog.Logger) error {
-	w, err := ashby.ParseWebhook(d.Payload)
+	// The same decoding and checks as the webhook door: a delivery it
+	// accepted fails here only if it was stored before the door checked.
+	env, err := ashby.DecodeEnvelope(d.Payload)
+	if err == nil {
+		err = env.Check()
+	}
 	if err != nil {
 		return fmt.Errorf("%w: %v", domain.ErrInvalid, err)
 	}
-	as, err := w.Schedule()
-	if err != nil {
-		return fmt.Errorf("%w: %v", domain.ErrInvalid, err)
-	}
+	as := *env.Data.InterviewSchedule
 	log.InfoContext(ctx, "processing_schedule_update", "schedule_id", as.ID, "status", as.Status)
 	sched := scheduleFromAshby(as, s.now())
-	sched.SourceAt = d.ReceivedAt
-	if sched.ApplicationID == "" {
-		return fmt.Errorf("%w: schedule %s has no applicationId", domain.ErrInvalid, as.ID)
-	}
+	sched.SourceUpdatedAt, sched.SourceAt = as.SourceTime(), d.ReceivedAt
 	// Resolve plan and job from the caches, calling Ashby only on a miss.
 	// Done before the transaction: no network call holds a write lock.
 	if !sched.Cancelled && sched.InterviewStageID != "" {
@@ -245,14 +244,8 @@ func (s *Service) ingest(ctx context.Context, d domain.Delivery, log *slog.Logge
 		s.catalog.CacheInterviews(ctx, sched, log)
 	}
 	return s.st.InTx(ctx, func(tx store.Store) error {
-		newer, err := tx.NewerDeliveryApplied(ctx, sched.ID, d.ReceivedAt, d.ID)
-		if err != nil {
-			return err
-		}
-		if newer {
-			log.InfoContext(ctx, "schedule_update_superseded", "schedule_id", sched.ID)
-			return tx.MarkDelivery(ctx, d.ID, domain.DeliveryProcessed, "superseded by a newer delivery", s.now())
-		}
+		// Newest wins by Ashby's time, arrival breaking ties: a late retry
+		// of an older state is recorded and changes nothing.
 		if err := tx.UpsertSchedule(ctx, sched); errors.Is(err, store.ErrStaleUpdate) {
 			log.InfoContext(ctx, "schedule_update_superseded", "schedule_id", sched.ID)
 			return tx.MarkDelivery(ctx, d.ID, domain.DeliveryProcessed, "superseded by a newer delivery", s.now())

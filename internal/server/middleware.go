@@ -10,10 +10,11 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"net/netip"
 	"regexp"
 	"slices"
 	"strconv"
-
+	"strings"
 	"sync"
 	"time"
 
@@ -117,7 +118,7 @@ func (s *Server) accessLog(next http.Handler) http.Handler {
 				level = slog.LevelWarn
 			}
 			s.log.Log(r.Context(), level, "request_completed", "method", r.Method, "path", r.URL.Path,
-				"status_code", sw.status, "duration_ms", math.Round(float64(d.Microseconds())/10)/100, "client", clientIP(r))
+				"status_code", sw.status, "duration_ms", math.Round(float64(d.Microseconds())/10)/100, "client", s.clientIP(r))
 		}()
 		next.ServeHTTP(sw, r)
 	})
@@ -207,14 +208,50 @@ func (s *Server) adminAuth(next http.Handler) http.Handler {
 	})
 }
 
-// clientIP is the peer address (proxies' X-Forwarded-For is not trusted:
-// it would let any client pick its own rate-limit bucket).
-func clientIP(r *http.Request) string {
+// clientIP is the address a request came from: the peer's, or, when the
+// peer is one of Deps.TrustedProxies, the rightmost X-Forwarded-For entry
+// that is not a trusted proxy (entries left of it could be written by the
+// client itself). Without trusted proxies X-Forwarded-For is ignored: it
+// would let any client pick its own rate-limit bucket.
+func (s *Server) clientIP(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
-		return r.RemoteAddr
+		host = r.RemoteAddr
 	}
-	return host
+	if len(s.d.TrustedProxies) == 0 {
+		return host
+	}
+	hop, err := netip.ParseAddr(host)
+	if err != nil || !s.trusted(hop) {
+		return host
+	}
+	forwarded := r.Header.Values("X-Forwarded-For")
+	for i := len(forwarded) - 1; i >= 0; i-- {
+		entries := strings.Split(forwarded[i], ",")
+		for j := len(entries) - 1; j >= 0; j-- {
+			a, err := netip.ParseAddr(strings.TrimSpace(entries[j]))
+			if err != nil {
+				// Not an address: keep the last hop that was one.
+				return hop.String()
+			}
+			hop = a.Unmap()
+			if !s.trusted(hop) {
+				return hop.String()
+			}
+		}
+	}
+	// Every hop is a trusted proxy: the leftmost is the client.
+	return hop.String()
+}
+
+func (s *Server) trusted(a netip.Addr) bool {
+	a = a.Unmap()
+	for _, p := range s.d.TrustedProxies {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
 }
 
 // ipLimiter is a token bucket per client address.
@@ -261,17 +298,4 @@ func (l *ipLimiter) allow(key string) (bool, time.Duration) {
 		return false, d
 	}
 	return true, 0
-}
-
-func (s *Server) rateLimit(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if ok, wait := s.limiter.allow(clientIP(r)); !ok {
-			secs := int(math.Ceil(wait.Seconds()))
-			w.Header().Set("Retry-After", strconv.Itoa(max(secs, 1)))
-			s.writeError(w, r, http.StatusTooManyRequests, "RATE_LIMITED",
-				fmt.Sprintf("rate limit exceeded: %d requests per minute", s.d.WebhookRatePerMin))
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
 }

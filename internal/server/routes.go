@@ -20,7 +20,8 @@ func (s *Server) routes() http.Handler {
 	r.Get("/", s.root)
 	r.Get("/health", s.health)
 	r.Get("/metrics", s.metrics.handler().ServeHTTP)
-	r.With(s.rateLimit).Post("/webhooks/ashby", s.ashbyWebhook)
+	// Rate limited inside: only requests that fail the signature are charged.
+	r.Post("/webhooks/ashby", s.ashbyWebhook)
 	r.Post("/slack/interactions", s.slackInteraction)
 
 	r.Route("/admin", func(r chi.Router) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/ashby-auto-advance/aaa/internal/advance"
@@ -47,8 +48,13 @@ type Deps struct {
 	Rules *rules.Service
 	// FrontendURLs are the CORS origins.
 	FrontendURLs []string
-	// WebhookRatePerMin limits webhook requests per client address.
+	// WebhookRatePerMin limits the webhook requests per client address that
+	// are not signed with WebhookSecret (signed ones are never limited).
 	WebhookRatePerMin int
+	// TrustedProxies are the proxies (TRUSTED_PROXIES) whose
+	// X-Forwarded-For names the client, for the webhook rate limit and the
+	// access log; empty: the peer address is the client.
+	TrustedProxies []netip.Prefix
 	// MaxBody bounds request bodies (default 1 MiB).
 	MaxBody int64
 	Now     func() time.Time

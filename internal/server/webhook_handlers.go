@@ -1,38 +1,44 @@
 package server
 
 import (
-	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
+	"math"
 	"net/http"
+	"os"
+	"strconv"
 
 	"github.com/ashby-auto-advance/aaa/internal/ashby"
 	"github.com/ashby-auto-advance/aaa/internal/intake"
 )
 
 // ashbyWebhook accepts an Ashby webhook: ping answers at once; anything
-// else must be signed, well-formed and is stored with its job in one
-// transaction before the 200.
+// else must be signed, well-formed and storable, and is stored with its job
+// in one transaction before the 200.
+//
+// The signature is checked first: a signed request is never rate limited,
+// and only requests that are not (unsigned, a wrong signature, an unreadable
+// body, ping) are charged to their client's bucket, so a flood of forged
+// requests cannot crowd out Ashby's.
 func (s *Server) ashbyWebhook(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.d.MaxBody))
-	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			s.metrics.webhook("too_large")
-			s.writeError(w, r, http.StatusRequestEntityTooLarge, "PAYLOAD_TOO_LARGE", "request body exceeds 1 MiB")
-			return
-		}
-		s.writeError(w, r, http.StatusBadRequest, "BAD_REQUEST", "could not read request body")
+	body, readErr := io.ReadAll(http.MaxBytesReader(w, r.Body, s.d.MaxBody))
+	sig := r.Header.Get(ashby.SignatureHeader)
+	verified := readErr == nil && sig != "" && s.d.WebhookSecret != "" && ashby.VerifySignature(s.d.WebhookSecret, body, sig)
+	if !verified && !s.chargeUnverified(w, r) {
 		return
 	}
-	// One decoding pass: a syntax error is invalid JSON; a type error (action
-	// not a string, data not an object) is an invalid structure, answered
+	if readErr != nil {
+		s.bodyReadError(w, r, readErr)
+		return
+	}
+	// One decoding pass, down to the schedule: a syntax error is invalid
+	// JSON; wrong types, missing ids and unstorable strings are refused
 	// only after the signature is checked.
-	var env envelope
-	decodeErr := json.Unmarshal(body, &env)
-	var typeErr *json.UnmarshalTypeError
-	if decodeErr != nil && !errors.As(decodeErr, &typeErr) {
+	env, decodeErr := ashby.DecodeEnvelope(body)
+	var fieldErr *ashby.FieldError
+	if decodeErr != nil && !errors.As(decodeErr, &fieldErr) {
 		s.log.InfoContext(ctx, "webhook_invalid_json")
 		s.metrics.webhook("invalid")
 		s.writeError(w, r, http.StatusBadRequest, "HTTP_400", "Invalid JSON")
@@ -44,25 +50,32 @@ func (s *Server) ashbyWebhook(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "message": "pong"})
 		return
 	}
-	sig := r.Header.Get("Ashby-Signature")
 	if sig == "" {
 		s.metrics.webhook("unsigned")
 		s.writeError(w, r, http.StatusUnauthorized, "HTTP_401", "Missing Ashby-Signature header")
 		return
 	}
-	if s.d.WebhookSecret == "" || !ashby.VerifySignature(s.d.WebhookSecret, body, sig) {
+	if !verified {
 		s.log.WarnContext(ctx, "webhook_signature_invalid")
 		s.metrics.webhook("bad_signature")
 		s.writeError(w, r, http.StatusUnauthorized, "HTTP_401", "Invalid signature")
 		return
 	}
-	if decodeErr != nil || env.Action == "" || env.Data == nil {
+	if decodeErr == nil {
+		decodeErr = ashby.CheckUTF8(body)
+	}
+	if decodeErr == nil {
+		decodeErr = env.Check()
+	}
+	if errors.As(decodeErr, &fieldErr) {
+		s.log.InfoContext(ctx, "webhook_invalid_payload", "field", fieldErr.Field)
 		s.metrics.webhook("invalid")
-		s.writeError(w, r, http.StatusBadRequest, "HTTP_400", "Invalid payload structure: action must be a string and data an object")
+		s.writeErrorDetails(w, r, http.StatusBadRequest, "HTTP_400", "Invalid payload: "+fieldErr.Error(),
+			map[string]string{"field": fieldErr.Field})
 		return
 	}
 	in := intake.Incoming{Action: env.Action, WebhookActionID: env.WebhookActionID}
-	if env.Data.InterviewSchedule != nil {
+	if env.Data.InterviewSchedule != nil && ashby.IsScheduleAction(env.Action) {
 		in.ScheduleID = env.Data.InterviewSchedule.ID
 	}
 	id, dup, err := s.d.Intake.Accept(ctx, in, body)
@@ -80,14 +93,36 @@ func (s *Server) ashbyWebhook(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "delivery_id": id, "duplicate": dup})
 }
 
-// envelope is the part of a webhook body the handler reads.
-type envelope struct {
-	Action          string `json:"action"`
-	Type            string `json:"type"`
-	WebhookActionID string `json:"webhookActionId"`
-	Data            *struct {
-		InterviewSchedule *struct {
-			ID string `json:"id"`
-		} `json:"interviewSchedule"`
-	} `json:"data"`
+// chargeUnverified takes one request from the client's bucket and answers
+// 429 (returning false) when it is empty.
+func (s *Server) chargeUnverified(w http.ResponseWriter, r *http.Request) bool {
+	ok, wait := s.limiter.allow(s.clientIP(r))
+	if ok {
+		return true
+	}
+	s.metrics.webhook("rate_limited")
+	secs := int(math.Ceil(wait.Seconds()))
+	w.Header().Set("Retry-After", strconv.Itoa(max(secs, 1)))
+	s.writeError(w, r, http.StatusTooManyRequests, "RATE_LIMITED",
+		fmt.Sprintf("rate limit exceeded: %d unsigned or wrongly signed requests per minute", s.d.WebhookRatePerMin))
+	return false
+}
+
+// bodyReadError answers a body that could not be read: too large (413), too
+// slow for the server's read timeout (408), or cut off (400).
+func (s *Server) bodyReadError(w http.ResponseWriter, r *http.Request, err error) {
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &mbe):
+		s.metrics.webhook("too_large")
+		s.writeError(w, r, http.StatusRequestEntityTooLarge, "PAYLOAD_TOO_LARGE",
+			fmt.Sprintf("request body exceeds %d bytes", s.d.MaxBody))
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		s.metrics.webhook("timeout")
+		w.Header().Set("Connection", "close")
+		s.writeError(w, r, http.StatusRequestTimeout, "REQUEST_TIMEOUT", "the request body was not received in time")
+	default:
+		s.metrics.webhook("invalid")
+		s.writeError(w, r, http.StatusBadRequest, "BAD_REQUEST", "could not read request body")
+	}
 }

@@ -25,23 +25,6 @@ type DeliveryStore interface {
 	ListDeliveries(ctx context.Context, status string, limit int) ([]domain.Delivery, error)
 	// CountDeliveries counts deliveries by status.
 	CountDeliveries(ctx context.Context) (map[string]int, error)
-	// NewerDeliveryApplied reports whether a delivery for the same schedule
-	// received after receivedAt was already applied, so an older one that is
-	// processed late must not overwrite it.
-	NewerDeliveryApplied(ctx context.Context, scheduleID string, receivedAt time.Time, exceptID string) (bool, error)
-}
-
-// NewerDeliveryApplied implements DeliveryStore.
-func (db *DB) NewerDeliveryApplied(ctx context.Context, scheduleID string, receivedAt time.Time, exceptID string) (bool, error) {
-	var n int
-	err := db.w.QueryRowContext(ctx, `SELECT COUNT(*) FROM webhook_deliveries
-WHERE schedule_id = $1 AND status = $2 AND delivery_id <> $3
-    AND (received_at > $4 OR (received_at = $4 AND delivery_id > $3))`,
-		scheduleID, domain.DeliveryProcessed, exceptID, receivedAt.UTC()).Scan(&n)
-	if err != nil {
-		return false, fmt.Errorf("check newer deliveries of %s: %w", scheduleID, db.mapErr(err))
-	}
-	return n > 0, nil
 }
 
 // InsertDelivery implements DeliveryStore.

@@ -40,7 +40,9 @@ type ScheduleStore interface {
 }
 
 // ErrStaleUpdate is returned by UpsertSchedule when the stored schedule was
-// written from newer data (a later webhook processed first).
+// written from newer data (by Ashby's time, then by arrival; see
+// domain.Schedule.SourceUpdatedAt), for example a newer webhook processed
+// before a late retry of an older one.
 var ErrStaleUpdate = errors.New("schedule holds newer data")
 
 // EvaluationStamp is the latest evaluation of a schedule.
@@ -74,8 +76,8 @@ func (db *DB) UpsertSchedule(ctx context.Context, s domain.Schedule) error {
 		}
 		res, err := t.exec(ctx, `
 INSERT INTO interview_schedules (schedule_id, application_id, candidate_id, interview_stage_id,
-    interview_plan_id, job_id, status, is_cancelled, created_at, updated_at, source_received_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+    interview_plan_id, job_id, status, is_cancelled, created_at, updated_at, source_received_at, source_updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
 ON CONFLICT (schedule_id) DO UPDATE SET
     application_id = excluded.application_id,
     candidate_id = excluded.candidate_id,
@@ -87,11 +89,18 @@ ON CONFLICT (schedule_id) DO UPDATE SET
     status = excluded.status,
     is_cancelled = excluded.is_cancelled,
     updated_at = excluded.updated_at,
-    source_received_at = excluded.source_received_at
+    source_received_at = excluded.source_received_at,
+    source_updated_at = excluded.source_updated_at
 WHERE interview_schedules.source_received_at IS NULL
-    OR interview_schedules.source_received_at <= excluded.source_received_at`,
+    OR CASE
+        WHEN interview_schedules.source_updated_at IS NULL OR excluded.source_updated_at IS NULL
+            OR interview_schedules.source_updated_at = excluded.source_updated_at
+        THEN interview_schedules.source_received_at <= excluded.source_received_at
+        ELSE interview_schedules.source_updated_at < excluded.source_updated_at
+    END`,
 			s.ID, s.ApplicationID, nullStr(s.CandidateID), nullStr(s.InterviewStageID),
-			nullStr(s.InterviewPlanID), nullStr(s.JobID), s.Status, cancelled, created.UTC(), now, source.UTC())
+			nullStr(s.InterviewPlanID), nullStr(s.JobID), s.Status, cancelled, created.UTC(), now, source.UTC(),
+			utc(s.SourceUpdatedAt))
 		if err != nil {
 			return fmt.Errorf("upsert schedule %s: %w", s.ID, err)
 		}
