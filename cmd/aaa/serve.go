@@ -148,7 +148,7 @@ func serve(ctx context.Context, cfg config.Config, addr string, log *slog.Logger
 		Ashby: ashbyHealth, Logger: log, WebhookSecret: cfg.AshbyWebhookSecret,
 		SlackSigningSecret: cfg.SlackSigningSecret, AdminToken: cfg.AdminAPIToken, FrontendURLs: cfg.FrontendURLs,
 		AdminTokens: adminTokens(cfg.AdminAPITokens), Rules: svcs.Rules,
-		WebhookRatePerMin: cfg.WebhookRateMin, Version: version, Metrics: metrics,
+		WebhookRatePerMin: cfg.WebhookRateMin, TrustedProxies: cfg.TrustedProxies, Version: version, Metrics: metrics,
 		Backtester: svcs.Backtest,
 	})
 	ln, err := net.Listen("tcp", addr)

@@ -8,6 +8,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 	"os"
 	"slices"
 	"strconv"
@@ -44,6 +45,9 @@ type Config struct {
 	LogLevel       string
 	LogFormat      string
 	WebhookRateMin int // webhook requests per minute per client
+	// TrustedProxies are the proxies whose X-Forwarded-For names the client
+	// (TRUSTED_PROXIES); empty: the peer address is the client.
+	TrustedProxies []netip.Prefix
 
 	DryRun      bool
 	TimeoutDays int
@@ -99,7 +103,8 @@ var Variables = []Var{
 	{"FRONTEND_URL", "http://localhost:5173", "comma-separated CORS origins", false},
 	{"LOG_LEVEL", "INFO", "DEBUG, INFO, WARNING or ERROR", false},
 	{"LOG_FORMAT", "json", "json or text", false},
-	{"WEBHOOK_RATE_LIMIT", "6000", "webhook requests per minute per client address", false},
+	{"WEBHOOK_RATE_LIMIT", "6000", "unsigned or wrongly signed webhook requests per minute per client address (signed ones are never limited)", false},
+	{"TRUSTED_PROXIES", "", "comma-separated CIDRs (or addresses) of reverse proxies whose X-Forwarded-For names the client, for the webhook rate limit and the access log (empty: the peer address)", false},
 	{"ADVANCEMENT_DRY_RUN_MODE", "false", "true forces every rule into shadow mode", false},
 	{"ADVANCEMENT_FEEDBACK_TIMEOUT_DAYS", "7", "days after the last interview before missing feedback times out", false},
 	{"ADVANCEMENT_FEEDBACK_TIMEOUT", "", "feedback timeout as a duration (e.g. 90s); overrides ADVANCEMENT_FEEDBACK_TIMEOUT_DAYS (demo, tests)", false},
@@ -157,6 +162,7 @@ func Load(environ []string) (Config, error) {
 		LogLevel:             strings.ToUpper(l.str("LOG_LEVEL", "INFO")),
 		LogFormat:            strings.ToLower(l.str("LOG_FORMAT", "json")),
 		WebhookRateMin:       l.int("WEBHOOK_RATE_LIMIT", 6000, 1, 1<<30),
+		TrustedProxies:       l.prefixes("TRUSTED_PROXIES"),
 		DryRun:               l.bool("ADVANCEMENT_DRY_RUN_MODE", false),
 		TimeoutDays:          l.int("ADVANCEMENT_FEEDBACK_TIMEOUT_DAYS", 7, 1, 365),
 		MinWait:              time.Duration(l.int("ADVANCEMENT_FEEDBACK_MIN_WAIT_MINUTES", 30, 0, 7*24*60)) * time.Minute,
