@@ -98,7 +98,7 @@ func isNumericOp(op string) bool {
 // numbers, operators, aggregates and thresholds. Locations use the admin
 // API's field names, under prefix.
 func CheckShape(r domain.Rule, prefix ...any) []Problem {
-	var ps []Problem
+	ps := textProblems(r, prefix...)
 	add := func(typ, msg string, input any, loc ...any) {
 		ps = append(ps, Problem{Type: typ, Loc: append(slices.Clone(prefix), loc...), Msg: msg, Input: input})
 	}
@@ -170,6 +170,10 @@ func CheckShape(r domain.Rule, prefix ...any) []Problem {
 // job and its plans, the interviews and the archive reason (when reasons are
 // cached). Locations use the admin API's field names, under prefix.
 func CheckMetadata(ctx context.Context, md store.MetadataStore, r domain.Rule, prefix ...any) ([]Problem, error) {
+	if len(textProblems(r)) > 0 {
+		// CheckShape reports them; ids a store cannot hold cannot be looked up.
+		return nil, nil
+	}
 	var ps []Problem
 	add := func(typ, msg string, input any, loc ...any) {
 		ps = append(ps, Problem{Type: typ, Loc: append(slices.Clone(prefix), loc...), Msg: msg, Input: input})

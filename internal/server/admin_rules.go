@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/ashby-auto-advance/aaa/internal/domain"
 	"github.com/ashby-auto-advance/aaa/internal/rules"
@@ -113,6 +114,11 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request) (body, bool) {
 	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.d.MaxBody))
 	if err != nil {
 		s.writeError(w, r, http.StatusRequestEntityTooLarge, "PAYLOAD_TOO_LARGE", "request body too large")
+		return body{}, false
+	}
+	if !utf8.Valid(raw) {
+		// Decoding would silently replace the bad bytes in names and ids.
+		s.validationFailed(w, r, []rules.Problem{{Type: rules.ProblemInvalid, Loc: []any{"body"}, Msg: "the body must be valid UTF-8"}})
 		return body{}, false
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))

@@ -17,7 +17,9 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
+	"github.com/ashby-auto-advance/aaa/internal/rules"
 	"golang.org/x/time/rate"
 )
 
@@ -205,6 +207,44 @@ func (s *Server) adminAuth(next http.Handler) http.Handler {
 			return
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), tokenNameKey{}, match.Name)))
+	})
+}
+
+// storableURL refuses (422) a URL whose path or query holds a NUL character
+// or invalid UTF-8 once unescaped: no id or filter can contain one, and
+// Postgres refuses such text outright.
+func (s *Server) storableURL(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		loc, msg := "path", ""
+		check := func(v string) {
+			switch {
+			case msg != "":
+			case strings.IndexByte(v, 0) >= 0:
+				msg = "must not contain a NUL character (%00)"
+			case !utf8.ValidString(v):
+				msg = "must be valid UTF-8"
+			}
+		}
+		check(r.URL.Path)
+		for k, vs := range r.URL.Query() {
+			if msg != "" {
+				break
+			}
+			loc = k
+			check(k)
+			for _, v := range vs {
+				check(v)
+			}
+		}
+		if msg != "" {
+			where := []any{"query", loc}
+			if loc == "path" {
+				where = []any{"path"}
+			}
+			s.validationFailed(w, r, []rules.Problem{{Type: rules.ProblemInvalid, Loc: where, Msg: "the URL " + msg}})
+			return
+		}
+		next.ServeHTTP(w, r)
 	})
 }
 

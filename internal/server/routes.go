@@ -25,7 +25,7 @@ func (s *Server) routes() http.Handler {
 	r.Post("/slack/interactions", s.slackInteraction)
 
 	r.Route("/admin", func(r chi.Router) {
-		r.Use(s.adminAuth)
+		r.Use(s.adminAuth, s.storableURL)
 		r.Post("/trigger-advancement-evaluation", s.triggerEvaluation)
 		s.adminRoutes(r)
 	})
