@@ -58,6 +58,9 @@ func IsScheduleAction(action string) bool {
 func DecodeEnvelope(body []byte) (Envelope, error) {
 	var env Envelope
 	err := json.Unmarshal(body, &env)
+	if env.Data != nil && env.Data.InterviewSchedule != nil {
+		env.Data.InterviewSchedule.normalize()
+	}
 	if err == nil {
 		return env, nil
 	}
@@ -179,12 +182,12 @@ func (s *InterviewSchedule) check(path string) error {
 // else the newest updatedAt of its events; zero when Ashby sent neither.
 func (s InterviewSchedule) SourceTime() time.Time {
 	if !s.UpdatedAt.IsZero() {
-		return s.UpdatedAt
+		return s.UpdatedAt.Time
 	}
 	var t time.Time
 	for _, e := range s.InterviewEvents {
 		if e.UpdatedAt.After(t) {
-			t = e.UpdatedAt
+			t = e.UpdatedAt.Time
 		}
 	}
 	return t
@@ -197,35 +200,23 @@ func noNUL(field, v string) error {
 	return nil
 }
 
-// wireTime decodes a time like time.Time, but reports a bad one as a
-// *json.UnmarshalTypeError, which encoding/json completes with the
-// field's path.
-type wireTime time.Time
+// Time is a time in a webhook: it decodes like time.Time (RFC 3339, null
+// for none) but reports a bad one as a *json.UnmarshalTypeError, which
+// encoding/json completes with the field's path, so the door can name it.
+type Time struct{ time.Time }
 
-var timeType = reflect.TypeFor[time.Time]()
+var timeType = reflect.TypeFor[Time]()
 
-func (w *wireTime) UnmarshalJSON(b []byte) error {
-	var t time.Time
-	if err := t.UnmarshalJSON(b); err != nil {
+// UnmarshalJSON implements json.Unmarshaler.
+func (t *Time) UnmarshalJSON(b []byte) error {
+	if err := t.Time.UnmarshalJSON(b); err != nil {
 		v := "string"
 		if len(b) > 0 && b[0] != '"' {
 			v = jsonValueKind(b[0])
 		}
 		return &json.UnmarshalTypeError{Value: v, Type: timeType}
 	}
-	*w = wireTime(t)
 	return nil
-}
-
-// innerField drops the name of the embedded helper struct from the path of
-// a type error raised inside a custom UnmarshalJSON.
-func innerField(err error) error {
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) {
-		te.Field = strings.TrimPrefix(te.Field, "plain.")
-		te.Struct = ""
-	}
-	return err
 }
 
 func jsonValueKind(c byte) string {

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 )
 
 // SignatureHeader is the header carrying the webhook signature.
@@ -106,6 +105,7 @@ func (w Webhook) Schedule() (InterviewSchedule, error) {
 	if d.InterviewSchedule == nil || d.InterviewSchedule.ID == "" {
 		return InterviewSchedule{}, fmt.Errorf("decode interview schedule: %w: missing data.interviewSchedule.id", ErrInvalidPayload)
 	}
+	d.InterviewSchedule.normalize()
 	return *d.InterviewSchedule, nil
 }
 
@@ -118,28 +118,9 @@ type InterviewSchedule struct {
 	CandidateID      string           `json:"candidateId,omitempty"`
 	InterviewStageID string           `json:"interviewStageId"`
 	ScheduledBy      *User            `json:"scheduledBy,omitempty"`
-	CreatedAt        time.Time        `json:"createdAt,omitzero"`
-	UpdatedAt        time.Time        `json:"updatedAt,omitzero"`
+	CreatedAt        Time             `json:"createdAt,omitzero"`
+	UpdatedAt        Time             `json:"updatedAt,omitzero"`
 	InterviewEvents  []InterviewEvent `json:"interviewEvents"`
-}
-
-// UnmarshalJSON decodes a schedule; a bad time is reported as a type error
-// naming its field.
-func (s *InterviewSchedule) UnmarshalJSON(b []byte) error {
-	type plain InterviewSchedule
-	var p struct {
-		*plain
-		CreatedAt wireTime `json:"createdAt"`
-		UpdatedAt wireTime `json:"updatedAt"`
-	}
-	var out InterviewSchedule
-	p.plain = (*plain)(&out)
-	if err := json.Unmarshal(b, &p); err != nil {
-		return innerField(err)
-	}
-	out.CreatedAt, out.UpdatedAt = time.Time(p.CreatedAt), time.Time(p.UpdatedAt)
-	*s = out
-	return nil
 }
 
 // InterviewRef is the nested interview object some event forms carry.
@@ -148,8 +129,9 @@ type InterviewRef struct {
 	Title string `json:"title,omitempty"`
 }
 
-// InterviewEvent is one scheduled interview of a schedule. After decoding,
-// InterviewID is set from the nested interview object when only that was sent.
+// InterviewEvent is one scheduled interview of a schedule. After decoding
+// (Webhook.Schedule, DecodeEnvelope), InterviewID is set from the nested
+// interview object when only that was sent.
 type InterviewEvent struct {
 	ID                   string          `json:"id"`
 	InterviewID          string          `json:"interviewId"`
@@ -157,10 +139,10 @@ type InterviewEvent struct {
 	InterviewScheduleID  string          `json:"interviewScheduleId,omitempty"`
 	InterviewerUserIDs   []string        `json:"interviewerUserIds,omitempty"`
 	Interviewers         []Interviewer   `json:"interviewers"`
-	CreatedAt            time.Time       `json:"createdAt,omitzero"`
-	UpdatedAt            time.Time       `json:"updatedAt,omitzero"`
-	StartTime            time.Time       `json:"startTime"`
-	EndTime              time.Time       `json:"endTime"`
+	CreatedAt            Time            `json:"createdAt,omitzero"`
+	UpdatedAt            Time            `json:"updatedAt,omitzero"`
+	StartTime            Time            `json:"startTime"`
+	EndTime              Time            `json:"endTime"`
 	FeedbackLink         string          `json:"feedbackLink,omitempty"`
 	Location             string          `json:"location,omitempty"`
 	MeetingLink          string          `json:"meetingLink,omitempty"`
@@ -168,29 +150,15 @@ type InterviewEvent struct {
 	ExtraData            json.RawMessage `json:"extraData,omitempty"`
 }
 
-// UnmarshalJSON decodes an event and normalises the interview id. A bad
-// time is reported as a type error naming its field.
-func (e *InterviewEvent) UnmarshalJSON(b []byte) error {
-	type plain InterviewEvent
-	var p struct {
-		*plain
-		CreatedAt wireTime `json:"createdAt"`
-		UpdatedAt wireTime `json:"updatedAt"`
-		StartTime wireTime `json:"startTime"`
-		EndTime   wireTime `json:"endTime"`
+// normalize sets each event's InterviewID from its nested interview object
+// when only that was sent. (A method run after decoding rather than an
+// UnmarshalJSON: that would decode every event twice.)
+func (s *InterviewSchedule) normalize() {
+	for i := range s.InterviewEvents {
+		if e := &s.InterviewEvents[i]; e.InterviewID == "" && e.Interview != nil {
+			e.InterviewID = e.Interview.ID
+		}
 	}
-	var out InterviewEvent
-	p.plain = (*plain)(&out)
-	if err := json.Unmarshal(b, &p); err != nil {
-		return innerField(err)
-	}
-	out.CreatedAt, out.UpdatedAt = time.Time(p.CreatedAt), time.Time(p.UpdatedAt)
-	out.StartTime, out.EndTime = time.Time(p.StartTime), time.Time(p.EndTime)
-	if out.InterviewID == "" && out.Interview != nil {
-		out.InterviewID = out.Interview.ID
-	}
-	*e = out
-	return nil
 }
 
 // InterviewerPool is the pool an interviewer was drawn from.
@@ -208,36 +176,18 @@ const (
 
 // Interviewer is a user assigned to an interview event.
 type Interviewer struct {
-	ID         string    `json:"id"`
-	FirstName  string    `json:"firstName"`
-	LastName   string    `json:"lastName"`
-	Email      string    `json:"email"`
-	GlobalRole string    `json:"globalRole,omitempty"`
-	IsEnabled  bool      `json:"isEnabled"`
-	UpdatedAt  time.Time `json:"updatedAt,omitzero"`
+	ID         string `json:"id"`
+	FirstName  string `json:"firstName"`
+	LastName   string `json:"lastName"`
+	Email      string `json:"email"`
+	GlobalRole string `json:"globalRole,omitempty"`
+	IsEnabled  bool   `json:"isEnabled"`
+	UpdatedAt  Time   `json:"updatedAt,omitzero"`
 	// TrainingRole is "Shadow", "Reverse-Shadow", "Trained" or empty.
 	TrainingRole    string           `json:"trainingRole,omitempty"`
 	InterviewerPool *InterviewerPool `json:"interviewerPool,omitempty"`
 	// IsFeedbackRequired is nil when Ashby omitted it; see FeedbackRequired.
 	IsFeedbackRequired *bool `json:"isFeedbackRequired,omitempty"`
-}
-
-// UnmarshalJSON decodes an interviewer; a bad time is reported as a type
-// error naming its field.
-func (i *Interviewer) UnmarshalJSON(b []byte) error {
-	type plain Interviewer
-	var p struct {
-		*plain
-		UpdatedAt wireTime `json:"updatedAt"`
-	}
-	var out Interviewer
-	p.plain = (*plain)(&out)
-	if err := json.Unmarshal(b, &p); err != nil {
-		return innerField(err)
-	}
-	out.UpdatedAt = time.Time(p.UpdatedAt)
-	*i = out
-	return nil
 }
 
 // FeedbackRequired reports whether this interviewer owes feedback: the

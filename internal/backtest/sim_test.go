@@ -81,10 +81,10 @@ func newHarness(t *testing.T, b testkit.Backend, n int) *harness {
 // scheduleOf converts a webhook schedule as ingestion does.
 func scheduleOf(as ashby.InterviewSchedule) domain.Schedule {
 	s := domain.Schedule{ID: as.ID, ApplicationID: as.ApplicationID, CandidateID: as.CandidateID,
-		InterviewStageID: as.InterviewStageID, Status: as.Status, CreatedAt: as.CreatedAt, UpdatedAt: as.UpdatedAt,
-		SourceAt: as.UpdatedAt}
+		InterviewStageID: as.InterviewStageID, Status: as.Status, CreatedAt: as.CreatedAt.Time, UpdatedAt: as.UpdatedAt.Time,
+		SourceAt: as.UpdatedAt.Time}
 	for _, e := range as.InterviewEvents {
-		ev := domain.Event{ID: e.ID, ScheduleID: as.ID, InterviewID: e.InterviewID, StartTime: e.StartTime, EndTime: e.EndTime}
+		ev := domain.Event{ID: e.ID, ScheduleID: as.ID, InterviewID: e.InterviewID, StartTime: e.StartTime.Time, EndTime: e.EndTime.Time}
 		for _, iv := range e.Interviewers {
 			ev.Interviewers = append(ev.Interviewers, domain.Assignment{EventID: e.ID, InterviewerID: iv.ID,
 				FirstName: iv.FirstName, LastName: iv.LastName, TrainingRole: iv.TrainingRole, IsEnabled: true,

@@ -274,9 +274,9 @@ func scheduleFromAshby(as ashby.InterviewSchedule, now time.Time) domain.Schedul
 			continue
 		}
 		ev := domain.Event{
-			ID: e.ID, ScheduleID: as.ID, InterviewID: e.InterviewID, StartTime: e.StartTime, EndTime: e.EndTime,
+			ID: e.ID, ScheduleID: as.ID, InterviewID: e.InterviewID, StartTime: e.StartTime.Time, EndTime: e.EndTime.Time,
 			FeedbackLink: e.FeedbackLink, Location: e.Location, MeetingLink: e.MeetingLink,
-			HasSubmittedFeedback: e.HasSubmittedFeedback, CreatedAt: e.CreatedAt, UpdatedAt: e.UpdatedAt,
+			HasSubmittedFeedback: e.HasSubmittedFeedback, CreatedAt: e.CreatedAt.Time, UpdatedAt: e.UpdatedAt.Time,
 		}
 		seen := map[string]bool{}
 		for _, iv := range e.Interviewers {
