@@ -32,7 +32,7 @@ func TestDashboardBacktestEqualsAPI(t *testing.T) {
 		t.Run(b.Name, func(t *testing.T) {
 			t.Parallel()
 			url := b.URL(t)
-			env := testkit.Environ("DATABASE_URL="+url, "ADMIN_API_TOKEN=t",
+			env := testkit.Environ("DATABASE_URL="+url, "ADMIN_API_TOKEN="+testkit.AdminToken,
 				"ADVANCEMENT_FEEDBACK_MIN_WAIT_MINUTES=60", "ADVANCEMENT_FEEDBACK_TIMEOUT_DAYS=3")
 			srv := testkit.Start(t, testkit.ProcessOptions{Env: env})
 			srv.WaitHealthy(t)
@@ -128,7 +128,7 @@ func apiBacktest(t *testing.T, base, ruleID string) backtest.Report {
 	t.Helper()
 	req, err := http.NewRequest("GET", base+"/admin/backtest?rule_id="+ruleID, nil)
 	testkit.Must(t, err)
-	req.Header.Set("Authorization", "Bearer t")
+	req.Header.Set("Authorization", "Bearer "+testkit.AdminToken)
 	res, err := http.DefaultClient.Do(req)
 	testkit.Must(t, err)
 	defer res.Body.Close()

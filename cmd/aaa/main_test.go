@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ashby-auto-advance/aaa/internal/testkit"
 )
@@ -65,19 +66,38 @@ func TestBadSettingsExitTwo(t *testing.T) {
 	tests := []struct {
 		name  string
 		env   []string
+		files map[string]string // written in the working directory first
 		wants []string
 	}{
-		{"timeout days not a number", []string{"ADVANCEMENT_FEEDBACK_TIMEOUT_DAYS=abc"}, []string{"ADVANCEMENT_FEEDBACK_TIMEOUT_DAYS"}},
-		{"unknown database scheme", []string{"DATABASE_URL=mysql://localhost/aaa"}, []string{"DATABASE_URL", "mysql"}},
-		{"two problems at once", []string{"PORT=http", "LOG_FORMAT=xml"}, []string{"PORT", "LOG_FORMAT"}},
+		{"timeout days not a number", []string{"ADVANCEMENT_FEEDBACK_TIMEOUT_DAYS=abc"}, nil, []string{"ADVANCEMENT_FEEDBACK_TIMEOUT_DAYS"}},
+		{"unknown database scheme", []string{"DATABASE_URL=mysql://localhost/aaa"}, nil, []string{"DATABASE_URL", "mysql"}},
+		{"two problems at once", []string{"PORT=http", "LOG_FORMAT=xml"}, nil, []string{"PORT", "LOG_FORMAT"}},
+		{"empty secret file", []string{"ASHBY_WEBHOOK_SECRET_FILE=webhook-secret"}, map[string]string{"webhook-secret": "\n"},
+			[]string{"ASHBY_WEBHOOK_SECRET_FILE", "webhook-secret", "empty"}},
+		{"short admin token", []string{"ADMIN_API_TOKEN=short-token"}, nil, []string{"ADMIN_API_TOKEN", "16 characters"}},
+		{"short named admin token", []string{"ADMIN_API_TOKENS=ops=0123456789abcdef,ci=tiny:ro"}, nil,
+			[]string{"ADMIN_API_TOKENS", `"ci"`, "16 characters"}},
+		{"short token and empty file at once", []string{"ADMIN_API_TOKEN=short", "SLACK_SIGNING_SECRET_FILE=slack"},
+			map[string]string{"slack": ""}, []string{"ADMIN_API_TOKEN", "SLACK_SIGNING_SECRET_FILE"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			cmd := exec.Command(testkit.Binary(t), "serve")
+			// A setting that is not refused leaves serve running: stop it.
+			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, testkit.Binary(t), "serve")
 			cmd.Dir = t.TempDir()
+			for name, content := range tt.files {
+				testkit.Must(t, os.WriteFile(filepath.Join(cmd.Dir, name), []byte(content), 0o600))
+			}
 			cmd.Env = testkit.Environ(tt.env...)
 			out, err := cmd.CombinedOutput()
+			for _, secret := range []string{"short-token", "tiny"} {
+				if strings.Contains(string(out), secret) {
+					t.Errorf("output quotes a token:\n%s", out)
+				}
+			}
 			ee, ok := err.(*exec.ExitError)
 			if !ok || ee.ExitCode() != 2 {
 				t.Fatalf("exit = %v, want status 2\n%s", err, out)

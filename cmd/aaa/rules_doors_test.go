@@ -26,8 +26,8 @@ import (
 
 // Tokens of the `aaa serve` the API door talks to.
 const (
-	rwToken = "tok-deploy"
-	roToken = "tok-audit"
+	rwToken = "tok-deploy-0123456789"
+	roToken = "tok-audit-0123456789"
 )
 
 // ruleStep is one change to the rule "screen", made the same way through

@@ -27,7 +27,7 @@ func TestWebhooksRetryRefusedAsByAPI(t *testing.T) {
 		t.Run(b.Name, func(t *testing.T) {
 			t.Parallel()
 			url := b.URL(t)
-			srv := testkit.Start(t, testkit.ProcessOptions{Env: testkit.Environ("DATABASE_URL="+url, "ADMIN_API_TOKEN=t")})
+			srv := testkit.Start(t, testkit.ProcessOptions{Env: testkit.Environ("DATABASE_URL="+url, "ADMIN_API_TOKEN="+testkit.AdminToken)})
 			srv.WaitHealthy(t)
 			ctx := context.Background()
 			be, err := openStore(ctx, url, slog.New(slog.DiscardHandler))
@@ -91,7 +91,7 @@ func adminPost(t *testing.T, url string) (int, []byte) {
 	t.Helper()
 	req, err := http.NewRequest("POST", url, strings.NewReader("{}"))
 	testkit.Must(t, err)
-	req.Header.Set("Authorization", "Bearer t")
+	req.Header.Set("Authorization", "Bearer "+testkit.AdminToken)
 	req.Header.Set("Content-Type", "application/json")
 	res, err := http.DefaultClient.Do(req)
 	testkit.Must(t, err)

@@ -208,6 +208,14 @@ func Load(environ []string) (Config, error) {
 	if c.AshbyRateLimit <= 0 {
 		l.problem("ASHBY_RATE_LIMIT: must be greater than 0")
 	}
+	if c.AdminAPIToken != "" && len(c.AdminAPIToken) < MinAdminTokenLen {
+		l.problem("ADMIN_API_TOKEN: shorter than %d characters; use a random token (e.g. openssl rand -hex 16)", MinAdminTokenLen)
+	}
+	for _, t := range c.AdminAPITokens {
+		if len(t.Token) < MinAdminTokenLen {
+			l.problem("ADMIN_API_TOKENS: the token of %q is shorter than %d characters; use a random token (e.g. openssl rand -hex 16)", t.Name, MinAdminTokenLen)
+		}
+	}
 	if c.AdminAPIToken != "" {
 		for _, t := range c.AdminAPITokens {
 			if t.Name == "admin" {
@@ -229,6 +237,10 @@ func Load(environ []string) (Config, error) {
 	}
 	return c, nil
 }
+
+// MinAdminTokenLen is the shortest admin token (ADMIN_API_TOKEN and each
+// ADMIN_API_TOKENS entry) aaa starts with.
+const MinAdminTokenLen = 16
 
 // ParseDatabaseURL tells a Postgres URL from a SQLite path. Empty means
 // sqlite:aaa.db in the working directory.
@@ -288,7 +300,12 @@ func (l *loader) secret(name string) string {
 			l.problem("%s_FILE: cannot read %s: %v", name, f, errors.Unwrap(err))
 			return ""
 		}
-		return strings.TrimSpace(string(b))
+		v := strings.TrimSpace(string(b))
+		if v == "" {
+			// Running on would refuse every request the secret checks.
+			l.problem("%s_FILE: %s is empty; put the secret in it or unset %s_FILE", name, f, name)
+		}
+		return v
 	}
 	return strings.TrimSpace(v)
 }
