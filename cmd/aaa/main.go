@@ -21,7 +21,12 @@ type exitError struct {
 	err  error
 }
 
-func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit status %d", e.code)
+	}
+	return e.err.Error()
+}
 
 func main() {
 	root := newRoot()
@@ -33,7 +38,9 @@ func main() {
 			fmt.Fprintln(os.Stderr, "aaa:", ce.Error())
 			os.Exit(2)
 		case errors.As(err, &ee):
-			fmt.Fprintln(os.Stderr, "aaa:", ee.err)
+			if ee.err != nil { // nil: the status says it all (rules apply --diff)
+				fmt.Fprintln(os.Stderr, "aaa:", ee.err)
+			}
 			os.Exit(ee.code)
 		default:
 			fmt.Fprintln(os.Stderr, "aaa:", err)

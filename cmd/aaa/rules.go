@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -61,31 +63,43 @@ func newRulesCmd() *cobra.Command {
 		Use:   "rules",
 		Short: "Manage advancement rules as code (export, apply, list)",
 		Long: `Rules as code: keep the advancement rules in a YAML file under review and make
-the store match it.
+the store match it. Jobs, stages and interviews are named by title (or id).
 
-  aaa rules export > rules.yaml      every active rule as YAML
-  aaa rules apply -f rules.yaml      create, update and deactivate rules to match
+  aaa metadata jobs                  what a rule can name (see aaa metadata --help)
+  aaa rules init --job "Backend Engineer" --stage "Phone Screen" > rules.yaml
+                                     a starter file for one scope, in shadow mode
   aaa rules apply -f rules.yaml --diff   show what apply would change; write nothing
+                                     (exit 0: no changes, 1: changes, 2: error)
+  aaa rules apply -f rules.yaml      create and update rules to match the file
+  aaa rules apply -f rules.yaml --prune  also deactivate the active rules the file
+                                     does not name (lists them and asks; --yes skips)
+  aaa rules export > rules.yaml      every active rule as YAML: titles, ids as comments
   aaa rules list                     a table of every rule
   aaa rules history NAME|ID          who changed a rule, when, through which door
 
-Changes are recorded with their actor: --as NAME, else $AAA_ACTOR, else the
-OS user.
+Rules are identified by name. Without --prune, active rules the file does not
+name are left as they are (apply lists them). Applying the same file twice
+changes nothing, and so does applying an export.
 
-The file is the full desired set of active rules, identified by name: rules
-missing from the file are deactivated. Applying the same file twice changes
-nothing. Plans, stages, jobs and interviews may be given by id or exact title.`,
+Titles are resolved within the rule's scope: the job among all jobs, the plan
+among the job's plans (interview_plan may be left out when the job has one),
+the stage among the plan's stages, the interview among the job's interviews.
+A title that names two things in the scope is an error listing their ids.
+
+Changes are recorded with their actor: --as NAME, else $AAA_ACTOR, else the
+OS user.`,
 	}
 	cmd.PersistentFlags().StringVar(&dbURL, "db", "", "database (postgres://..., sqlite:PATH or a file path; default $DATABASE_URL)")
 	cmd.PersistentFlags().StringVar(&as, "as", "", "who makes the change, recorded in the rule's history (default $AAA_ACTOR, else the OS user)")
-	cmd.AddCommand(newRulesExportCmd(&dbURL), newRulesApplyCmd(&dbURL, &as), newRulesListCmd(&dbURL), newRulesHistoryCmd(&dbURL))
+	cmd.AddCommand(newRulesExportCmd(&dbURL), newRulesApplyCmd(&dbURL, &as), newRulesListCmd(&dbURL), newRulesHistoryCmd(&dbURL),
+		newRulesInitCmd(&dbURL))
 	return cmd
 }
 
 func newRulesExportCmd(dbURL *string) *cobra.Command {
 	return &cobra.Command{
 		Use:   "export",
-		Short: "Print every active rule as YAML",
+		Short: "Print every active rule as YAML (titles, with the ids as comments)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return withStore(cmd.Context(), *dbURL, func(be *backend) error {
@@ -106,47 +120,128 @@ func newRulesExportCmd(dbURL *string) *cobra.Command {
 
 func newRulesApplyCmd(dbURL, as *string) *cobra.Command {
 	var file string
-	var diff bool
+	var diff, prune, yes bool
 	cmd := &cobra.Command{
 		Use:   "apply -f rules.yaml",
-		Short: "Make the stored rules match a rules file (--diff previews)",
-		Args:  cobra.NoArgs,
+		Short: "Create and update rules to match a rules file (--diff previews, --prune deactivates the rest)",
+		Long: `Create and update the rules a rules file names so the store matches it.
+
+Active rules the file does not name are left as they are and listed, unless
+--prune: then they are deactivated, after a confirmation (y/N on the
+terminal, or --yes). Without a terminal, --prune needs --yes.
+
+--diff prints what apply would change and writes nothing; its exit status is
+0 when there is nothing to change, 1 when there is, 2 on an error (an
+invalid file, an unknown title, an unreachable database).`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			var in io.Reader = cmd.InOrStdin()
-			if file != "-" {
-				f, err := os.Open(file)
-				if err != nil {
-					return err
-				}
-				defer f.Close()
-				in = f
+			err := runApply(cmd, *dbURL, *as, file, diff, prune, yes)
+			var ee *exitError
+			if diff && err != nil && !errors.As(err, &ee) {
+				return &exitError{code: 2, err: err}
 			}
-			doc, err := rules.Parse(in)
-			if err != nil {
-				return err
-			}
-			return withStore(cmd.Context(), *dbURL, func(be *backend) error {
-				svc := newRulesService(be.db, slog.New(slog.DiscardHandler))
-				plan, err := svc.Apply(cmd.Context(), cliActor(actorName(*as)), doc,
-					rules.ApplyOptions{DryRun: diff})
-				if err != nil {
-					return err
-				}
-				out := cmd.OutOrStdout()
-				if err := plan.Write(out); err != nil {
-					return err
-				}
-				if diff && !plan.Empty() {
-					fmt.Fprintln(out, "(preview only: run without --diff to apply)")
-				}
-				return nil
-			})
+			return err
 		},
 	}
 	cmd.Flags().StringVarP(&file, "file", "f", "", "rules file (YAML or JSON; - reads stdin)")
-	cmd.Flags().BoolVar(&diff, "diff", false, "print what would change and write nothing")
+	cmd.Flags().BoolVar(&diff, "diff", false, "print what would change and write nothing (exit 0: no changes, 1: changes, 2: error)")
+	cmd.Flags().BoolVar(&prune, "prune", false, "also deactivate the active rules the file does not name (asks first)")
+	cmd.Flags().BoolVar(&yes, "yes", false, "with --prune: deactivate without asking")
 	_ = cmd.MarkFlagRequired("file")
 	return cmd
+}
+
+func runApply(cmd *cobra.Command, dbURL, as, file string, diff, prune, yes bool) error {
+	var in io.Reader = cmd.InOrStdin()
+	if file != "-" {
+		f, err := os.Open(file)
+		if err != nil {
+			return fmt.Errorf("rules file: %w", err)
+		}
+		defer f.Close()
+		in = f
+	}
+	doc, err := rules.Parse(in)
+	if err != nil {
+		return err
+	}
+	ctx := cmd.Context()
+	out := cmd.OutOrStdout()
+	return withStore(ctx, dbURL, func(be *backend) error {
+		svc := newRulesService(be.db, slog.New(slog.DiscardHandler))
+		actor := cliActor(actorName(as))
+		if diff {
+			plan, err := svc.Apply(ctx, actor, doc, rules.ApplyOptions{DryRun: true, Prune: prune})
+			if err != nil {
+				return err
+			}
+			if err := plan.Write(out); err != nil {
+				return err
+			}
+			if !plan.Empty() {
+				fmt.Fprintln(out, "(preview only: run without --diff to apply)")
+				return &exitError{code: 1}
+			}
+			return nil
+		}
+		opts := rules.ApplyOptions{Prune: prune}
+		if prune {
+			preview, err := svc.Apply(ctx, actor, doc, rules.ApplyOptions{DryRun: true, Prune: true})
+			if err != nil {
+				return err
+			}
+			gone := preview.Deactivations()
+			opts.Confirmed = []string{}
+			for _, c := range gone {
+				opts.Confirmed = append(opts.Confirmed, c.RuleID)
+			}
+			if len(gone) > 0 && !yes {
+				if err := confirmPrune(cmd, gone, file == "-"); err != nil {
+					return err
+				}
+			}
+		}
+		plan, err := svc.Apply(ctx, actor, doc, opts)
+		if err != nil {
+			return err
+		}
+		return plan.Write(out)
+	})
+}
+
+// confirmPrune lists the rules --prune would deactivate and asks on the
+// terminal; without one (or with the file on stdin) it refuses.
+func confirmPrune(cmd *cobra.Command, gone []rules.Change, fileOnStdin bool) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "--prune deactivates %d active rule(s) the file does not name:\n", len(gone))
+	for _, c := range gone {
+		fmt.Fprintf(&b, "  - %s (%s)\n", c.Name, c.RuleID)
+	}
+	list := b.String()
+	switch {
+	case fileOnStdin:
+		return fmt.Errorf("%sthe rules file is read from stdin, so there is no one to ask: pass --yes to deactivate them, or leave out --prune", list)
+	case !interactive(cmd.InOrStdin()):
+		return fmt.Errorf("%sstdin is not a terminal, so there is no one to ask: pass --yes to deactivate them, or leave out --prune", list)
+	}
+	fmt.Fprint(cmd.ErrOrStderr(), list+"Deactivate them? [y/N] ")
+	answer, _ := bufio.NewReader(cmd.InOrStdin()).ReadString('\n')
+	switch strings.ToLower(strings.TrimSpace(answer)) {
+	case "y", "yes":
+		return nil
+	}
+	return errors.New("not confirmed: nothing was changed")
+}
+
+// interactive reports whether r is a terminal (a reader other than a file,
+// as in tests, counts as one).
+func interactive(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	if !ok {
+		return true
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
 
 func newRulesListCmd(dbURL *string) *cobra.Command {
@@ -161,15 +256,19 @@ func newRulesListCmd(dbURL *string) *cobra.Command {
 				if err != nil {
 					return err
 				}
+				titles, err := rules.LoadTitles(cmd.Context(), be.db)
+				if err != nil {
+					return err
+				}
 				tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
 				fmt.Fprintln(tw, "NAME\tID\tACTIVE\tMODE\tVERSION\tPRIORITY\tJOB\tPLAN\tSTAGE\tREQUIREMENTS")
 				for _, r := range rs {
-					job := r.JobID
+					job := titles.Title(r.JobID)
 					if job == "" {
 						job = "(any)"
 					}
 					fmt.Fprintf(tw, "%s\t%s\t%t\t%s\t%d\t%d\t%s\t%s\t%s\t%d\n", rules.RuleName(r), r.ID, r.Active, r.Mode,
-						r.Version, r.Priority, job, r.InterviewPlanID, r.InterviewStageID, len(r.Requirements))
+						r.Version, r.Priority, job, titles.Title(r.InterviewPlanID), titles.Title(r.InterviewStageID), len(r.Requirements))
 				}
 				return tw.Flush()
 			})
@@ -220,4 +319,43 @@ func writeHistory(w io.Writer, r domain.Rule, revs []domain.RuleRevision, titles
 			v.Source, v.Action, rules.Describe(v, titles))
 	}
 	return tw.Flush()
+}
+
+func newRulesInitCmd(dbURL *string) *cobra.Command {
+	var job, stage string
+	cmd := &cobra.Command{
+		Use:   "init --job NAME --stage NAME",
+		Short: "Print a starter rules file for one job and stage (shadow mode)",
+		Long: `Print a starter rules file for one scope: the job, its plan, the stage, and a
+requirement for each interview of the job with its feedback form's score
+field, in shadow mode. Names are titles or ids (aaa metadata lists them).
+
+  aaa rules init --job "Backend Engineer" --stage "Phone Screen" > rules.yaml
+  aaa rules apply -f rules.yaml --diff`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return withStore(cmd.Context(), *dbURL, func(be *backend) error {
+				doc, notes, err := rules.Starter(cmd.Context(), be.db, job, stage)
+				if err != nil {
+					return err
+				}
+				text, err := doc.YAML()
+				if err != nil {
+					return err
+				}
+				var b strings.Builder
+				for _, n := range notes {
+					b.WriteString("# " + n + "\n")
+				}
+				b.Write(text)
+				_, err = io.WriteString(cmd.OutOrStdout(), b.String())
+				return err
+			})
+		},
+	}
+	cmd.Flags().StringVar(&job, "job", "", "the job (title or id)")
+	cmd.Flags().StringVar(&stage, "stage", "", "the interview stage the rule watches (title or id)")
+	_ = cmd.MarkFlagRequired("job")
+	_ = cmd.MarkFlagRequired("stage")
+	return cmd
 }

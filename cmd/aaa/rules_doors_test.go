@@ -260,18 +260,18 @@ func runRules(t *testing.T, url string, args ...string) string {
 	return out.String()
 }
 
-func applyFile(t *testing.T, url, doc string) string {
+func applyFile(t *testing.T, url, doc string, flags ...string) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "rules.yaml")
 	testkit.Must(t, os.WriteFile(path, []byte(doc), 0o600))
-	return runRules(t, url, "apply", "-f", path)
+	return runRules(t, url, append([]string{"apply", "-f", path}, flags...)...)
 }
 
 // cliDoor makes the steps with `aaa rules apply`: a file in each mode, and
-// an empty file to deactivate.
+// an empty file with --prune to deactivate.
 func cliDoor(t *testing.T, url string) (res doorResult) {
 	for _, doc := range []string{ruleDoc("shadow"), ruleDoc("live"), "rules: []\n", ruleDoc("live"), ruleDoc("shadow")} {
-		applyFile(t, url, doc)
+		applyFile(t, url, doc, "--prune", "--yes")
 	}
 	if out := applyFile(t, url, ruleDoc("shadow")); !strings.Contains(out, "no changes") {
 		t.Fatalf("second apply changed something:\n%s", out)

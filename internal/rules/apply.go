@@ -41,6 +41,20 @@ type Change struct {
 // from one rule to another does not clash.
 type Plan struct {
 	Changes []Change `json:"changes"`
+	// Kept are the active rules the document does not name, left as they
+	// are because the apply does not prune (name and rule id only).
+	Kept []Change `json:"kept,omitempty"`
+}
+
+// Deactivations are the plan's deactivations (what --prune would do).
+func (p Plan) Deactivations() []Change {
+	var out []Change
+	for _, c := range p.Changes {
+		if c.Action == ActionDeactivate {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // Empty reports whether the store already matches.
@@ -49,11 +63,21 @@ func (p Plan) Empty() bool { return len(p.Changes) == 0 }
 // Write prints the plan as a readable diff: "+" create, "~" update, "-"
 // deactivate.
 func (p Plan) Write(w io.Writer) error {
+	var b strings.Builder
+	defer func() {
+		if len(p.Kept) > 0 {
+			names := make([]string, len(p.Kept))
+			for i, c := range p.Kept {
+				names[i] = strconv.Quote(c.Name)
+			}
+			fmt.Fprintf(w, "%d active rule(s) not in the file left as they are (--prune deactivates them): %s\n",
+				len(p.Kept), strings.Join(names, ", "))
+		}
+	}()
 	if p.Empty() {
 		_, err := fmt.Fprintln(w, "no changes: the store matches the rules file")
 		return err
 	}
-	var b strings.Builder
 	for _, c := range p.Changes {
 		switch c.Action {
 		case ActionCreate:
@@ -150,8 +174,9 @@ func Compare(have, want domain.Rule) []FieldChange {
 }
 
 // Diff computes the plan that makes the stored rules match desired (as
-// returned by Resolve).
-func Diff(ctx context.Context, st store.RuleStore, desired []domain.Rule) (Plan, error) {
+// returned by Resolve). With prune, active rules that desired does not name
+// are deactivated; without, they are listed in Plan.Kept.
+func Diff(ctx context.Context, st store.RuleStore, desired []domain.Rule, prune bool) (Plan, error) {
 	all, err := st.ListRules(ctx, false)
 	if err != nil {
 		return Plan{}, err
@@ -172,7 +197,7 @@ func Diff(ctx context.Context, st store.RuleStore, desired []domain.Rule) (Plan,
 			byName[n] = r
 		}
 	}
-	var creates, updates, deactivates []Change
+	var creates, updates, deactivates, kept []Change
 	wanted := map[string]bool{}
 	for _, want := range desired {
 		wanted[want.Name] = true
@@ -208,7 +233,9 @@ func Diff(ctx context.Context, st store.RuleStore, desired []domain.Rule) (Plan,
 		updates = append(updates, Change{Action: ActionUpdate, Name: RuleName(have), RuleID: have.ID, Fields: diff, Rule: upd})
 	}
 	for _, r := range all {
-		if r.Active && !wanted[RuleName(r)] {
+		if r.Active && !wanted[RuleName(r)] && !prune {
+			kept = append(kept, Change{Name: RuleName(r), RuleID: r.ID})
+		} else if r.Active && !wanted[RuleName(r)] {
 			deactivates = append(deactivates, Change{Action: ActionDeactivate, Name: RuleName(r), RuleID: r.ID,
 				Fields: []FieldChange{{Field: "active", Old: "true", New: "false"}}})
 		}
@@ -217,5 +244,6 @@ func Diff(ctx context.Context, st store.RuleStore, desired []domain.Rule) (Plan,
 	slices.SortFunc(creates, byNameOrder)
 	slices.SortFunc(updates, byNameOrder)
 	slices.SortFunc(deactivates, byNameOrder)
-	return Plan{Changes: slices.Concat(deactivates, updates, creates)}, nil
+	slices.SortFunc(kept, byNameOrder)
+	return Plan{Changes: slices.Concat(deactivates, updates, creates), Kept: kept}, nil
 }

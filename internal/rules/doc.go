@@ -36,20 +36,31 @@
 //
 //	rules:
 //	  - name: backend-tech-screen      # required, unique: the rule's identity
-//	    job: Senior Backend Engineer   # optional; id or exact title
-//	    interview_plan: Engineering    # id or exact title
-//	    interview_stage: Tech Screen   # id or exact title, a stage of that plan
+//	    job: Backend Engineer          # optional; id or exact title
+//	    interview_plan: Engineering    # id or title; may be left out when the job has one plan
+//	    interview_stage: Phone Screen  # id or title, a stage of that plan
 //	    target_stage: Onsite           # optional (empty: next stage by order)
 //	    mode: shadow                   # shadow (default) or live
 //	    on_reject: notify              # notify (default) or archive
 //	    priority: 0
 //	    requirements:
-//	      - interview: Technical Interview   # id or exact title
+//	      - interview: Panel Interview       # id or title, among the job's interviews
 //	        score_field_path: overall_score
 //	        operator: ">="                   # >= > <= < == != in
 //	        threshold_value: "3"
 //	        aggregate: each                  # each (default), avg, min, max, count>=k
 //	        is_required: true                # default true
+//
+// Titles are resolved within the rule's scope (see [Refs]): a job among all
+// jobs, a plan among the job's plans, a stage among the plan's stages, an
+// interview among the job's interviews and then the shared ones (for a rule
+// of any job: the interviews of the jobs using the plan, the shared ones,
+// then all). A title twice in the scope is an error listing the choices'
+// ids; an id always works. [Export] writes titles that resolve back to the
+// same ids, with the ids as YAML comments, so applying an export changes
+// nothing. The admin API resolves its job, interview_plan, interview_stage,
+// target_stage and requirements[].interview fields the same way
+// ([ResolveRefs]).
 //
 // Optional rule fields: archive_reason_id, communication_template_id,
 // notify_in_shadow, timeout_days, min_wait_minutes. Unknown fields are an
@@ -57,16 +68,18 @@
 //
 // # Apply semantics
 //
-// The document is the full desired set of active rules. [Service.Apply] matches each
-// document rule to a stored rule by name (a stored rule without a name is
-// known as "rule-" plus the first 8 characters of its id, which is what
-// [Export] writes for it), then:
+// [Service.Apply] matches each document rule to a stored rule by name (a
+// stored rule without a name is known as "rule-" plus the first 8
+// characters of its id, which is what [Export] writes for it), then:
 //   - creates the rules that do not exist (in shadow mode unless the document
 //     says live);
 //   - updates the rules whose fields differ (each update bumps the rule's
 //     version, so a rule whose fields are equal is left alone and a second
 //     apply changes nothing); a matching inactive rule is re-activated;
-//   - deactivates every active rule that the document does not name.
+//   - leaves the active rules the document does not name as they are
+//     (listed in Plan.Kept), unless ApplyOptions.Prune: then it deactivates
+//     them. ApplyOptions.Confirmed makes a prune refuse to deactivate a rule
+//     the caller did not confirm (aaa rules apply --prune asks first).
 //
 // Everything happens in one transaction, after every rule was validated; a
 // single problem anywhere changes nothing. [Diff] computes the same plan

@@ -24,7 +24,7 @@ type Document struct {
 type Spec struct {
 	Name                    string            `yaml:"name" json:"name"`
 	Job                     string            `yaml:"job,omitempty" json:"job,omitempty"`
-	InterviewPlan           string            `yaml:"interview_plan" json:"interview_plan"`
+	InterviewPlan           string            `yaml:"interview_plan,omitempty" json:"interview_plan,omitempty"`
 	InterviewStage          string            `yaml:"interview_stage" json:"interview_stage"`
 	TargetStage             string            `yaml:"target_stage,omitempty" json:"target_stage,omitempty"`
 	Mode                    string            `yaml:"mode,omitempty" json:"mode,omitempty"`
@@ -36,6 +36,9 @@ type Spec struct {
 	TimeoutDays             int               `yaml:"timeout_days,omitempty" json:"timeout_days,omitempty"`
 	MinWaitMinutes          int               `yaml:"min_wait_minutes,omitempty" json:"min_wait_minutes,omitempty"`
 	Requirements            []RequirementSpec `yaml:"requirements" json:"requirements"`
+	// comments are written beside the fields of the YAML form (Export:
+	// the ids behind titles), by YAML key.
+	comments map[string]string
 }
 
 // RequirementSpec is one requirement of a Spec.
@@ -48,6 +51,8 @@ type RequirementSpec struct {
 	Aggregate string `yaml:"aggregate,omitempty" json:"aggregate,omitempty"`
 	// Required defaults to true.
 	Required *bool `yaml:"is_required,omitempty" json:"is_required,omitempty"`
+	// comments are written beside the fields of the YAML form, by YAML key.
+	comments map[string]string
 }
 
 // Parse reads a document in YAML or JSON (JSON is YAML). Unknown fields are
@@ -65,18 +70,66 @@ func Parse(r io.Reader) (Document, error) {
 	return doc, nil
 }
 
-// YAML renders the document.
+// YAML renders the document, with the comments Export attaches (the ids
+// behind titles) at the end of their lines.
 func (d Document) YAML() ([]byte, error) {
+	var root yaml.Node
+	if err := root.Encode(d); err != nil {
+		return nil, fmt.Errorf("encode rules: %w", err)
+	}
+	if rs := mapValue(&root, "rules"); rs != nil {
+		for i, n := range rs.Content {
+			if i >= len(d.Rules) {
+				break
+			}
+			comment(n, d.Rules[i].comments)
+			if qs := mapValue(n, "requirements"); qs != nil {
+				for k, q := range qs.Content {
+					if k < len(d.Rules[i].Requirements) {
+						comment(q, d.Rules[i].Requirements[k].comments)
+					}
+				}
+			}
+		}
+	}
 	var b bytes.Buffer
 	enc := yaml.NewEncoder(&b)
 	enc.SetIndent(2)
-	if err := enc.Encode(d); err != nil {
+	if err := enc.Encode(&root); err != nil {
 		return nil, fmt.Errorf("encode rules: %w", err)
 	}
 	if err := enc.Close(); err != nil {
 		return nil, fmt.Errorf("encode rules: %w", err)
 	}
 	return b.Bytes(), nil
+}
+
+// mapValue is the value of key in a mapping node (or a document holding one).
+func mapValue(n *yaml.Node, key string) *yaml.Node {
+	if n.Kind == yaml.DocumentNode && len(n.Content) == 1 {
+		n = n.Content[0]
+	}
+	if n.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return n.Content[i+1]
+		}
+	}
+	return nil
+}
+
+// comment sets line comments on a mapping's values, by key.
+func comment(n *yaml.Node, byKey map[string]string) {
+	if n.Kind != yaml.MappingNode || len(byKey) == 0 {
+		return
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if c := byKey[n.Content[i].Value]; c != "" {
+			n.Content[i+1].LineComment = "# " + c
+		}
+	}
 }
 
 // RuleName is a rule's identity in a document: its name, or "rule-" and the
@@ -107,85 +160,93 @@ func SpecOf(r domain.Rule) Spec {
 	return s
 }
 
-// Export returns every active rule as a document, ordered by name.
-func Export(ctx context.Context, st store.RuleStore) (Document, error) {
+// Export returns every active rule as a document, ordered by name. Jobs,
+// plans, stages and interviews are written by title when that title names
+// the same object within the rule's scope (so that applying the export
+// changes nothing), with the id as a comment; else by id.
+func Export(ctx context.Context, st interface {
+	store.RuleStore
+	store.MetadataStore
+}) (Document, error) {
 	rs, err := st.ListRules(ctx, true)
 	if err != nil {
 		return Document{}, err
 	}
 	slices.SortFunc(rs, func(a, b domain.Rule) int { return strings.Compare(RuleName(a), RuleName(b)) })
+	sc, err := newScope(ctx, st)
+	if err != nil {
+		return Document{}, err
+	}
+	reasons, err := st.ListArchiveReasons(ctx)
+	if err != nil {
+		return Document{}, err
+	}
 	doc := Document{Rules: []Spec{}}
 	for _, r := range rs {
-		doc.Rules = append(doc.Rules, SpecOf(r))
+		s, err := sc.titled(r, reasons)
+		if err != nil {
+			return Document{}, err
+		}
+		doc.Rules = append(doc.Rules, s)
 	}
 	return doc, nil
 }
 
-// resolver turns ids or titles into ids using the synced metadata.
-type resolver struct {
-	md    store.MetadataStore
-	ctx   context.Context
-	plans []domain.Plan
-	jobs  []domain.Job
-	ivs   []domain.Interview
-}
-
-type candidate struct{ id, title string }
-
-// pick finds ref among candidates by id, else by exact title.
-func pick(kind, ref string, cands []candidate) (string, string) {
-	var byTitle []candidate
-	for _, c := range cands {
-		if c.id == ref {
-			return c.id, ""
+// titled is SpecOf with titles in place of ids where they resolve back.
+func (sc *scope) titled(r domain.Rule, reasons []domain.ArchiveReason) (Spec, error) {
+	s := SpecOf(r)
+	s.comments = map[string]string{}
+	name := func(key, id, title string) string {
+		if title != id {
+			s.comments[key] = "id " + id
 		}
-		if c.title == ref {
-			byTitle = append(byTitle, c)
+		return title
+	}
+	if r.JobID != "" {
+		s.Job = name("job", r.JobID, titleIn(r.JobID, jobCands(sc.jobs), sc.jobTiers()))
+	}
+	planTiers, err := sc.planTiers(r.JobID)
+	if err != nil {
+		return Spec{}, err
+	}
+	s.InterviewPlan = name("interview_plan", r.InterviewPlanID, titleIn(r.InterviewPlanID, planCands(sc.plans), planTiers))
+	if !badText(r.InterviewPlanID) {
+		cands, tiers, err := sc.stageTiers(r.InterviewPlanID)
+		if err != nil {
+			return Spec{}, err
+		}
+		s.InterviewStage = name("interview_stage", r.InterviewStageID, titleIn(r.InterviewStageID, cands, tiers))
+		if r.TargetStageID != "" {
+			s.TargetStage = name("target_stage", r.TargetStageID, titleIn(r.TargetStageID, cands, tiers))
 		}
 	}
-	switch len(byTitle) {
-	case 1:
-		return byTitle[0].id, ""
-	case 0:
-		return "", fmt.Sprintf("no %s has the id or title %q (sync metadata first)", kind, ref)
+	if r.ArchiveReasonID != "" {
+		if i := slices.IndexFunc(reasons, func(a domain.ArchiveReason) bool { return a.ID == r.ArchiveReasonID }); i >= 0 {
+			s.comments["archive_reason_id"] = reasons[i].Text
+		}
 	}
-	names := make([]string, len(byTitle))
-	for i, c := range byTitle {
-		names[i] = c.id
+	ivTiers, err := sc.interviewTiers(r.JobID, r.InterviewPlanID)
+	if err != nil {
+		return Spec{}, err
 	}
-	return "", fmt.Sprintf("%d %ss are titled %q; use one of their ids: %s", len(byTitle), kind, ref, strings.Join(names, ", "))
-}
-
-func (rv *resolver) load() error {
-	var err error
-	if rv.plans, err = rv.md.ListPlans(rv.ctx); err != nil {
-		return err
+	all := ivCands(sc.ivs, func(domain.Interview) bool { return true })
+	for k, q := range r.Requirements {
+		t := titleIn(q.InterviewID, all, ivTiers)
+		c := map[string]string{}
+		if t != q.InterviewID {
+			c["interview"] = "id " + q.InterviewID
+		}
+		s.Requirements[k].Interview, s.Requirements[k].comments = t, c
 	}
-	if rv.jobs, err = rv.md.ListJobs(rv.ctx, false); err != nil {
-		return err
-	}
-	if rv.ivs, err = rv.md.ListInterviews(rv.ctx, ""); err != nil {
-		return err
-	}
-	return nil
+	return s, nil
 }
 
 // Resolve validates a document and turns it into rules with ids (Name set,
 // no rule id). It returns a *ValidationError listing every problem.
 func Resolve(ctx context.Context, md store.MetadataStore, doc Document) ([]domain.Rule, error) {
-	rv := &resolver{md: md, ctx: ctx}
-	if err := rv.load(); err != nil {
+	sc, err := newScope(ctx, md)
+	if err != nil {
 		return nil, err
-	}
-	var plans, jobs, ivs []candidate
-	for _, p := range rv.plans {
-		plans = append(plans, candidate{p.ID, p.Title})
-	}
-	for _, j := range rv.jobs {
-		jobs = append(jobs, candidate{j.ID, j.Title})
-	}
-	for _, iv := range rv.ivs {
-		ivs = append(ivs, candidate{iv.ID, iv.Title})
 	}
 	var ps []Problem
 	out := make([]domain.Rule, 0, len(doc.Rules))
@@ -209,53 +270,29 @@ func Resolve(ctx context.Context, md store.MetadataStore, doc Document) ([]domai
 			ArchiveReasonID: s.ArchiveReasonID, CommunicationTemplateID: s.CommunicationTemplateID,
 			NotifyInShadow: s.NotifyInShadow, TimeoutDays: s.TimeoutDays, MinWaitMinutes: s.MinWaitMinutes,
 		}
-		resolve := func(kind, ref string, cands []candidate, field string) string {
-			if ref == "" {
-				return ""
-			}
-			id, msg := pick(kind, ref, cands)
-			if msg != "" {
-				add(ProblemNotFound, msg, ref, field)
-			}
-			return id
-		}
-		if s.InterviewPlan == "" {
-			add(ProblemMissing, "Field required", nil, "interview_plan")
-		}
-		if s.InterviewStage == "" {
-			add(ProblemMissing, "Field required", nil, "interview_stage")
-		}
-		r.JobID = resolve("job", s.Job, jobs, "job")
-		r.InterviewPlanID = resolve("interview plan", s.InterviewPlan, plans, "interview_plan")
-		if r.InterviewPlanID != "" {
-			stages, err := md.ListStages(ctx, r.InterviewPlanID)
-			if err != nil {
-				return nil, err
-			}
-			var cands []candidate
-			for _, st := range stages {
-				cands = append(cands, candidate{st.ID, st.Title})
-			}
-			r.InterviewStageID = resolve("stage of the plan", s.InterviewStage, cands, "interview_stage")
-			r.TargetStageID = resolve("stage of the plan", s.TargetStage, cands, "target_stage")
-		}
+		refs := Refs{Job: s.Job, InterviewPlan: s.InterviewPlan, InterviewStage: s.InterviewStage, TargetStage: s.TargetStage}
 		for k, q := range s.Requirements {
 			req := true
 			if q.Required != nil {
 				req = *q.Required
 			}
-			id := ""
 			if q.Interview == "" {
 				add(ProblemMissing, "Field required", nil, "requirements", k, "interview")
-			} else if id2, msg := pick("interview", q.Interview, ivs); msg != "" {
-				add(ProblemNotFound, msg, q.Interview, "requirements", k, "interview")
-			} else {
-				id = id2
 			}
+			refs.Interviews = append(refs.Interviews, q.Interview)
 			r.Requirements = append(r.Requirements, domain.Requirement{
-				InterviewID: id, FieldPath: q.ScoreFieldPath, Operator: q.Operator, Threshold: q.Threshold,
+				FieldPath: q.ScoreFieldPath, Operator: q.Operator, Threshold: q.Threshold,
 				Aggregate: q.Aggregate, Required: req,
 			})
+		}
+		if err := sc.resolve(&r, refs, add); err != nil {
+			return nil, err
+		}
+		if s.InterviewPlan == "" && r.InterviewPlanID == "" && r.JobID == "" && s.Job == "" {
+			add(ProblemMissing, "Field required (or name a job that has one interview plan)", nil, "interview_plan")
+		}
+		if s.InterviewStage == "" {
+			add(ProblemMissing, "Field required", nil, "interview_stage")
 		}
 		Normalize(&r)
 		// Names already resolved: only report what the resolver could not.

@@ -78,7 +78,7 @@ func parse(t *testing.T, s string) rules.Document {
 
 func apply(t *testing.T, db *store.DB, doc rules.Document, dry bool) rules.Plan {
 	t.Helper()
-	plan, err := rules.New(rules.Options{Store: db}).Apply(context.Background(), cli, doc, rules.ApplyOptions{DryRun: dry})
+	plan, err := rules.New(rules.Options{Store: db}).Apply(context.Background(), cli, doc, rules.ApplyOptions{DryRun: dry, Prune: true})
 	testkit.Must(t, err)
 	return plan
 }
@@ -236,7 +236,7 @@ rules:
     interview_plan: Engineering
     interview_stage: Tech Screen
     requirements: [{interview: Culture, score_field_path: x, operator: ">=", threshold_value: 1}]
-`, want: []string{"rules[0].requirements[0].interview", `2 interviews are titled "Culture"`, "iv-dup1", "iv-dup2"}},
+`, want: []string{"rules[0].requirements[0].interview", `2 interviews shared by all jobs are titled "Culture"`, "iv-dup1", "iv-dup2"}},
 		{name: "unknown names and bad values", doc: `
 rules:
   - name: a

@@ -346,6 +346,13 @@ func revisionChanges(have, want domain.Rule) []domain.FieldChange {
 type ApplyOptions struct {
 	// DryRun computes the plan and writes nothing (aaa rules apply --diff).
 	DryRun bool
+	// Prune deactivates the active rules the document does not name;
+	// without it they are left as they are (and listed in Plan.Kept).
+	Prune bool
+	// Confirmed, when not nil, are the ids of the rules the caller agreed
+	// to deactivate (from a DryRun's plan): a prune that would deactivate
+	// any other rule is refused with a *ConflictError and writes nothing.
+	Confirmed []string
 }
 
 // Apply validates doc and makes the store match it in one transaction (see
@@ -357,7 +364,7 @@ func (s *Service) Apply(ctx context.Context, a Actor, doc Document, opts ApplyOp
 		if err != nil {
 			return Plan{}, err
 		}
-		return Diff(ctx, s.st, desired)
+		return Diff(ctx, s.st, desired, opts.Prune)
 	}
 	if err := a.check(); err != nil {
 		return Plan{}, err
@@ -368,8 +375,15 @@ func (s *Service) Apply(ctx context.Context, a Actor, doc Document, opts ApplyOp
 		if err != nil {
 			return err
 		}
-		if plan, err = Diff(ctx, t, desired); err != nil {
+		if plan, err = Diff(ctx, t, desired, opts.Prune); err != nil {
 			return err
+		}
+		if opts.Confirmed != nil {
+			for _, c := range plan.Deactivations() {
+				if !slices.Contains(opts.Confirmed, c.RuleID) {
+					return &ConflictError{Msg: fmt.Sprintf("rule %q became active after you confirmed the prune; nothing was changed, run the apply again", c.Name)}
+				}
+			}
 		}
 		for i, c := range plan.Changes {
 			w := write{next: c.Rule}

@@ -238,7 +238,7 @@ func TestServiceApplyWritesRevisions(t *testing.T) {
 			t.Fatalf("plan = %+v", plan)
 		}
 		// The file minus one rule deactivates it, with a revision.
-		_, err = svc.Apply(ctx, cli, parse(t, file[:strings.Index(file, "  - name: backend-onsite")]), rules.ApplyOptions{})
+		_, err = svc.Apply(ctx, cli, parse(t, file[:strings.Index(file, "  - name: backend-onsite")]), rules.ApplyOptions{Prune: true})
 		testkit.Must(t, err)
 		onsite, err := svc.Lookup(ctx, "backend-onsite")
 		testkit.Must(t, err)
