@@ -177,9 +177,8 @@ func (n *narrator) decisions(list []decision) {
 
 func (n *narrator) describe(c *candidate, d decision) string {
 	j := c.job
-	// The summary names the interview by id; the story by what it is.
-	d.Summary = strings.ReplaceAll(d.Summary, "interview "+j.sc.InterviewID, "the panel interview")
-	d.Summary = strings.TrimPrefix(strings.TrimPrefix(d.Summary, "advance: "), "reject: ")
+	// aaa renders the decision with names; the story tells it as is.
+	d.Summary = d.Explanation
 	to := j.stages[deref(d.ToStageID)]
 	switch d.Status {
 	case domain.ExecSuccess:
