@@ -25,7 +25,9 @@
 // The webhook half of the package decodes Ashby webhook envelopes
 // (ParseWebhook, InterviewSchedule and friends, tolerant of unknown fields and
 // of both the interviewId and nested interview{id} event forms) and checks the
-// Ashby-Signature header (VerifySignature).
+// Ashby-Signature header (VerifySignature). DecodeEnvelope and
+// Envelope.Check are the one decoding both the webhook door and ingestion
+// use: a *FieldError names the field that cannot be accepted.
 //
 // Limits: only the methods aaa needs are implemented; cursor expiry is
 // reported (IsCursorExpired) but not restarted automatically.

@@ -177,8 +177,9 @@ func (n *narrator) decisions(list []decision) {
 
 func (n *narrator) describe(c *candidate, d decision) string {
 	j := c.job
-	// aaa renders the decision with names; the story tells it as is.
-	d.Summary = d.Explanation
+	// The summary names the interview by id; the story by what it is.
+	d.Summary = strings.ReplaceAll(d.Summary, "interview "+j.sc.InterviewID, "the panel interview")
+	d.Summary = strings.TrimPrefix(strings.TrimPrefix(d.Summary, "advance: "), "reject: ")
 	to := j.stages[deref(d.ToStageID)]
 	switch d.Status {
 	case domain.ExecSuccess:

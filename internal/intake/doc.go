@@ -4,7 +4,10 @@
 // own delivery is durable), deduplicated on webhookActionId, else on the body
 // hash. IngestDelivery turns a stored interview-schedule delivery into the
 // schedule, its events and interviewer assignments, resolving plan and job
-// through the catalog, and enqueues the schedule's evaluation.
+// through the catalog, and enqueues the schedule's evaluation. Of two states
+// of a schedule the one with the newer Ashby time (the schedule's updatedAt,
+// else its newest event's) is kept, whatever order they arrive or are
+// processed in; arrival only breaks a tie.
 // RetryDelivery puts a delivery back in the queue, refusing actions aaa does
 // not process; the admin API and `aaa webhooks retry` both call it.
 //

@@ -7,4 +7,10 @@
 // generated otherwise) that also appears on its log lines. Bodies are
 // bounded, signatures are checked in constant time over the raw body, and
 // every /admin route needs the bearer token.
+//
+// The webhook door acknowledges only what can be stored and processed: the
+// body is decoded once, down to the schedule, and wrong types, missing ids,
+// NUL characters and invalid UTF-8 are refused (400, naming the field). Its
+// rate limit charges only requests whose signature fails, per client
+// address: the peer, or behind Deps.TrustedProxies the forwarded client.
 package server
