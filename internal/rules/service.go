@@ -123,28 +123,66 @@ func (s *Service) Create(ctx context.Context, a Actor, r domain.Rule) (Result, e
 	return res, err
 }
 
+// CreateNamed is Create for a rule whose scope or interviews refs name by
+// id or title (the admin API's job, interview_plan, interview_stage,
+// target_stage and requirements[].interview): they are resolved within the
+// rule's scope, in the transaction, like a rules file's.
+func (s *Service) CreateNamed(ctx context.Context, a Actor, r domain.Rule, refs Refs) (Result, error) {
+	if err := a.check(); err != nil {
+		return Result{}, err
+	}
+	r.ID, r.Version = "", 0
+	var res Result
+	err := s.st.InTx(ctx, func(t store.Store) (err error) {
+		if err := resolveIn(ctx, t, &r, refs); err != nil {
+			return err
+		}
+		Normalize(&r)
+		res, err = s.write(ctx, t, a, write{next: r, validate: true})
+		return err
+	})
+	return res, err
+}
+
+// resolveIn applies refs to r; problems are a *ValidationError under "body".
+func resolveIn(ctx context.Context, md store.MetadataStore, r *domain.Rule, refs Refs) error {
+	ps, err := ResolveRefs(ctx, md, r, refs, "body")
+	if err != nil {
+		return err
+	}
+	if len(ps) > 0 {
+		return &ValidationError{Problems: ps}
+	}
+	return nil
+}
+
+// UpdateNamed is Update with refs (see CreateNamed) applied after edit.
+func (s *Service) UpdateNamed(ctx context.Context, a Actor, id string, version int, refs Refs, edit func(r *domain.Rule) error) (Result, error) {
+	return s.change(ctx, a, id, version, "", edit, &refs)
+}
+
 // Update applies edit to the rule as stored and writes the result. version
 // is the version the caller read (a rule changed meanwhile is a
 // *ConflictError); 0 edits whatever version the transaction reads. edit may
 // return a *ValidationError. An edit that changes nothing writes nothing.
 func (s *Service) Update(ctx context.Context, a Actor, id string, version int, edit func(r *domain.Rule) error) (Result, error) {
-	return s.change(ctx, a, id, version, "", edit)
+	return s.change(ctx, a, id, version, "", edit, nil)
 }
 
 // SetMode switches a rule to shadow or live.
 func (s *Service) SetMode(ctx context.Context, a Actor, id string, version int, mode string) (Result, error) {
-	return s.change(ctx, a, id, version, "", func(r *domain.Rule) error { r.Mode = mode; return nil })
+	return s.change(ctx, a, id, version, "", func(r *domain.Rule) error { r.Mode = mode; return nil }, nil)
 }
 
 // Activate makes a rule active (refused when another active rule has its
 // scope or its name).
 func (s *Service) Activate(ctx context.Context, a Actor, id string, version int) (Result, error) {
-	return s.change(ctx, a, id, version, "", func(r *domain.Rule) error { r.Active = true; return nil })
+	return s.change(ctx, a, id, version, "", func(r *domain.Rule) error { r.Active = true; return nil }, nil)
 }
 
 // Deactivate makes a rule inactive.
 func (s *Service) Deactivate(ctx context.Context, a Actor, id string, version int) (Result, error) {
-	return s.change(ctx, a, id, version, "", func(r *domain.Rule) error { r.Active = false; return nil })
+	return s.change(ctx, a, id, version, "", func(r *domain.Rule) error { r.Active = false; return nil }, nil)
 }
 
 // Delete soft-deletes an active rule (it is kept, inactive, with its
@@ -156,10 +194,10 @@ func (s *Service) Delete(ctx context.Context, a Actor, id string, version int) (
 		}
 		r.Active = false
 		return nil
-	})
+	}, nil)
 }
 
-func (s *Service) change(ctx context.Context, a Actor, id string, version int, action string, edit func(r *domain.Rule) error) (Result, error) {
+func (s *Service) change(ctx context.Context, a Actor, id string, version int, action string, edit func(r *domain.Rule) error, refs *Refs) (Result, error) {
 	if err := a.check(); err != nil {
 		return Result{}, err
 	}
@@ -175,6 +213,11 @@ func (s *Service) change(ctx context.Context, a Actor, id string, version int, a
 		next := cloneRule(cur)
 		if err := edit(&next); err != nil {
 			return err
+		}
+		if refs != nil {
+			if err := resolveIn(ctx, t, &next, *refs); err != nil {
+				return err
+			}
 		}
 		Normalize(&next)
 		res, err = s.write(ctx, t, a, write{cur: &cur, next: next, action: action, validate: true})

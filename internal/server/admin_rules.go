@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"slices"
@@ -242,17 +243,54 @@ var ruleFields = []string{"name", "job_id", "interview_plan_id", "interview_stag
 	"requirements", "actions", "mode", "priority", "on_reject", "archive_reason_id", "communication_template_id",
 	"notify_in_shadow", "timeout_days", "min_wait_minutes"}
 
+// titleFields name a rule's scope by id or title beside the seed's id
+// fields (create and PATCH; resolved by the rules service).
+var titleFields = []string{"job", "interview_plan", "interview_stage", "target_stage"}
+
 func readRequirements(list []body) []domain.Requirement {
+	reqs, _ := readRequirementsNamed(list, false)
+	return reqs
+}
+
+// readRequirementsNamed reads requirements; with named, each may give its
+// interview by id or title in "interview" instead of "interview_id" (the
+// titles are returned by index).
+func readRequirementsNamed(list []body, named bool) ([]domain.Requirement, []string) {
 	out := []domain.Requirement{}
+	var names []string
 	for _, q := range list {
-		q.only("interview_id", "score_field_path", "operator", "threshold_value", "is_required", "aggregate")
+		allowed := []string{"interview_id", "score_field_path", "operator", "threshold_value", "is_required", "aggregate"}
+		name := ""
+		if named {
+			allowed = append(allowed, "interview")
+			name = q.str("interview", false)
+			if name != "" && q.has("interview_id") {
+				q.add(rules.ProblemInvalid, "give interview (an id or title) or interview_id, not both", name, "interview")
+			}
+		}
+		names = append(names, name)
+		q.only(allowed...)
 		out = append(out, domain.Requirement{
-			InterviewID: q.str("interview_id", true), FieldPath: q.str("score_field_path", true),
+			InterviewID: q.str("interview_id", name == ""), FieldPath: q.str("score_field_path", true),
 			Operator: q.str("operator", true), Threshold: q.threshold("threshold_value"),
 			Aggregate: q.str("aggregate", false), Required: q.boolean("is_required", true),
 		})
 	}
-	return out
+	return out, names
+}
+
+// readRefs reads the title fields, refusing a field given with its id
+// field too.
+func readRefs(b body) rules.Refs {
+	get := func(key, idKey string) string {
+		v := b.str(key, false)
+		if v != "" && b.has(idKey) {
+			b.add(rules.ProblemInvalid, fmt.Sprintf("give %s (an id or title) or %s, not both", key, idKey), v, key)
+		}
+		return v
+	}
+	return rules.Refs{Job: get("job", "job_id"), InterviewPlan: get("interview_plan", "interview_plan_id"),
+		InterviewStage: get("interview_stage", "interview_stage_id"), TargetStage: get("target_stage", "target_stage_id")}
 }
 
 func readActions(list []body) []domain.Action {
@@ -308,24 +346,28 @@ func (s *Server) createRule(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	b.only(ruleFields...)
+	b.only(append(slices.Clone(ruleFields), titleFields...)...)
+	refs := readRefs(b)
 	rule := domain.Rule{
-		Name: b.str("name", false), JobID: b.str("job_id", false), InterviewPlanID: b.str("interview_plan_id", true),
-		InterviewStageID: b.str("interview_stage_id", true), TargetStageID: b.str("target_stage_id", false),
+		Name: b.str("name", false), JobID: b.str("job_id", false),
+		// Without its id field, the plan may come from interview_plan or the
+		// job's only plan; the service reports it missing otherwise.
+		InterviewPlanID:  b.str("interview_plan_id", refs.InterviewPlan == "" && refs.Job == "" && !b.has("job_id")),
+		InterviewStageID: b.str("interview_stage_id", refs.InterviewStage == ""), TargetStageID: b.str("target_stage_id", false),
 		Mode: b.str("mode", false), OnReject: b.str("on_reject", false), Priority: b.integer("priority", 0),
 		ArchiveReasonID: b.str("archive_reason_id", false), CommunicationTemplateID: b.str("communication_template_id", false),
 		NotifyInShadow: b.boolean("notify_in_shadow", false), TimeoutDays: b.integer("timeout_days", 0),
 		MinWaitMinutes: b.integer("min_wait_minutes", 0), Active: true,
 	}
 	reqs, _ := b.objects("requirements", true)
-	rule.Requirements = readRequirements(reqs)
+	rule.Requirements, refs.Interviews = readRequirementsNamed(reqs, true)
 	acts, _ := b.objects("actions", false)
 	rule.Actions = readActions(acts)
 	if len(*b.probs) > 0 {
 		s.validationFailed(w, r, *b.probs)
 		return
 	}
-	res, err := s.d.Rules.Create(r.Context(), actor(r), rule)
+	res, err := s.d.Rules.CreateNamed(r.Context(), actor(r), rule, refs)
 	if err != nil {
 		s.ruleError(w, r, err)
 		return
@@ -424,9 +466,15 @@ func (s *Server) patchRule(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	b.only(patchFields...)
+	b.only(append(slices.Clone(patchFields), titleFields...)...)
 	version := b.integer("version", 0)
-	res, err := s.d.Rules.Update(r.Context(), actor(r), id, version, func(next *domain.Rule) error {
+	refs := readRefs(b)
+	var newReqs []domain.Requirement
+	list, hasReqs := b.objects("requirements", false)
+	if hasReqs {
+		newReqs, refs.Interviews = readRequirementsNamed(list, true)
+	}
+	res, err := s.d.Rules.UpdateNamed(r.Context(), actor(r), id, version, refs, func(next *domain.Rule) error {
 		cur := *next
 		setStr := func(key string, dst *string) {
 			if b.has(key) {
@@ -452,8 +500,8 @@ func (s *Server) patchRule(w http.ResponseWriter, r *http.Request) {
 		next.MinWaitMinutes = b.integer("min_wait_minutes", next.MinWaitMinutes)
 		next.Active = b.boolean("active", next.Active)
 		next.Active = b.boolean("is_active", next.Active)
-		if reqs, ok := b.objects("requirements", false); ok {
-			next.Requirements = readRequirements(reqs)
+		if hasReqs {
+			next.Requirements = newReqs
 		}
 		if len(*b.probs) > 0 {
 			return &rules.ValidationError{Problems: *b.probs}
