@@ -136,6 +136,21 @@ func TestNewestStateWinsByAshbyTime(t *testing.T) {
 			if s, _ := e.schedule(id); s.Status != "Scheduled" {
 				t.Fatalf("a duplicate changed the schedule to %q", s.Status)
 			}
+			// Without a webhookActionId the body's hash is the key: the same
+			// body twice is a duplicate, another body is not.
+			var m map[string]any
+			testkit.Must(t, json.Unmarshal(e.scheduleState(id, "Complete", t0.Add(3*time.Hour), ""), &m))
+			delete(m, "webhookActionId")
+			noID, _ := json.Marshal(m)
+			if e.deliver(noID) || !e.deliver(noID) {
+				t.Fatal("a body without webhookActionId is not deduplicated by its hash")
+			}
+			if e.deliver(e.scheduleState(id, "Complete", t0.Add(4*time.Hour), "")) {
+				t.Fatal("a different body without webhookActionId was taken for a duplicate")
+			}
+			if s, _ := e.schedule(id); s.Status != "Complete" {
+				t.Fatalf("status after the bodies without webhookActionId = %q, want Complete", s.Status)
+			}
 		})
 	}
 }
