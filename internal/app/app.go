@@ -113,7 +113,8 @@ func New(o Options) *Services {
 	}
 	cat := catalog.New(catalog.Options{Store: o.Store, ATS: o.ATS, Logger: o.Logger, Now: o.Now})
 	notices := notify.New(notify.Options{Store: o.Store, Catalog: cat, ATS: o.ATS, Slack: o.Slack, Logger: o.Logger,
-		Now: o.Now, DryRun: o.DryRun, AdminChannel: o.AdminChannel, Reminders: o.Reminders})
+		Now: o.Now, DryRun: o.DryRun, AdminChannel: o.AdminChannel, Reminders: o.Reminders,
+		RefreshNames: refreshNames(o.Queue, o.Logger)})
 	return &Services{
 		Catalog: cat,
 		Notices: notices,
@@ -157,5 +158,28 @@ func (s *Services) Handlers() jobs.Handlers {
 			jobs.TaskSlackUserSync:   s.Sync.SyncSlackUsers,
 			jobs.TaskReminders:       s.Notices.SendDueReminders,
 		},
+	}
+}
+
+// refreshNames queues the sync that fills the cache a rendered message
+// found without a name: interviewers and interviews come with the
+// interview sync, jobs, stages and forms with the metadata sync.
+func refreshNames(q Queue, log *slog.Logger) func(ctx context.Context, kind string) {
+	tq, ok := q.(interface {
+		EnqueueTask(ctx context.Context, task string) error
+	})
+	if !ok || tq == nil {
+		return nil
+	}
+	return func(ctx context.Context, kind string) {
+		task := jobs.TaskMetadataSync
+		if kind == "interviewer" || kind == "interview" {
+			task = jobs.TaskInterviewSync
+		}
+		if err := tq.EnqueueTask(ctx, task); err != nil {
+			log.WarnContext(ctx, "name_refresh_failed", "kind", kind, "error", err.Error())
+		} else {
+			log.InfoContext(ctx, "name_refresh_queued", "kind", kind, "task", task)
+		}
 	}
 }

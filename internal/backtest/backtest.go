@@ -11,6 +11,7 @@ import (
 
 	"github.com/ashby-auto-advance/aaa/internal/domain"
 	"github.com/ashby-auto-advance/aaa/internal/engine"
+	"github.com/ashby-auto-advance/aaa/internal/explain"
 	"github.com/ashby-auto-advance/aaa/internal/store"
 )
 
@@ -31,6 +32,8 @@ var Actual = []string{ActualAdvanced, ActualArchived, ActualOther}
 // Source is what a backtest reads (implemented by *store.DB).
 type Source interface {
 	LoadBacktestSet(ctx context.Context, q store.BacktestQuery) (store.BacktestSet, error)
+	// The metadata caches name the rows (job, stage, interview, field).
+	explain.Caches
 }
 
 // Options are the global engine settings, the same as live evaluation's.
@@ -65,6 +68,9 @@ type RuleRef struct {
 	JobID   string `json:"job_id,omitempty"`
 	PlanID  string `json:"interview_plan_id"`
 	StageID string `json:"interview_stage_id"`
+	// The scope's names, beside the ids.
+	JobTitle   string `json:"job_title,omitempty"`
+	StageTitle string `json:"interview_stage_title,omitempty"`
 }
 
 // Counts are the decisions by outcome.
@@ -110,9 +116,10 @@ type Row struct {
 	ActualStage string `json:"actual_stage,omitempty"`
 	// Agreement is "agree", "disagree" or "" (the rule would not have
 	// decided: wait, timeout, skip; or the application went elsewhere).
-	Agreement string          `json:"agreement,omitempty"`
-	Summary   string          `json:"summary"`
-	Reasons   []domain.Reason `json:"reasons,omitempty"`
+	Agreement string `json:"agreement,omitempty"`
+	// Summary is the decision rendered with names (explain.Renderer).
+	Summary string          `json:"summary"`
+	Reasons []domain.Reason `json:"reasons,omitempty"`
 }
 
 // Flip is a schedule whose decision differs between the baseline and the
@@ -171,7 +178,7 @@ func Run(ctx context.Context, src Source, q Query, opts Options) (Report, error)
 	if err != nil {
 		return Report{}, fmt.Errorf("backtest: %w", err)
 	}
-	return Evaluate(set, q, opts), nil
+	return evaluate(ctx, set, q, opts, explain.NewStoreNames(src, nil)), nil
 }
 
 func ref(r domain.Rule) RuleRef {
@@ -181,11 +188,25 @@ func ref(r domain.Rule) RuleRef {
 // Evaluate replays q over a loaded set. It is pure: the same set and query
 // give the same report.
 func Evaluate(set store.BacktestSet, q Query, opts Options) Report {
+	return evaluate(context.Background(), set, q, opts, nil)
+}
+
+// evaluate is Evaluate rendering summaries with names (nil: the set's
+// stage titles and the schedules' interviewers only).
+func evaluate(ctx context.Context, set store.BacktestSet, q Query, opts Options, names explain.Names) Report {
+	rr := explain.New(ctx, names)
+	for _, st := range set.Stages {
+		rr.Seed(explain.KindStage, st.ID, st.Title)
+	}
 	rule := q.Rule
 	rule.Active = true
 	rules := []domain.Rule{rule}
 	var baseRules []domain.Rule
 	rep := Report{Rule: ref(rule), GeneratedAt: q.Now, Rows: []Row{}, Disagreements: []Row{}}
+	rep.Rule.StageTitle, _ = rr.Lookup(explain.KindStage, rule.InterviewStageID)
+	if rule.JobID != "" {
+		rep.Rule.JobTitle, _ = rr.Lookup(explain.KindJob, rule.JobID)
+	}
 	if q.Baseline != nil {
 		b := *q.Baseline
 		b.Active = true
@@ -231,14 +252,15 @@ func Evaluate(set store.BacktestSet, q Query, opts Options) Report {
 			ScheduleID: sched.ID, ApplicationID: sched.ApplicationID, CandidateID: sched.CandidateID,
 			CandidateName: set.CandidateNames[sched.ApplicationID], JobID: sched.JobID,
 			DecidedAt: decided, EvaluatedAt: at, Predicted: predicted(d.Outcome), Actual: actual,
-			ActualStage: stage, Agreement: agreement(d.Outcome, actual), Summary: d.Summary, Reasons: d.Reasons,
+			ActualStage: stage, Agreement: agreement(d.Outcome, actual), Summary: rr.SeedSchedule(sched).Summary(d),
+			Reasons: d.Reasons,
 		}
 		rep.Judged++
 		rep.count(row)
 		if baseRules != nil {
 			bd, _ := decide(sched, baseRules, fb, decided, opts)
 			if predicted(bd.Outcome) != row.Predicted {
-				rep.Flips = append(rep.Flips, Flip{Row: row, From: predicted(bd.Outcome), FromSummary: bd.Summary})
+				rep.Flips = append(rep.Flips, Flip{Row: row, From: predicted(bd.Outcome), FromSummary: rr.Summary(bd)})
 			}
 		}
 		rep.Rows = append(rep.Rows, row)

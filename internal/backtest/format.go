@@ -44,9 +44,7 @@ func (r RuleRef) label() string {
 	if name == "" {
 		name = "draft"
 	}
-	if r.ID != "" {
-		name += " (" + r.ID + ")"
-	}
+
 	if r.Version > 0 {
 		name += " v" + strconv.Itoa(r.Version)
 	}
@@ -58,9 +56,9 @@ func (r RuleRef) label() string {
 // format and the dashboard.
 func (r Report) Lines(maxRows int) []string {
 	var out []string
-	scope := fmt.Sprintf("plan %s, stage %s", r.Rule.PlanID, r.Rule.StageID)
+	scope := "stage " + nameOr(r.Rule.StageTitle, r.Rule.StageID)
 	if r.Rule.JobID != "" {
-		scope += ", job " + r.Rule.JobID
+		scope += " of " + nameOr(r.Rule.JobTitle, r.Rule.JobID)
 	}
 	out = append(out, "Backtest of rule "+r.Rule.label()+" · "+scope)
 	window := "all stored history"
@@ -120,9 +118,10 @@ func rowLines(rows []Row, maxRows int, flips bool) []string {
 	}
 	var b strings.Builder
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
-	head := "  DECIDED\tCANDIDATE\tAPPLICATION\tRULE\tACTUAL\tREASON"
+	// Ids stay in the CSV and JSON; the table names the candidate.
+	head := "  DECIDED\tCANDIDATE\tRULE\tACTUAL\tREASON"
 	if flips {
-		head = "  DECIDED\tCANDIDATE\tAPPLICATION\tNOW\tACTUAL\tCHANGE"
+		head = "  DECIDED\tCANDIDATE\tNOW\tACTUAL\tCHANGE"
 	}
 	fmt.Fprintln(tw, head)
 	n := len(rows)
@@ -130,7 +129,7 @@ func rowLines(rows []Row, maxRows int, flips bool) []string {
 		n = maxRows
 	}
 	for _, r := range rows[:n] {
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\n", stamp(r.DecidedAt), dash(r.CandidateName), r.ApplicationID,
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", stamp(r.DecidedAt), nameOr(r.CandidateName, r.ApplicationID),
 			r.Predicted, r.Actual, r.Summary)
 	}
 	_ = tw.Flush()
@@ -139,6 +138,17 @@ func rowLines(rows []Row, maxRows int, flips bool) []string {
 		out = append(out, fmt.Sprintf("  … and %d more (use --format csv or json for all)", len(rows)-n))
 	}
 	return out
+}
+
+// nameOr is the name, else "unknown `id`".
+func nameOr(name, id string) string {
+	switch {
+	case name != "":
+		return name
+	case id == "":
+		return "—"
+	}
+	return "unknown `" + id + "`"
 }
 
 func dash(s string) string {

@@ -61,8 +61,10 @@ type decision struct {
 	ToStageID     *string `json:"to_stage_id"`
 	FailureReason *string `json:"failure_reason"`
 	Summary       string  `json:"summary"`
-	ExecutedBy    string  `json:"executed_by"`
-	Reasons       []struct {
+	// Explanation is the decision rendered with names (no outcome word).
+	Explanation string `json:"explanation"`
+	ExecutedBy  string `json:"executed_by"`
+	Reasons     []struct {
 		Code    string   `json:"code"`
 		Missing []string `json:"missing"`
 	} `json:"reasons"`

@@ -83,6 +83,9 @@ type Options struct {
 	Quiet bool
 	// Now is the clock (default time.Now).
 	Now func() time.Time
+	// OnSlack, when set, also receives every call the Slack fake answered
+	// (tests read the messages people would see).
+	OnSlack func(slackfake.Call)
 }
 
 // Demo secrets: the fakes and the server share them, nothing else does.
@@ -403,6 +406,9 @@ func (p *play) moveByHand(c *candidate) {
 // onSlack is the Slack fake's message hook: the narrator prints the
 // message and the recruiter decides whether to click its Archive button.
 func (p *play) onSlack(call slackfake.Call) {
+	if p.opts.OnSlack != nil {
+		p.opts.OnSlack(call)
+	}
 	p.n.slack(call)
 	if call.Method != "chat.postMessage" {
 		return

@@ -50,11 +50,18 @@ func (n *narrator) intro(opts Options, base string) {
 		n.clk.sim(1).Round(time.Millisecond))
 	fmt.Fprintf(n.out, "  aaa is serving at %s; Ashby and Slack are simulated in this process.\n", base)
 	for _, j := range n.ws.jobs {
-		agg := j.aggregate
-		if agg == domain.AggEach {
+		var agg string
+		switch j.aggregate {
+		case domain.AggEach:
 			agg = "every interviewer"
+		case domain.AggAvg:
+			agg = "on average"
+		case domain.AggMin:
+			agg = "lowest score"
+		default:
+			agg = j.aggregate
 		}
-		fmt.Fprintf(n.out, "  %-26s %d candidates, panel of %d, rule %-6s overall score >= 3 (%s); recruiter %s\n",
+		fmt.Fprintf(n.out, "  %-26s %d candidates, panel of %d, rule %-6s Overall score ≥ 3 (%s); recruiter %s\n",
 			j.title, len(j.sc.Candidates), len(j.panel), strings.ToUpper(j.mode), agg, short(j.recruiter.Name))
 	}
 	fmt.Fprintln(n.out)
@@ -177,9 +184,8 @@ func (n *narrator) decisions(list []decision) {
 
 func (n *narrator) describe(c *candidate, d decision) string {
 	j := c.job
-	// The summary names the interview by id; the story by what it is.
-	d.Summary = strings.ReplaceAll(d.Summary, "interview "+j.sc.InterviewID, "the panel interview")
-	d.Summary = strings.TrimPrefix(strings.TrimPrefix(d.Summary, "advance: "), "reject: ")
+	// aaa renders the decision with names; the story tells it as is.
+	d.Summary = d.Explanation
 	to := j.stages[deref(d.ToStageID)]
 	switch d.Status {
 	case domain.ExecSuccess:
@@ -200,7 +206,7 @@ func (n *narrator) describe(c *candidate, d decision) string {
 		if d.Outcome == domain.OutcomeReject {
 			verb = "would reject"
 		}
-		return fmt.Sprintf("🧪 dry run: aaa %s %s (%s, shadow rule; nothing written to Ashby)", verb, c.name, j.title)
+		return fmt.Sprintf("🧪 dry run: aaa %s %s (%s, shadow rule; nothing written to Ashby): %s", verb, c.name, j.title, d.Summary)
 	case domain.ExecStale:
 		return fmt.Sprintf("⏭  stale: %s had already left %s; aaa changed nothing", c.name, j.stages[deref(d.FromStageID)])
 	case domain.ExecTimeout:

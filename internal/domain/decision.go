@@ -45,7 +45,17 @@ type Reason struct {
 	Aggregate     string   `json:"aggregate,omitempty"`
 	Passed        *bool    `json:"passed,omitempty"`
 	Missing       []string `json:"missing,omitempty"`
-	Message       string   `json:"message"`
+	// JobID, PlanID and StageID name the schedule's scope of a
+	// no_matching_rule reason.
+	JobID   string `json:"job_id,omitempty"`
+	PlanID  string `json:"interview_plan_id,omitempty"`
+	StageID string `json:"interview_stage_id,omitempty"`
+	// At is when an event ends (event_not_ended) or a min wait ends
+	// (min_wait).
+	At *time.Time `json:"at,omitempty"`
+	// Message is the engine's sentence with ids; people read the rendering
+	// of the fields above (internal/explain) instead.
+	Message string `json:"message"`
 }
 
 // Decision is the engine's answer for one schedule.

@@ -66,7 +66,7 @@ func Evaluate(in Input) domain.Decision {
 			msg += ", job " + s.JobID
 		}
 		return decide(domain.Decision{}, domain.OutcomeNoRule, "no_rule: "+msg,
-			domain.Reason{Code: CodeNoMatchingRule, Message: msg})
+			domain.Reason{Code: CodeNoMatchingRule, JobID: s.JobID, PlanID: s.InterviewPlanID, StageID: s.InterviewStageID, Message: msg})
 	}
 	d := domain.Decision{RuleID: rule.ID, RuleVersion: rule.Version, Mode: rule.Mode}
 	if len(rule.Requirements) == 0 {
@@ -150,7 +150,7 @@ func Evaluate(in Input) domain.Decision {
 		msg := fmt.Sprintf("newest feedback was submitted at %s; min wait %s ends at %s",
 			stamp(newest), minWait, stamp(due))
 		d.DueAt = &due
-		return decide(d, domain.OutcomeWait, "wait: "+msg, domain.Reason{Code: CodeMinWait, Message: msg})
+		return decide(d, domain.OutcomeWait, "wait: "+msg, domain.Reason{Code: CodeMinWait, At: &due, Message: msg})
 	}
 
 	passedAll := true
@@ -199,10 +199,12 @@ func incomplete(d domain.Decision, now, lastEnd time.Time, timeout time.Duration
 			}
 			if !seenEvent[st.EventID] {
 				seenEvent[st.EventID] = true
+				end := st.EventEnd
 				reasons = append(reasons, domain.Reason{
 					Code:        CodeEventNotEnded,
 					InterviewID: st.InterviewID,
 					EventID:     st.EventID,
+					At:          &end,
 					Message:     fmt.Sprintf("event %s ends at %s", st.EventID, stamp(st.EventEnd)),
 				})
 			}

@@ -6,10 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/ashby-auto-advance/aaa/internal/ashby"
 	"github.com/ashby-auto-advance/aaa/internal/domain"
+	"github.com/ashby-auto-advance/aaa/internal/explain"
 	"github.com/ashby-auto-advance/aaa/internal/slackapp"
 	"github.com/slack-go/slack"
 )
@@ -43,7 +45,7 @@ func (s *Service) NotifyDecision(ctx context.Context, executionID string, final 
 	case domain.OutcomeReject:
 		return s.notifyRejection(ctx, e, final)
 	case domain.OutcomeTimeout:
-		return s.sendAlert(ctx, e.ID, KindTimeout, timeoutAlert(e), final)
+		return s.sendAlert(ctx, e.ID, KindTimeout, s.timeoutAlert(ctx, e), final)
 	}
 	return nil
 }
@@ -139,20 +141,18 @@ func permanentSlackError(err error) bool {
 // rejectionNotice builds the Slack notice of a reject decision: values of
 // score and select fields only, never free text.
 func (s *Service) rejectionNotice(ctx context.Context, e domain.Execution) (slackapp.RejectionNotice, string, error) {
-	n := slackapp.RejectionNotice{ExecutionID: e.ID, ApplicationID: e.ApplicationID, Summary: e.Summary,
-		DryRun: e.Mode == domain.ModeShadow, RuleID: e.RuleID, CandidateName: e.ApplicationID}
-	var d domain.Decision
-	_ = json.Unmarshal(e.Reasons, &d)
-	names := map[string]string{}
+	n := slackapp.RejectionNotice{ExecutionID: e.ID, ApplicationID: e.ApplicationID,
+		DryRun: e.Mode == domain.ModeShadow, RuleID: e.RuleID}
+	d := decisionOf(e)
+	rr := s.names.Renderer(ctx)
 	if sched, err := s.st.GetSchedule(ctx, e.ScheduleID); err == nil {
-		for _, ev := range sched.Events {
-			for _, a := range ev.Interviewers {
-				names[a.InterviewerID] = a.Name()
-			}
-		}
+		rr.SeedSchedule(sched)
 	}
-	if st, err := s.st.GetStage(ctx, e.FromStageID); err == nil {
-		n.StageTitle = st.Title
+	if e.FromStageID != "" {
+		n.StageTitle = rr.Name(explain.KindStage, e.FromStageID)
+	}
+	if e.RuleID != "" {
+		n.RuleName, _ = rr.Lookup(explain.KindRule, e.RuleID)
 	}
 	var recruiter string
 	var errs []error
@@ -176,8 +176,12 @@ func (s *Service) rejectionNotice(ctx context.Context, e domain.Execution) (slac
 		errs = append(errs, err)
 		if cached, cerr := s.st.GetApplication(ctx, e.ApplicationID); cerr == nil {
 			n.CandidateName, n.ProfileURL, recruiter = cached.CandidateName, cached.ProfileURL, cached.RecruiterEmail
+			if cached.JobID != "" {
+				n.JobTitle = rr.Name(explain.KindJob, cached.JobID)
+			}
 		}
 	}
+	n.Summary = rr.Summary(d)
 	lines := map[string]*slackapp.RequirementLine{}
 	var order []string
 	freeText := map[string]bool{} // interview/field -> the field takes free text
@@ -192,18 +196,15 @@ func (s *Service) rejectionNotice(ctx context.Context, e domain.Execution) (slac
 			order = append(order, r.RequirementID)
 		}
 		if r.InterviewerID == "" {
-			l.Field, l.Operator, l.Threshold = r.Field, r.Operator, r.Threshold
-			l.Passed = r.Passed != nil && *r.Passed
-			l.InterviewTitle = r.InterviewID
-			if iv, err := s.st.GetInterview(ctx, r.InterviewID); err == nil && iv.Title != "" {
-				l.InterviewTitle = iv.Title
+			l.Field, l.Operator, l.Threshold = rr.Field(r.InterviewID, r.Field), explain.Operator(r.Operator), r.Threshold
+			if r.Aggregate != "" && r.Aggregate != domain.AggEach {
+				l.Field = r.Aggregate + " " + l.Field
 			}
+			l.Passed = r.Passed != nil && *r.Passed
+			l.InterviewTitle = rr.Name(explain.KindInterview, r.InterviewID)
 			continue
 		}
-		name := names[r.InterviewerID]
-		if name == "" {
-			name = r.InterviewerID
-		}
+		name := rr.Name(explain.KindInterviewer, r.InterviewerID)
 		key := r.InterviewID + "/" + r.Field
 		ft, known := freeText[key]
 		if !known {
@@ -221,9 +222,46 @@ func (s *Service) rejectionNotice(ctx context.Context, e domain.Execution) (slac
 		n.Lines = append(n.Lines, *lines[id])
 	}
 	if n.CandidateName == "" {
-		n.CandidateName = e.ApplicationID
+		n.CandidateName = rr.Name(explain.KindCandidate, e.ApplicationID)
 	}
 	return n, recruiter, errors.Join(errs...)
+}
+
+// decisionOf is the decision stored with an execution; rows whose reasons
+// JSON lacks the outcome or summary take them from the row.
+func decisionOf(e domain.Execution) domain.Decision {
+	var d domain.Decision
+	_ = json.Unmarshal(e.Reasons, &d)
+	if d.Outcome == "" {
+		d.Outcome = e.Outcome
+	}
+	if d.Summary == "" {
+		d.Summary = e.Summary
+	}
+	return d
+}
+
+// subject holds the names an alert about one application shows.
+type subject struct {
+	candidate, profileURL, job string
+}
+
+// subjectOf names the application's candidate and job from the caches.
+func (s *Service) subjectOf(ctx context.Context, rr *explain.Renderer, applicationID, jobID string) subject {
+	var sub subject
+	if a, err := s.st.GetApplication(ctx, applicationID); err == nil {
+		sub.candidate, sub.profileURL = a.CandidateName, a.ProfileURL
+		if jobID == "" {
+			jobID = a.JobID
+		}
+	}
+	if sub.candidate == "" {
+		sub.candidate = rr.Name(explain.KindCandidate, applicationID)
+	}
+	if jobID != "" {
+		sub.job = rr.Name(explain.KindJob, jobID)
+	}
+	return sub
 }
 
 // withheld replaces a value that may be free text.
@@ -281,31 +319,58 @@ func safeValue(v any) string {
 	return withheld
 }
 
-func timeoutAlert(e domain.Execution) slackapp.Alert {
-	var d domain.Decision
-	_ = json.Unmarshal(e.Reasons, &d)
+func (s *Service) timeoutAlert(ctx context.Context, e domain.Execution) slackapp.Alert {
+	d := decisionOf(e)
+	rr := s.names.Renderer(ctx)
+	jobID := ""
+	if sched, err := s.st.GetSchedule(ctx, e.ScheduleID); err == nil {
+		rr.SeedSchedule(sched)
+		jobID = sched.JobID
+	}
 	var owed []string
 	for _, r := range d.Reasons {
-		if r.Code == "feedback_missing" && r.InterviewerID != "" {
+		if r.Code == "feedback_missing" && r.InterviewerID != "" && !slices.Contains(owed, r.InterviewerID) {
 			owed = append(owed, r.InterviewerID)
 		}
 	}
-	return slackapp.Alert{Kind: slackapp.AlertFeedbackTimeout, Title: "Feedback timeout",
-		Detail: d.Summary, Fields: map[string]string{"Application": e.ApplicationID, "Schedule": e.ScheduleID,
-			"Still owed by": strings.Join(owed, ", "), "Rule": e.RuleID}}
+	sub := s.subjectOf(ctx, rr, e.ApplicationID, jobID)
+	fields := map[string]string{"Candidate": sub.candidate, "Job": sub.job, "Still owed by": rr.People(owed)}
+	if e.FromStageID != "" {
+		fields["Stage"] = rr.Name(explain.KindStage, e.FromStageID)
+	}
+	if e.RuleID != "" {
+		fields["Rule"] = rr.Name(explain.KindRule, e.RuleID)
+	}
+	return slackapp.Alert{Kind: slackapp.AlertFeedbackTimeout, Title: "Feedback timeout for " + sub.candidate,
+		Detail: explain.Capitalize(rr.Explanation(d)), Fields: fields, Links: map[string]string{"Candidate": sub.profileURL},
+		IDs: map[string]string{"Application": e.ApplicationID, "Schedule": e.ScheduleID, "Rule": e.RuleID}}
 }
 
 // WebhookFailedAlert is the admin alert for a delivery that failed for good.
 func WebhookFailedAlert(d domain.Delivery, err error) slackapp.Alert {
 	return slackapp.Alert{Kind: slackapp.AlertWebhookFailed, Title: "Webhook delivery failed for good",
-		Detail: err.Error(), Fields: map[string]string{"Delivery": d.ID, "Action": d.Action, "Schedule": d.ScheduleID}}
+		Detail: explain.Scrub(err.Error()), Fields: map[string]string{"Action": d.Action},
+		IDs: map[string]string{"Delivery": d.ID, "Schedule": d.ScheduleID}}
 }
 
 // AlertExecution alerts the admin channel about a failed action.
 func (s *Service) AlertExecution(ctx context.Context, e domain.Execution) {
-	a := slackapp.Alert{Kind: slackapp.AlertAdvanceFailed, Title: "Advance failed",
-		Detail: e.FailureReason, Fields: map[string]string{"Application": e.ApplicationID, "Schedule": e.ScheduleID,
-			"Rule": e.RuleID, "From stage": e.FromStageID, "To stage": e.ToStageID}}
+	rr := s.names.Renderer(ctx)
+	sub := s.subjectOf(ctx, rr, e.ApplicationID, "")
+	fields := map[string]string{"Candidate": sub.candidate, "Job": sub.job}
+	if e.FromStageID != "" {
+		fields["From stage"] = rr.Name(explain.KindStage, e.FromStageID)
+	}
+	if e.ToStageID != "" {
+		fields["To stage"] = rr.Name(explain.KindStage, e.ToStageID)
+	}
+	if e.RuleID != "" {
+		fields["Rule"] = rr.Name(explain.KindRule, e.RuleID)
+	}
+	a := slackapp.Alert{Kind: slackapp.AlertAdvanceFailed, Title: "Advance failed for " + sub.candidate,
+		Detail: explain.Scrub(e.FailureReason), Fields: fields, Links: map[string]string{"Candidate": sub.profileURL},
+		IDs: map[string]string{"Application": e.ApplicationID, "Schedule": e.ScheduleID, "Rule": e.RuleID,
+			"Execution": e.ID}}
 	_ = s.sendAlert(ctx, e.ID, KindAlert, a, true)
 }
 

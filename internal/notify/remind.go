@@ -634,8 +634,8 @@ func (s *Service) escalateReminders(ctx context.Context, sched domain.Schedule, 
 	alert := slackapp.Alert{Kind: slackapp.AlertReminderEscalation,
 		Title:  "Feedback still owed for " + info.candidate,
 		Detail: strings.Join(lines, "\n"),
-		Fields: map[string]string{"Candidate": info.candidate, "Application": sched.ApplicationID,
-			"Schedule": sched.ID, "Job": info.jobTitle, "Rule": rule.ID}}
+		Fields: map[string]string{"Candidate": info.candidate, "Job": info.jobTitle, "Rule": rule.Name},
+		IDs:    map[string]string{"Application": sched.ApplicationID, "Schedule": sched.ID, "Rule": rule.ID}}
 	text, blocks := slackapp.AlertMessage(alert)
 
 	var targets []string

@@ -7,6 +7,7 @@ import (
 
 	"github.com/ashby-auto-advance/aaa/internal/ashby"
 	"github.com/ashby-auto-advance/aaa/internal/catalog"
+	"github.com/ashby-auto-advance/aaa/internal/explain"
 	"github.com/ashby-auto-advance/aaa/internal/slackapp"
 	"github.com/ashby-auto-advance/aaa/internal/store"
 	"github.com/slack-go/slack"
@@ -45,6 +46,10 @@ type Options struct {
 	// Reminders is the global feedback reminder policy; zero fields take
 	// the defaults.
 	Reminders ReminderPolicy
+	// RefreshNames queues a refresh of the metadata cache that lacked a
+	// name a message needed (an explain kind: interviewer, interview, job,
+	// stage, field, candidate); nil refreshes nothing.
+	RefreshNames func(ctx context.Context, kind string)
 }
 
 // Service sends what people read in Slack: rejection notices, alerts,
@@ -57,6 +62,7 @@ type Service struct {
 	slack   Slack
 	log     *slog.Logger
 	now     func() time.Time
+	names   *explain.StoreNames
 }
 
 // New returns a Service.
@@ -71,5 +77,6 @@ func New(opts Options) *Service {
 		opts.Catalog = catalog.New(catalog.Options{Store: opts.Store, Logger: opts.Logger, Now: opts.Now})
 	}
 	return &Service{opts: opts, st: opts.Store, catalog: opts.Catalog, ats: opts.ATS, slack: opts.Slack,
-		log: opts.Logger.With("component", "notify"), now: opts.Now}
+		log: opts.Logger.With("component", "notify"), now: opts.Now,
+		names: explain.NewStoreNames(opts.Store, opts.RefreshNames)}
 }

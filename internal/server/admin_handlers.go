@@ -62,7 +62,7 @@ func (s *Server) triggerEvaluation(w http.ResponseWriter, r *http.Request) {
 			s.storeError(w, r, err)
 			return
 		}
-		writeJSON(w, http.StatusOK, map[string]any{"schedule_id": scheduleID, "evaluation": ev})
+		writeJSON(w, http.StatusOK, map[string]any{"schedule_id": scheduleID, "evaluation": s.explainEvaluation(ctx, ev)})
 	case appID != "":
 		scheds, err := s.d.Store.ListSchedulesByApplication(ctx, appID)
 		if err != nil {
@@ -76,7 +76,7 @@ func (s *Server) triggerEvaluation(w http.ResponseWriter, r *http.Request) {
 				s.storeError(w, r, err)
 				return
 			}
-			results = append(results, map[string]any{"schedule_id": sc.ID, "evaluation": ev})
+			results = append(results, map[string]any{"schedule_id": sc.ID, "evaluation": s.explainEvaluation(ctx, ev)})
 		}
 		writeJSON(w, http.StatusOK, map[string]any{"application_id": appID, "schedules_evaluated": len(results), "results": results})
 	default:

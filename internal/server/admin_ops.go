@@ -12,6 +12,7 @@ import (
 
 	"github.com/ashby-auto-advance/aaa/internal/ashby"
 	"github.com/ashby-auto-advance/aaa/internal/domain"
+	"github.com/ashby-auto-advance/aaa/internal/explain"
 	"github.com/ashby-auto-advance/aaa/internal/rules"
 	"github.com/ashby-auto-advance/aaa/internal/store"
 	"github.com/go-chi/chi/v5"
@@ -108,23 +109,31 @@ func (s *Server) sync(service, message string, run func(context.Context) error) 
 }
 
 type decisionJSON struct {
-	ExecutionID   string          `json:"execution_id"`
-	ScheduleID    string          `json:"schedule_id"`
-	ApplicationID string          `json:"application_id"`
-	RuleID        *string         `json:"rule_id"`
-	RuleVersion   int             `json:"rule_version"`
-	Mode          string          `json:"mode"`
-	Outcome       string          `json:"outcome"`
-	Status        string          `json:"status"`
-	FromStageID   *string         `json:"from_stage_id"`
-	ToStageID     *string         `json:"to_stage_id"`
-	FailureReason *string         `json:"failure_reason"`
-	Summary       string          `json:"summary"`
-	DueAt         *string         `json:"due_at"`
-	Reasons       []domain.Reason `json:"reasons"`
-	ExecutedAt    string          `json:"executed_at"`
-	ExecutedBy    string          `json:"executed_by"`
-	UpdatedAt     string          `json:"updated_at"`
+	ExecutionID   string       `json:"execution_id"`
+	ScheduleID    string       `json:"schedule_id"`
+	ApplicationID string       `json:"application_id"`
+	RuleID        *string      `json:"rule_id"`
+	RuleVersion   int          `json:"rule_version"`
+	Mode          string       `json:"mode"`
+	Outcome       string       `json:"outcome"`
+	Status        string       `json:"status"`
+	FromStageID   *string      `json:"from_stage_id"`
+	ToStageID     *string      `json:"to_stage_id"`
+	FailureReason *string      `json:"failure_reason"`
+	Summary       string       `json:"summary"`
+	DueAt         *string      `json:"due_at"`
+	Reasons       []reasonJSON `json:"reasons"`
+	// Names and the rendered sentences, beside the ids above.
+	CandidateName  string `json:"candidate_name,omitempty"`
+	JobTitle       string `json:"job_title,omitempty"`
+	RuleName       string `json:"rule_name,omitempty"`
+	FromStageTitle string `json:"from_stage_title,omitempty"`
+	ToStageTitle   string `json:"to_stage_title,omitempty"`
+	SummaryText    string `json:"summary_text"`
+	Explanation    string `json:"explanation"`
+	ExecutedAt     string `json:"executed_at"`
+	ExecutedBy     string `json:"executed_by"`
+	UpdatedAt      string `json:"updated_at"`
 }
 
 var (
@@ -208,18 +217,40 @@ func (s *Server) decisions(w http.ResponseWriter, r *http.Request) {
 			ExecutionID: e.ID, ScheduleID: e.ScheduleID, ApplicationID: e.ApplicationID, RuleID: nullable(e.RuleID),
 			RuleVersion: e.RuleVersion, Mode: e.Mode, Outcome: e.Outcome, Status: e.Status,
 			FromStageID: nullable(e.FromStageID), ToStageID: nullable(e.ToStageID), FailureReason: nullable(e.FailureReason),
-			Summary: e.Summary, Reasons: []domain.Reason{}, ExecutedAt: isoTime(e.ExecutedAt), ExecutedBy: e.ExecutedBy,
+			Summary: e.Summary, Reasons: []reasonJSON{}, ExecutedAt: isoTime(e.ExecutedAt), ExecutedBy: e.ExecutedBy,
 			UpdatedAt: isoTime(e.UpdatedAt),
 		}
 		var dec domain.Decision
 		if len(e.Reasons) > 0 && json.Unmarshal(e.Reasons, &dec) == nil {
-			if dec.Reasons != nil {
-				d.Reasons = dec.Reasons
-			}
 			if dec.DueAt != nil {
 				t := isoTime(*dec.DueAt)
 				d.DueAt = &t
 			}
+		}
+		if dec.Outcome == "" {
+			dec.Outcome = e.Outcome
+		}
+		if dec.Summary == "" {
+			dec.Summary = e.Summary
+		}
+		rr := s.renderer(r.Context())
+		if sched, err := s.d.Store.GetSchedule(r.Context(), e.ScheduleID); err == nil {
+			rr.SeedSchedule(sched)
+		}
+		d.Reasons = explainReasons(rr, dec)
+		d.SummaryText, d.Explanation = rr.Summary(dec), rr.Explanation(dec)
+		d.CandidateName, _ = rr.Lookup(explain.KindCandidate, e.ApplicationID)
+		if app, err := s.d.Store.GetApplication(r.Context(), e.ApplicationID); err == nil && app.JobID != "" {
+			d.JobTitle, _ = rr.Lookup(explain.KindJob, app.JobID)
+		}
+		if e.RuleID != "" {
+			d.RuleName, _ = rr.Lookup(explain.KindRule, e.RuleID)
+		}
+		if e.FromStageID != "" {
+			d.FromStageTitle, _ = rr.Lookup(explain.KindStage, e.FromStageID)
+		}
+		if e.ToStageID != "" {
+			d.ToStageTitle, _ = rr.Lookup(explain.KindStage, e.ToStageID)
 		}
 		out = append(out, d)
 	}

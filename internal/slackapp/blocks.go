@@ -50,6 +50,9 @@ type RejectionNotice struct {
 	// no button.
 	DryRun bool
 	RuleID string
+	// RuleName is shown in the footer (the id only when it is empty, in a
+	// code span).
+	RuleName string
 }
 
 // RequirementLine is one requirement of the rule and how each interviewer
@@ -86,9 +89,14 @@ type Alert struct {
 	Kind   string
 	Title  string
 	Detail string
-	// Fields are shown as labelled values, sorted by label (ids, counts,
-	// links; no candidate free text).
+	// Fields are shown as labelled values, sorted by label (names, counts;
+	// no candidate free text).
 	Fields map[string]string
+	// Links turn the field of the same label into a link (http(s) only),
+	// e.g. the candidate's Ashby profile.
+	Links map[string]string
+	// IDs are shown as a footer of labelled code spans, for admins.
+	IDs map[string]string
 }
 
 // RejectionMessage builds the notice that a candidate did not meet a rule's
@@ -198,11 +206,40 @@ func AlertMessage(a Alert) (text string, blocks []slack.Block) {
 			if v == "" {
 				v = "–"
 			}
-			fields = append(fields, mrkdwn(truncate("*"+escape(k)+"*\n"+escape(v), maxFieldText)))
+			shown := escape(v)
+			if link := linkTarget(a.Links[k]); link != "" && a.Fields[k] != "" {
+				shown = "<" + link + "|" + shown + ">"
+			}
+			fields = append(fields, mrkdwn(truncate("*"+escape(k)+"*\n"+shown, maxFieldText)))
 		}
 		blocks = append(blocks, slack.NewSectionBlock(nil, fields, nil))
 	}
+	if len(a.IDs) > 0 {
+		labels := make([]string, 0, len(a.IDs))
+		for k := range a.IDs {
+			if a.IDs[k] != "" {
+				labels = append(labels, k)
+			}
+		}
+		slices.Sort(labels)
+		parts := make([]string, 0, len(labels))
+		for _, k := range labels {
+			parts = append(parts, escape(k)+" `"+escape(strings.ReplaceAll(a.IDs[k], "`", "'"))+"`")
+		}
+		if len(parts) > 0 {
+			blocks = append(blocks, contextBlock(strings.Join(parts, " · ")))
+		}
+	}
 	return escape(text), blocks
+}
+
+// linkTarget returns an http(s) URL safe inside <url|text>, else "".
+func linkTarget(raw string) string {
+	u, err := url.Parse(raw)
+	if raw == "" || err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return ""
+	}
+	return strings.NewReplacer("|", "%7C", ">", "%3E", "<", "%3C").Replace(u.String())
 }
 
 func alertHeading(kind string) string {
@@ -284,7 +321,10 @@ func noticeFooter(n RejectionNotice) string {
 	} else {
 		parts = append(parts, "_Flagged by aaa because the feedback did not meet the rule's thresholds._")
 	}
-	if n.RuleID != "" {
+	switch {
+	case n.RuleName != "":
+		parts = append(parts, "Rule *"+escape(n.RuleName)+"*")
+	case n.RuleID != "":
 		parts = append(parts, "Rule `"+escape(n.RuleID)+"`")
 	}
 	if n.ExecutionID != "" {

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -10,6 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/ashby-auto-advance/aaa/internal/backtest"
 	"github.com/ashby-auto-advance/aaa/internal/domain"
+	"github.com/ashby-auto-advance/aaa/internal/explain"
 	"github.com/ashby-auto-advance/aaa/internal/review"
 	"github.com/ashby-auto-advance/aaa/internal/rules"
 	"github.com/ashby-auto-advance/aaa/internal/store"
@@ -31,6 +33,8 @@ type Store interface {
 	ListSyncStates(ctx context.Context) ([]store.SyncState, error)
 	ListFailedNotifications(ctx context.Context, limit int) ([]domain.Notification, error)
 	ListExecutions(ctx context.Context, f store.ExecutionFilter) ([]domain.Execution, error)
+	// The metadata caches, for names and form field titles.
+	explain.Caches
 }
 
 var _ Store = (*store.DB)(nil)
@@ -126,6 +130,9 @@ type decisionsMsg struct {
 type decisionDetailMsg struct {
 	loaded
 	detail store.DecisionDetail
+	// fieldTitles maps interview id + "\x00" + field path to the form
+	// field's title, read from the cached feedback forms.
+	fieldTitles map[string]string
 }
 
 type rulesMsg struct {
@@ -244,6 +251,9 @@ func (d data) loadDecisionDetail(id string) tea.Cmd {
 		defer cancel()
 		msg := decisionDetailMsg{loaded: loaded{view: viewDecisions}}
 		msg.detail, msg.err = d.st.GetDecisionDetail(ctx, id)
+		if msg.err == nil {
+			msg.fieldTitles = fieldTitles(ctx, d.st, msg.detail.Row.Execution.Reasons)
+		}
 		msg.at = d.now()
 		d.logErr("load decision "+id, msg.err)
 		return msg
@@ -366,4 +376,23 @@ func (d data) saveReview(row store.DecisionRow, verdict, note string) tea.Cmd {
 		}
 		return reviewSavedMsg{executionID: row.Execution.ID, verdict: verdict, err: err}
 	}
+}
+
+// fieldTitles reads the titles of the form fields the reasons name.
+func fieldTitles(ctx context.Context, st explain.Caches, raw []byte) map[string]string {
+	out := map[string]string{}
+	var dec domain.Decision
+	if len(raw) == 0 || json.Unmarshal(raw, &dec) != nil {
+		return out
+	}
+	names := explain.NewStoreNames(st, nil)
+	for _, r := range dec.Reasons {
+		key := r.InterviewID + "\x00" + r.Field
+		if _, done := out[key]; done || r.Field == "" {
+			continue
+		}
+		t, _ := names.FieldTitle(ctx, r.InterviewID, r.Field)
+		out[key] = t
+	}
+	return out
 }

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -8,6 +9,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/ashby-auto-advance/aaa/internal/domain"
+	"github.com/ashby-auto-advance/aaa/internal/explain"
 	"github.com/ashby-auto-advance/aaa/internal/store"
 )
 
@@ -38,6 +40,7 @@ type decisionsView struct {
 	detail       bool
 	detailID     string
 	detailData   *store.DecisionDetail
+	fieldTitles  map[string]string
 	detailScroll scroller
 
 	// reviewing is the verdict being noted ("" when not reviewing).
@@ -88,7 +91,7 @@ func (v *decisionsView) Update(msg tea.Msg) tea.Cmd {
 	case decisionDetailMsg:
 		if msg.err == nil && msg.detail.Row.Execution.ID == v.detailID {
 			d := msg.detail
-			v.detailData = &d
+			v.detailData, v.fieldTitles = &d, msg.fieldTitles
 		}
 	case reviewSavedMsg:
 		return v.Refresh()
@@ -394,11 +397,10 @@ func (v *decisionsView) detailLines() []string {
 	}
 	lines := []string{
 		st.Heading.Render(fmt.Sprintf("%s · %s (%s)", candidateLabel(r.CandidateName, "", e.ApplicationID), e.Outcome, mode)),
-		st.Dim.Render(fmt.Sprintf("decision %s · %s · application %s · schedule %s", e.ID, stamp(e.ExecutedAt, now),
-			e.ApplicationID, e.ScheduleID)),
+		st.Dim.Render(fmt.Sprintf("decided %s · decision `%s`", stamp(e.ExecutedAt, now), e.ID)),
 		fmt.Sprintf("Job      %s", orDash(r.JobTitle)),
-		fmt.Sprintf("Stage    %s → %s", orDash(r.StageTitle, e.FromStageID), orDash(r.ToStageTitle, e.ToStageID)),
-		fmt.Sprintf("Rule     %s (version %d)", orDash(r.RuleName, e.RuleID), e.RuleVersion),
+		fmt.Sprintf("Stage    %s → %s", orDash(r.StageTitle, codeOr(e.FromStageID)), orDash(r.ToStageTitle, codeOr(e.ToStageID))),
+		fmt.Sprintf("Rule     %s (version %d)", orDash(r.RuleName, codeOr(e.RuleID)), e.RuleVersion),
 	}
 	if e.Mode == domain.ModeShadow {
 		review := "not reviewed (a agree · d disagree)"
@@ -410,7 +412,7 @@ func (v *decisionsView) detailLines() []string {
 		}
 		lines = append(lines, "Review   "+review)
 	}
-	lines = append(lines, "Summary  "+e.Summary, "", st.Heading.Render("Reasons"))
+	lines = append(lines, "Summary  "+v.summaryLine(), "", st.Heading.Render("Reasons"))
 	lines = append(lines, v.reasonLines(e.Reasons, d)...)
 	lines = append(lines, "", st.Heading.Render("In Ashby"))
 	status := fmt.Sprintf("  status %s · by %s · updated %s", e.Status, e.ExecutedBy, stamp(e.UpdatedAt, now))
@@ -419,7 +421,7 @@ func (v *decisionsView) detailLines() []string {
 	}
 	lines = append(lines, status)
 	if e.FailureReason != "" {
-		lines = append(lines, st.Bad.Render("  failure: "+e.FailureReason))
+		lines = append(lines, st.Bad.Render("  failure: "+explain.Scrub(e.FailureReason)))
 	}
 	lines = append(lines, "", st.Heading.Render("Notifications"))
 	if len(d.Notifications) == 0 {
@@ -438,6 +440,29 @@ func (v *decisionsView) detailLines() []string {
 	return lines
 }
 
+// codeOr shows an id in a code span ("" stays empty).
+func codeOr(id string) string {
+	if id == "" {
+		return ""
+	}
+	return "`" + id + "`"
+}
+
+// summaryLine renders the decision with names.
+func (v *decisionsView) summaryLine() string {
+	d := v.detailData
+	e := d.Row.Execution
+	var dec domain.Decision
+	_ = json.Unmarshal(e.Reasons, &dec)
+	if dec.Outcome == "" {
+		dec.Outcome = e.Outcome
+	}
+	if dec.Summary == "" {
+		dec.Summary = e.Summary
+	}
+	return explain.New(context.Background(), detailNames{d: d, fields: v.fieldTitles}).Summary(dec)
+}
+
 // reasonLines renders the decision's reasons: requirement lines, and
 // interviewer lines indented under them.
 func (v *decisionsView) reasonLines(raw json.RawMessage, d *store.DecisionDetail) []string {
@@ -451,40 +476,59 @@ func (v *decisionsView) reasonLines(raw json.RawMessage, d *store.DecisionDetail
 	if len(dec.Reasons) == 0 {
 		return []string{v.styles.Dim.Render("  none recorded")}
 	}
+	rr := explain.New(context.Background(), detailNames{d: d, fields: v.fieldTitles})
 	var out []string
 	for _, r := range dec.Reasons {
-		mark := "·"
 		style := v.styles.Dim
 		if r.Passed != nil {
 			if *r.Passed {
-				mark, style = "✓", v.styles.Good
+				style = v.styles.Good
 			} else {
-				mark, style = "✗", v.styles.Bad
+				style = v.styles.Bad
 			}
 		}
-		var who []string
-		if r.InterviewID != "" && r.InterviewerID == "" {
-			who = append(who, orDash(d.InterviewTitles[r.InterviewID], r.InterviewID))
-		}
-		indent := "  "
 		if r.InterviewerID != "" {
-			indent = "      "
-			who = append(who, orDash(d.InterviewerNames[r.InterviewerID], r.InterviewerID))
+			// "Alan Turing · Overall score 4 (≥ 3) ✓": short enough for
+			// 80 columns.
+			out = append(out, style.Render("      "+rr.Short(r)))
+			continue
 		}
-		label := ""
-		if len(who) > 0 {
-			label = strings.Join(who, " · ") + ": "
-		}
-		out = append(out, style.Render(indent+mark+" "+label+r.Message))
-		if len(r.Missing) > 0 {
-			names := make([]string, len(r.Missing))
-			for i, id := range r.Missing {
-				names[i] = orDash(d.InterviewerNames[id], id)
-			}
-			out = append(out, v.styles.Dim.Render(indent+"  missing: "+strings.Join(names, ", ")))
-		}
+		out = append(out, style.Render("  "+rr.Reason(r, dec.Reasons)))
 	}
 	return out
+}
+
+// detailNames resolves names from a decision detail's maps (no I/O while
+// rendering).
+type detailNames struct {
+	d      *store.DecisionDetail
+	fields map[string]string
+}
+
+func (n detailNames) Name(_ context.Context, kind, id string) (string, bool) {
+	var m map[string]string
+	switch kind {
+	case explain.KindInterviewer:
+		m = n.d.InterviewerNames
+	case explain.KindInterview:
+		m = n.d.InterviewTitles
+	case explain.KindStage:
+		switch id {
+		case n.d.Row.Execution.FromStageID:
+			return n.d.Row.StageTitle, n.d.Row.StageTitle != ""
+		case n.d.Row.Execution.ToStageID:
+			return n.d.Row.ToStageTitle, n.d.Row.ToStageTitle != ""
+		}
+	case explain.KindCandidate:
+		return n.d.Row.CandidateName, n.d.Row.CandidateName != ""
+	}
+	name := m[id]
+	return name, name != ""
+}
+
+func (n detailNames) FieldTitle(_ context.Context, interviewID, path string) (string, bool) {
+	t := n.fields[interviewID+"\x00"+path]
+	return t, t != ""
 }
 
 // noticeMsg is a message for the status line only.

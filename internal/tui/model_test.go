@@ -69,11 +69,20 @@ func fixture() []tea.Msg {
 	reasons, _ := json.Marshal(domain.Decision{Outcome: domain.OutcomeReject, Summary: "reject: score >= 3 failed",
 		Reasons: []domain.Reason{
 			{Code: "requirement_failed", RequirementID: "req-1", InterviewID: "iv-code", Passed: &failed,
-				Message: "score >= 3 (each): 1 of 2 interviewers pass"},
+				Field: "overall_score", Operator: ">=", Threshold: "3", Aggregate: "each",
+				Message: "2/3 interviewers passed overall_score >= 3 on interview iv-code"},
 			{Code: "interviewer_passed", RequirementID: "req-1", InterviewID: "iv-code", InterviewerID: "u-1", Passed: &passed,
-				Value: 4, Message: "score 4 >= 3"},
+				Field: "overall_score", Operator: ">=", Threshold: "3", Aggregate: "each",
+				Value: 4, Message: "interviewer u-1 passed overall_score >= 3"},
 			{Code: "interviewer_failed", RequirementID: "req-1", InterviewID: "iv-code", InterviewerID: "u-2", Passed: &failed,
-				Value: 2, Message: "score 2 < 3"},
+				Field: "overall_score", Operator: ">=", Threshold: "3", Aggregate: "each",
+				Value: 2, Message: "interviewer u-2 did not pass overall_score >= 3"},
+			// An interviewer the caches do not know (yet): named by id in a
+			// code span, the score still shown at 80 columns.
+			{Code: "interviewer_passed", RequirementID: "req-1", InterviewID: "iv-code",
+				InterviewerID: "80aa2f81-49ee-4af1-bd94-61a1b8b38ea1", Passed: &passed,
+				Field: "overall_score", Operator: ">=", Threshold: "3", Aggregate: "each",
+				Value: 3, Message: "interviewer 80aa2f81-49ee-4af1-bd94-61a1b8b38ea1 passed overall_score >= 3"},
 		}})
 	decisions := []store.DecisionRow{
 		{Execution: domain.Execution{ID: "exec-3", ScheduleID: "sched-3", ApplicationID: "app-3", RuleID: "rule-2", RuleVersion: 7,
@@ -307,6 +316,22 @@ func TestNoColor(t *testing.T) {
 			if strings.Contains(out, bad) {
 				t.Fatalf("view %s has a color sequence %q with NoColor", k, bad)
 			}
+		}
+	}
+}
+
+// TestReasonLinesShowScoreAt80 is issue 17: at 80x24 every interviewer
+// line of the decision detail shows the value given and the threshold.
+func TestReasonLinesShowScoreAt80(t *testing.T) {
+	t.Parallel()
+	m := loadedModel(t, 80, 24)
+	press(m, "2", "j", "enter")
+	m.Update(decisionDetailFixture())
+	got := screen(m)
+	for _, want := range []string{"Grace Hopper · Overall score 4 (≥ 3) ✓", "Alan Turing · Overall score 2 (≥ 3) ✗",
+		"unknown interviewer `80aa2f81…` · Overall score 3 (≥ 3) ✓"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("80x24 detail lacks %q:\n%s", want, got)
 		}
 	}
 }
