@@ -173,3 +173,44 @@ func TestRulesInitApplyByTitle(t *testing.T) {
 		}
 	})
 }
+
+// TestRulesApplyPruneAsks answers the --prune question on a terminal (an
+// in-process reader stands for one): "n" changes nothing, "y" deactivates.
+func TestRulesApplyPruneAsks(t *testing.T) {
+	t.Parallel()
+	testkit.EachBackend(t, func(t *testing.T, b testkit.Backend) {
+		db, url := b.Open(t)
+		seedTwoJobs(t, db)
+		dir := t.TempDir()
+		var files []string
+		for _, job := range []string{"Backend Engineer", "Frontend Engineer"} {
+			out := runRules(t, url, "init", "--job", job, "--stage", "Phone Screen")
+			p := filepath.Join(dir, strings.ReplaceAll(job, " ", "")+".yaml")
+			testkit.Must(t, os.WriteFile(p, []byte(out), 0o600))
+			runRules(t, url, "apply", "-f", p)
+			files = append(files, p)
+		}
+		prune := func(answer string) (string, error) {
+			cmd := newRulesCmd()
+			var out, errOut bytes.Buffer
+			cmd.SetOut(&out)
+			cmd.SetErr(&errOut)
+			cmd.SetIn(strings.NewReader(answer))
+			cmd.SetArgs([]string{"apply", "-f", files[0], "--prune", "--db", url, "--as", "sam"})
+			err := cmd.ExecuteContext(context.Background())
+			return out.String() + errOut.String(), err
+		}
+		active := func() int {
+			rs, err := db.ListRules(context.Background(), true)
+			testkit.Must(t, err)
+			return len(rs)
+		}
+		out, err := prune("n\n")
+		if err == nil || !strings.Contains(out, "Deactivate them? [y/N]") || !strings.Contains(out, "frontend-engineer-phone-screen") || active() != 2 {
+			t.Fatalf("answer n: %v, %d active\n%s", err, active(), out)
+		}
+		if out, err := prune("y\n"); err != nil || active() != 1 || !strings.Contains(out, `- deactivate rule "frontend-engineer-phone-screen"`) {
+			t.Fatalf("answer y: %v, %d active\n%s", err, active(), out)
+		}
+	})
+}
