@@ -12,6 +12,9 @@ var (
 	ErrConflict = errors.New("conflict")
 	// ErrInvalid means the input is malformed or fails validation.
 	ErrInvalid = errors.New("invalid input")
+	// ErrUnavailable means a dependency (Ashby) is unreachable, failing or
+	// rate limiting for now: the same work is retried later, unchanged.
+	ErrUnavailable = errors.New("temporarily unavailable")
 )
 
 // ErrAshbyNotConfigured means no Ashby API key is set: syncs and actions

@@ -190,6 +190,9 @@ func hashHex(b []byte) string {
 
 // IngestDelivery applies a stored interviewScheduleUpdate delivery (DESIGN.md
 // step 2). final marks the last attempt: its failure is recorded for good.
+// A transient failure (Ashby unreachable, 5xx, 429) is never final: the
+// delivery stays pending and the error wraps domain.ErrUnavailable, which
+// the queue retries with capped backoff without counting an attempt.
 func (s *Service) IngestDelivery(ctx context.Context, deliveryID string, final bool) error {
 	d, err := s.st.GetDelivery(ctx, deliveryID)
 	if err != nil {
@@ -200,6 +203,15 @@ func (s *Service) IngestDelivery(ctx context.Context, deliveryID string, final b
 	}
 	log := s.log.With("delivery_id", d.ID, "action", d.Action)
 	if err := s.ingest(ctx, d, log); err != nil {
+		if transient(err) {
+			// Never given up: the queue retries with capped backoff for as
+			// long as Ashby stays away, and the delivery stays pending.
+			if merr := s.st.MarkDelivery(ctx, d.ID, domain.DeliveryPending, err.Error(), s.now()); merr != nil {
+				log.ErrorContext(ctx, "webhook_delivery_mark_failed", "error", merr)
+			}
+			log.WarnContext(ctx, "webhook_delivery_retry", "error", err.Error(), "transient", true)
+			return fmt.Errorf("%w: %w", domain.ErrUnavailable, err)
+		}
 		status := domain.DeliveryPending
 		if final || errors.Is(err, domain.ErrInvalid) {
 			status = domain.DeliveryFailed
@@ -216,6 +228,19 @@ func (s *Service) IngestDelivery(ctx context.Context, deliveryID string, final b
 		return err
 	}
 	return nil
+}
+
+// transient reports whether a failed ingest may succeed later unchanged:
+// Ashby unreachable or timing out, failing (5xx), rate limiting (429),
+// refusing the key (fixed by an operator), or not configured yet.
+func transient(err error) bool {
+	if errors.Is(err, domain.ErrInvalid) {
+		return false
+	}
+	var te *ashby.TransportError
+	return errors.As(err, &te) || ashby.IsUncertain(err) || ashby.IsRateLimited(err) || ashby.IsAuth(err) ||
+		errors.Is(err, domain.ErrAshbyNotConfigured) || errors.Is(err, domain.ErrUnavailable) ||
+		errors.Is(err, context.DeadlineExceeded)
 }
 
 func (s *Service) ingest(ctx context.Context, d domain.Delivery, log *slog.Logger) error {

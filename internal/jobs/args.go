@@ -7,6 +7,21 @@ import (
 	"github.com/riverqueue/river/rivertype"
 )
 
+// Queues: each kind of work has its own River queue and workers, so a burst
+// of slow ingests (Ashby lookups at ASHBY_RATE_LIMIT) cannot hold up
+// evaluations or a recruiter's Archive click, nor they a periodic sync.
+const (
+	// QueueIngest processes webhook deliveries.
+	QueueIngest = "ingest"
+	// QueueEvaluate evaluates schedules.
+	QueueEvaluate = "evaluate"
+	// QueueActions archives after Slack clicks (or by rule) and sends
+	// Slack notices.
+	QueueActions = "actions"
+	// QueuePeriodic runs the periodic tasks (syncs, sweep, reminders).
+	QueuePeriodic = "periodic"
+)
+
 // IngestArgs processes one stored webhook delivery.
 type IngestArgs struct {
 	DeliveryID string `json:"delivery_id"`
@@ -14,6 +29,9 @@ type IngestArgs struct {
 
 // Kind implements river.JobArgs.
 func (IngestArgs) Kind() string { return "ingest_delivery" }
+
+// InsertOpts puts ingestion in its own queue.
+func (IngestArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{Queue: QueueIngest} }
 
 // EvaluateArgs evaluates one schedule. Jobs are unique per schedule and
 // per reason to run: At is the due time of a scheduled re-check (empty for
@@ -32,7 +50,7 @@ func (EvaluateArgs) Kind() string { return "evaluate_schedule" }
 
 // InsertOpts makes evaluations unique per schedule (and due time).
 func (EvaluateArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
+	return river.InsertOpts{Queue: QueueEvaluate, UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
 		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning,
 		rivertype.JobStateScheduled, rivertype.JobStateRetryable,
 	}}}
@@ -56,7 +74,7 @@ func (ArchiveArgs) Kind() string { return "slack_archive" }
 
 // InsertOpts makes archives unique per decision.
 func (ArchiveArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
+	return river.InsertOpts{Queue: QueueActions, UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
 		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning,
 		rivertype.JobStateScheduled, rivertype.JobStateRetryable,
 	}}}
@@ -70,6 +88,9 @@ type NotifyArgs struct {
 // Kind implements river.JobArgs.
 func (NotifyArgs) Kind() string { return "slack_notify" }
 
+// InsertOpts puts notices with the other Slack actions.
+func (NotifyArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{Queue: QueueActions} }
+
 // PeriodicArgs runs one periodic task by name.
 type PeriodicArgs struct {
 	Task string `json:"task"`
@@ -82,7 +103,7 @@ func (PeriodicArgs) Kind() string { return "periodic" }
 // of the unique states: with River's default they would block every later
 // run until the job cleaner removes them (24h).
 func (PeriodicArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{MaxAttempts: 3, UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
+	return river.InsertOpts{Queue: QueuePeriodic, MaxAttempts: 3, UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
 		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning,
 		rivertype.JobStateScheduled, rivertype.JobStateRetryable,
 	}}}

@@ -31,11 +31,18 @@ type Options struct {
 	// Periodic lists the periodic tasks; each runs on start and then every
 	// interval, on the leader only.
 	Periodic []Interval
-	// Workers is the number of concurrent jobs (default 20 on Postgres, 4 on SQLite).
-	Workers int
+	// QueueWorkers overrides the number of concurrent jobs of a queue
+	// (QueueIngest, QueueEvaluate, QueueActions, QueuePeriodic, and
+	// river.QueueDefault, which drains jobs enqueued before the queues were
+	// split); see DefaultQueueWorkers.
+	QueueWorkers map[string]int
 	// MaxAttempts for ingestion and actions before a job is given up (default 12).
 	MaxAttempts int
 	// RetryBase and RetryMax bound the exponential retry delay (defaults 1s, 5m).
+	// A delivery whose ingestion fails for a transient cause (Ashby down,
+	// 5xx, 429: domain.ErrUnavailable) is retried with the same backoff,
+	// capped at RetryMax, for as long as the cause lasts: those retries do
+	// not count as attempts.
 	RetryBase, RetryMax time.Duration
 	// PollInterval is how often workers poll when no notification arrives
 	// (default 1s on Postgres, 200ms on SQLite, which has no LISTEN).
@@ -59,6 +66,7 @@ type Queue struct {
 	txc      *river.Client[*sql.Tx] // inserts in database/sql transactions (and works jobs on SQLite)
 	pgc      *river.Client[pgx.Tx]  // works jobs on Postgres
 	logger   *slog.Logger
+	backoff  backoff // retries, and snoozes of transient failures
 	// unsubscribe ends the job event subscription of ObserveJob.
 	unsubscribe func()
 }
@@ -83,6 +91,18 @@ func Migrate(ctx context.Context, db *sql.DB, pool *pgxpool.Pool) error {
 	return nil
 }
 
+// DefaultQueueWorkers returns each queue's number of workers. On SQLite
+// every job's writes wait for the single writer connection, which webhook
+// acknowledgements need too: few workers in all keep acks fast, and the
+// split keeps the small queues (evaluations, clicks) moving while ingestion
+// is busy with slow Ashby lookups.
+func DefaultQueueWorkers(sqlite bool) map[string]int {
+	if sqlite {
+		return map[string]int{QueueIngest: 4, QueueEvaluate: 2, QueueActions: 2, QueuePeriodic: 1, river.QueueDefault: 1}
+	}
+	return map[string]int{QueueIngest: 10, QueueEvaluate: 6, QueueActions: 4, QueuePeriodic: 2, river.QueueDefault: 1}
+}
+
 // New builds the queue. Call Start to work jobs.
 func New(opts Options) (*Queue, error) {
 	if opts.Logger == nil {
@@ -97,14 +117,15 @@ func New(opts Options) (*Queue, error) {
 	if opts.RetryMax == 0 {
 		opts.RetryMax = 5 * time.Minute
 	}
-	if opts.Workers == 0 {
-		// On SQLite every job queues for the single writer connection,
-		// which webhook acknowledgements need too: fewer workers keep acks
-		// fast under load; jobs catch up between bursts.
-		opts.Workers = 20
-		if opts.Pool == nil {
-			opts.Workers = 6
+	queueWorkers := DefaultQueueWorkers(opts.Pool == nil)
+	for name, n := range opts.QueueWorkers {
+		if _, ok := queueWorkers[name]; !ok {
+			return nil, fmt.Errorf("unknown job queue %q", name)
 		}
+		if n < 1 {
+			return nil, fmt.Errorf("job queue %q needs at least one worker", name)
+		}
+		queueWorkers[name] = n
 	}
 	if opts.PollInterval == 0 {
 		opts.PollInterval = time.Second
@@ -121,13 +142,14 @@ func New(opts Options) (*Queue, error) {
 	if opts.RescueAfter <= opts.JobTimeout {
 		return nil, fmt.Errorf("job rescue delay %s must exceed the job timeout %s", opts.RescueAfter, opts.JobTimeout)
 	}
-	q := &Queue{opts: opts, logger: opts.Logger.With("component", "jobs")}
+	q := &Queue{opts: opts, logger: opts.Logger.With("component", "jobs"),
+		backoff: backoff{base: opts.RetryBase, max: opts.RetryMax}}
 	riverLogger := slog.New(levelFloor{opts.Logger.Handler(), slog.LevelWarn})
 	workCfg := func() *river.Config {
 		cfg := &river.Config{
 			Logger:               riverLogger,
 			MaxAttempts:          opts.MaxAttempts,
-			RetryPolicy:          backoff{base: opts.RetryBase, max: opts.RetryMax},
+			RetryPolicy:          q.backoff,
 			FetchPollInterval:    opts.PollInterval,
 			FetchCooldown:        min(opts.PollInterval, 5*time.Millisecond),
 			RescueStuckJobsAfter: opts.RescueAfter,
@@ -136,7 +158,10 @@ func New(opts Options) (*Queue, error) {
 		if opts.InsertOnly {
 			return cfg
 		}
-		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: opts.Workers}}
+		cfg.Queues = map[string]river.QueueConfig{}
+		for name, n := range queueWorkers {
+			cfg.Queues[name] = river.QueueConfig{MaxWorkers: n}
+		}
 		cfg.Workers = q.workers()
 		for _, p := range opts.Periodic {
 			task := p.Task
@@ -308,12 +333,17 @@ func (q *Queue) PendingJobs(ctx context.Context) ([]*rivertype.JobRow, error) {
 type backoff struct{ base, max time.Duration }
 
 func (b backoff) NextRetry(job *rivertype.JobRow) time.Time {
-	d := b.base << min(job.Attempt, 20)
+	return time.Now().Add(b.delay(job.Attempt))
+}
+
+// delay is the wait before retry n (from 0): base doubled n times, at most
+// max, jittered down to half.
+func (b backoff) delay(n int) time.Duration {
+	d := b.base << min(max(n, 0), 20)
 	if d <= 0 || d > b.max {
 		d = b.max
 	}
-	d = d/2 + rand.N(d/2+1)
-	return time.Now().Add(d)
+	return d/2 + rand.N(d/2+1)
 }
 
 // levelFloor drops River's own records below a level, keeping our logs quiet.

@@ -2,11 +2,13 @@ package jobs
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
 
 	"github.com/ashby-auto-advance/aaa/internal/advance"
+	"github.com/ashby-auto-advance/aaa/internal/domain"
 
 	"github.com/riverqueue/river"
 )
@@ -54,7 +56,13 @@ func (q *Queue) workers() *river.Workers {
 	w := river.NewWorkers()
 	final := func(attempt, max int) bool { return attempt >= max }
 	river.AddWorker(w, river.WorkFunc(func(ctx context.Context, j *river.Job[IngestArgs]) error {
-		return q.handlers.Intake.IngestDelivery(ctx, j.Args.DeliveryID, final(j.Attempt, j.MaxAttempts))
+		err := q.handlers.Intake.IngestDelivery(ctx, j.Args.DeliveryID, final(j.Attempt, j.MaxAttempts))
+		if errors.Is(err, domain.ErrUnavailable) {
+			// A snooze is not an attempt: a long Ashby outage never uses
+			// the job up, and the delivery is processed once Ashby answers.
+			return river.JobSnooze(q.backoff.delay(snoozes(j.Metadata)))
+		}
+		return err
 	}))
 	river.AddWorker(w, river.WorkFunc(func(ctx context.Context, j *river.Job[EvaluateArgs]) error {
 		rerun, in, err := q.handlers.Evaluator.EvaluateSchedule(ctx, j.Args.ScheduleID)
@@ -82,4 +90,13 @@ func (q *Queue) workers() *river.Workers {
 		return run(ctx)
 	}))
 	return w
+}
+
+// snoozes reads how often River snoozed a job (its metadata's "snoozes").
+func snoozes(metadata []byte) int {
+	var m struct {
+		Snoozes int `json:"snoozes"`
+	}
+	_ = json.Unmarshal(metadata, &m)
+	return m.Snoozes
 }
