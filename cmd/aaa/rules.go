@@ -61,7 +61,7 @@ func newRulesCmd() *cobra.Command {
 	var dbURL, as string
 	cmd := &cobra.Command{
 		Use:   "rules",
-		Short: "Manage advancement rules as code (export, apply, list)",
+		Short: "Manage advancement rules as code, by title (init, apply, export, list, history)",
 		Long: `Rules as code: keep the advancement rules in a YAML file under review and make
 the store match it. Jobs, stages and interviews are named by title (or id).
 

@@ -300,11 +300,11 @@ func badText(s string) bool {
 }
 
 // ResolveRefs fills r's ids from refs within the rule's scope (see Refs),
-// for the admin API. Problems are located under prefix with the refs' field
-// names.
+// for the admin API; a rule with a job and no plan gets the job's only
+// plan. Problems are located under prefix with the refs' field names.
 func ResolveRefs(ctx context.Context, md store.MetadataStore, r *domain.Rule, refs Refs, prefix ...any) ([]Problem, error) {
 	if refs.Job == "" && refs.InterviewPlan == "" && refs.InterviewStage == "" && refs.TargetStage == "" &&
-		!slices.ContainsFunc(refs.Interviews, func(s string) bool { return s != "" }) {
+		!slices.ContainsFunc(refs.Interviews, func(s string) bool { return s != "" }) && (r.InterviewPlanID != "" || r.JobID == "") {
 		return nil, nil
 	}
 	sc, err := newScope(ctx, md)

@@ -62,6 +62,13 @@ func TestAdminRulesByTitle(t *testing.T) {
 		!strings.Contains(res.raw, "fe-culture-1") || !strings.Contains(res.raw, "fe-culture-2") {
 		t.Errorf("ambiguous title in one job: %d %s", res.status, res.raw)
 	}
+	// The seed's id fields, with the plan left to the job's only plan.
+	res = e.do(t, "POST", "/admin/create-advancement-rule", "t", `{"name": "ids", "job_id": "job-fe", "interview_stage_id": "fe-screen", "priority": 2,
+  "requirements": [{"interview_id": "fe-tech", "score_field_path": "overall_score", "operator": ">=", "threshold_value": "4"}]}`)
+	if res.status != 409 || !strings.Contains(res.raw, "already exists") {
+		// fe's scope is taken by rule "fe": reaching the clash means the plan was found.
+		t.Errorf("ids without a plan: %d %s", res.status, res.raw)
+	}
 	res = e.do(t, "POST", "/admin/create-advancement-rule", "t", strings.Replace(rule("both", "Backend Engineer", "x"), `"job": `, `"job_id": "job-1", "job": `, 1))
 	if res.status != 422 || !strings.Contains(res.raw, "not both") {
 		t.Errorf("job and job_id: %d %s", res.status, res.raw)
