@@ -509,6 +509,12 @@ func TestReminderContentAndUnknownInterviewer(t *testing.T) {
 		if strings.Contains(body, "Grace") || strings.Contains(body, "Ada Lovelace") {
 			t.Errorf("escalation names people it is not about: %s", body)
 		}
+		// Issue 17: ids are for admins, in a code span, never a field a
+		// person reads as a name.
+		if strings.Contains(body, "*Application*") || strings.Contains(body, "*Schedule*") ||
+			!strings.Contains(body, "`app2`") || !strings.Contains(body, "`s2`") {
+			t.Errorf("escalation shows ids as fields rather than in code spans: %s", body)
+		}
 	}
 	e.run(at(10, 9, 0))
 	if n := len(e.posts("UREC")); n != 1 {
