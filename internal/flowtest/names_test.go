@@ -84,6 +84,7 @@ func TestFailureAlertSpeaksNames(t *testing.T) {
 		return len(alerts) > 0
 	})
 	for _, a := range alerts {
+		t.Logf("alert: %s", a.Blocks)
 		for _, text := range readableTexts(a) {
 			if ids := uuidPattern.FindAllString(text, -1); len(ids) > 0 {
 				t.Errorf("alert shows ids %v in: %s", ids, text)
