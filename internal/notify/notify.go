@@ -442,7 +442,7 @@ func (s *Service) UpdateRejectionMessage(ctx context.Context, e domain.Execution
 	if status == domain.ExecRejected {
 		text, blocks = slackapp.ArchivedUpdate(notice, req.UserID, req.UserName, s.now())
 	} else {
-		text, blocks = slackapp.ArchiveFailedUpdate(notice, reason)
+		text, blocks = slackapp.ArchiveFailedUpdate(notice, explain.Scrub(reason))
 	}
 	if err := s.slack.UpdateMessage(ctx, channel, ts, text, blocks); err != nil {
 		s.log.WarnContext(ctx, "slack_update_failed", "execution_id", e.ID, "error", err.Error())
@@ -454,7 +454,7 @@ func (s *Service) Ephemeral(ctx context.Context, channel, user, text string) {
 	if s.slack == nil || channel == "" || user == "" {
 		return
 	}
-	if err := s.slack.PostEphemeral(ctx, channel, user, text); err != nil {
+	if err := s.slack.PostEphemeral(ctx, channel, user, explain.Scrub(text)); err != nil {
 		s.log.WarnContext(ctx, "slack_ephemeral_failed", "error", err.Error())
 	}
 }

@@ -57,4 +57,16 @@ func TestDecisionsSpeakNames(t *testing.T) {
 	if t.Failed() {
 		t.Logf("body: %s", r.raw)
 	}
+
+	// A preview names the scope a missing rule would cover.
+	p := e.do(t, "POST", "/admin/trigger-advancement-evaluation?dry_run=true&schedule_id=sched-n", "t", "")
+	for path, want := range map[string]string{
+		"evaluation.decision.outcome": "no_rule",
+		"evaluation.summary_text":     "No rule: no active rule for Tech Screen of Backend Engineer",
+		"evaluation.candidate_name":   "Ada Lovelace",
+	} {
+		if got := str(get(p.body, path)); got != want {
+			t.Errorf("%s = %q, want %q (body %s)", path, got, want, p.raw)
+		}
+	}
 }
