@@ -6,8 +6,6 @@ import (
 	"log/slog"
 	"os"
 	"slices"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/ashby-auto-advance/aaa/internal/app"
@@ -19,24 +17,17 @@ import (
 
 func init() { extraCommands = append(extraCommands, newBacktestCmd) }
 
-// parseSince reads "90d", "12h" or any Go duration as a time that long
-// before now.
+// parseSince reads --since with the admin API's parser (90d, 48h, an RFC
+// 3339 time or all); empty is everything.
 func parseSince(s string, now time.Time) (time.Time, error) {
 	if s == "" {
 		return time.Time{}, nil
 	}
-	if n, ok := strings.CutSuffix(s, "d"); ok {
-		days, err := strconv.Atoi(n)
-		if err != nil || days < 0 {
-			return time.Time{}, fmt.Errorf("--since %q: want a number of days like 90d or a duration like 48h", s)
-		}
-		return now.Add(-time.Duration(days) * 24 * time.Hour), nil
+	t, err := backtest.ParseSince(s, now)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("--%w", err)
 	}
-	d, err := time.ParseDuration(s)
-	if err != nil || d < 0 {
-		return time.Time{}, fmt.Errorf("--since %q: want a number of days like 90d or a duration like 48h", s)
-	}
-	return now.Add(-d), nil
+	return t, nil
 }
 
 func newBacktestCmd() *cobra.Command {

@@ -268,6 +268,17 @@ rules:
     interview_stage: Tech Screen
     requirements: [{interview: iv-tech, score_field_path: x, operator: "==", threshold_value: "yes"}]
 `, want: []string{"rules[0].name: every rule needs a unique name"}},
+		{name: "durations beyond a year and an unknown archive reason", doc: `
+rules:
+  - name: a
+    interview_plan: Engineering
+    interview_stage: Tech Screen
+    min_wait_minutes: 1000000000000
+    timeout_days: 1000000000
+    archive_reason_id: no-such-reason
+    requirements: [{interview: iv-tech, score_field_path: x, operator: "==", threshold_value: "yes"}]
+`, want: []string{"rules[0].min_wait_minutes: min_wait_minutes must be at most 525600 (365 days)",
+			"rules[0].timeout_days: timeout_days must be at most 365", "rules[0].archive_reason_id: archive reason no-such-reason does not exist"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -94,6 +94,14 @@ func isNumericOp(op string) bool {
 	return op == domain.OpGE || op == domain.OpGT || op == domain.OpLE || op == domain.OpLT
 }
 
+// MaxDays bounds a rule's durations (timeout_days, and min_wait_minutes
+// in minutes): longer ones are typos, and would overflow a time.Duration.
+const MaxDays = 365
+
+// ActionTypes are the rule action types aaa accepts (the seed's documented
+// ones; its "future" types are not implemented).
+var ActionTypes = []string{"advance_stage", "send_rejection_notification"}
+
 // CheckShape validates what needs no database: mode, on-reject action,
 // numbers, operators, aggregates and thresholds. Locations use the admin
 // API's field names, under prefix.
@@ -110,9 +118,18 @@ func CheckShape(r domain.Rule, prefix ...any) []Problem {
 	}
 	if r.TimeoutDays < 0 {
 		add(ProblemInvalid, "timeout_days must be 0 (use the global setting) or more", r.TimeoutDays, "timeout_days")
+	} else if r.TimeoutDays > MaxDays {
+		add(ProblemInvalid, fmt.Sprintf("timeout_days must be at most %d (a year)", MaxDays), r.TimeoutDays, "timeout_days")
 	}
 	if r.MinWaitMinutes < 0 {
 		add(ProblemInvalid, "min_wait_minutes must be 0 (use the global setting) or more", r.MinWaitMinutes, "min_wait_minutes")
+	} else if r.MinWaitMinutes > MaxDays*24*60 {
+		add(ProblemInvalid, fmt.Sprintf("min_wait_minutes must be at most %d (%d days)", MaxDays*24*60, MaxDays), r.MinWaitMinutes, "min_wait_minutes")
+	}
+	for i, a := range r.Actions {
+		if !slices.Contains(ActionTypes, a.ActionType) {
+			add(ProblemInvalid, "action_type must be one of "+strings.Join(ActionTypes, ", "), a.ActionType, "actions", i, "action_type")
+		}
 	}
 	if r.InterviewPlanID == "" {
 		add(ProblemMissing, "Field required", nil, "interview_plan_id")
@@ -167,8 +184,7 @@ func CheckShape(r domain.Rule, prefix ...any) []Problem {
 
 // CheckMetadata validates that the rule's ids exist in the synced metadata:
 // the plan, the stage (of that plan), the target stage (of that plan), the
-// job and its plans, the interviews and the archive reason (when reasons are
-// cached). Locations use the admin API's field names, under prefix.
+// job and its plans, the interviews and the archive reason. Locations use the admin API's field names, under prefix.
 func CheckMetadata(ctx context.Context, md store.MetadataStore, r domain.Rule, prefix ...any) ([]Problem, error) {
 	if len(textProblems(r)) > 0 {
 		// CheckShape reports them; ids a store cannot hold cannot be looked up.
@@ -243,7 +259,7 @@ func CheckMetadata(ctx context.Context, md store.MetadataStore, r domain.Rule, p
 		if err != nil {
 			return nil, err
 		}
-		if len(reasons) > 0 && !slices.ContainsFunc(reasons, func(a domain.ArchiveReason) bool { return a.ID == r.ArchiveReasonID }) {
+		if !slices.ContainsFunc(reasons, func(a domain.ArchiveReason) bool { return a.ID == r.ArchiveReasonID }) {
 			add(ProblemNotFound, "archive reason "+r.ArchiveReasonID+" does not exist"+hint, r.ArchiveReasonID, "archive_reason_id")
 		}
 	}

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/ashby-auto-advance/aaa/internal/backtest"
@@ -19,24 +17,10 @@ const defaultBacktestWindow = 90 * 24 * time.Hour
 // backtestSince reads since as "90d", a Go duration ("48h") or an RFC 3339
 // time; empty is the default window.
 func backtestSince(v string, now time.Time) (time.Time, error) {
-	switch {
-	case v == "":
+	if v == "" {
 		return now.Add(-defaultBacktestWindow), nil
-	case v == "all":
-		return time.Time{}, nil
 	}
-	if n, ok := strings.CutSuffix(v, "d"); ok {
-		if days, err := strconv.Atoi(n); err == nil && days >= 0 {
-			return now.Add(-time.Duration(days) * 24 * time.Hour), nil
-		}
-	}
-	if d, err := time.ParseDuration(v); err == nil && d >= 0 {
-		return now.Add(-d), nil
-	}
-	if t, err := time.Parse(time.RFC3339, v); err == nil {
-		return t, nil
-	}
-	return time.Time{}, fmt.Errorf("since %q: want 90d, 48h, an RFC 3339 time or all", v)
+	return backtest.ParseSince(v, now)
 }
 
 // backtestRule replays a stored rule: GET /admin/backtest?rule_id=&since=&job_id=.
