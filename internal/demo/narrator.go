@@ -61,7 +61,7 @@ func (n *narrator) intro(opts Options, base string) {
 		default:
 			agg = j.aggregate
 		}
-		fmt.Fprintf(n.out, "  %-26s %d candidates, panel of %d, rule %-6s Overall score ≥ 3 (%s); recruiter %s\n",
+		fmt.Fprintf(n.out, "  %-26s %d candidates, panel of %d, rule %-6s Overall Score ≥ 3 (%s); recruiter %s\n",
 			j.title, len(j.sc.Candidates), len(j.panel), strings.ToUpper(j.mode), agg, short(j.recruiter.Name))
 	}
 	fmt.Fprintln(n.out)

@@ -8,6 +8,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/ashby-auto-advance/aaa/internal/domain"
+	"github.com/ashby-auto-advance/aaa/internal/explain"
 )
 
 // activityView shows recent webhook deliveries, the periodic jobs' last
@@ -108,7 +109,8 @@ func (v *activityView) lines() []string {
 		lines = append(lines, st.Dim.Render(" no webhook received yet"))
 	}
 	for _, d := range a.deliveries {
-		line := tableRow([]string{stamp(d.ReceivedAt, now), d.Action, orDash(d.ScheduleID), d.Status, itoa(d.Attempts), d.LastError}, ws)
+		line := tableRow([]string{stamp(d.ReceivedAt, now), d.Action, orDash(codeOr(d.ScheduleID)), d.Status, itoa(d.Attempts),
+			explain.Scrub(d.LastError)}, ws)
 		if d.Status == domain.DeliveryFailed {
 			line = st.Bad.Render(line)
 		}
@@ -124,11 +126,11 @@ func (v *activityView) lines() []string {
 	var errs []errLine
 	for _, n := range a.notifications {
 		errs = append(errs, errLine{stamp(n.UpdatedAt, now), n.UpdatedAt.UnixNano(),
-			fmt.Sprintf("slack  %s notification of %s: %s", n.Kind, orDash(n.ExecutionID), orDash(n.Error))})
+			fmt.Sprintf("slack  %s notification of decision %s: %s", n.Kind, orDash(codeOr(n.ExecutionID)), orDash(n.Error))})
 	}
 	for _, e := range a.executions {
 		errs = append(errs, errLine{stamp(e.UpdatedAt, now), e.UpdatedAt.UnixNano(),
-			fmt.Sprintf("ashby  %s of application %s: %s", e.Outcome, e.ApplicationID, orDash(e.FailureReason))})
+			fmt.Sprintf("ashby  %s of application %s: %s", e.Outcome, codeOr(e.ApplicationID), orDash(explain.Scrub(e.FailureReason)))})
 	}
 	sort.SliceStable(errs, func(i, j int) bool { return errs[i].sort > errs[j].sort })
 	if len(errs) == 0 {

@@ -237,6 +237,7 @@ func (d data) loadDecisions(f store.DecisionFilter, seq int) tea.Cmd {
 		f.Limit = decisionLimit
 		msg.rows, msg.err = d.st.ListDecisions(ctx, f)
 		if msg.err == nil {
+			renderSummaries(ctx, d.st, msg.rows)
 			msg.rules, msg.err = d.st.ListRules(ctx, false)
 		}
 		msg.at = d.now()
@@ -395,4 +396,25 @@ func fieldTitles(ctx context.Context, st explain.Caches, raw []byte) map[string]
 		out[key] = t
 	}
 	return out
+}
+
+// renderSummaries replaces each row's summary by its rendering with names
+// (the list's Summary column); rows whose reasons cannot be read keep the
+// stored summary with its ids in code spans.
+func renderSummaries(ctx context.Context, st explain.Caches, rows []store.DecisionRow) {
+	rr := explain.NewStoreNames(st, nil).Renderer(ctx)
+	for i := range rows {
+		e := &rows[i].Execution
+		var dec domain.Decision
+		if len(e.Reasons) > 0 {
+			_ = json.Unmarshal(e.Reasons, &dec)
+		}
+		if dec.Outcome == "" {
+			dec.Outcome = e.Outcome
+		}
+		if dec.Summary == "" {
+			dec.Summary = e.Summary
+		}
+		e.Summary = rr.Explanation(dec)
+	}
 }

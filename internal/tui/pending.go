@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/ashby-auto-advance/aaa/internal/domain"
 	"github.com/ashby-auto-advance/aaa/internal/engine"
+	"github.com/ashby-auto-advance/aaa/internal/explain"
 	"github.com/ashby-auto-advance/aaa/internal/store"
 )
 
@@ -239,7 +240,7 @@ func (r pendingRow) owing() []string {
 }
 
 func candidateLabel(name, candidateID, applicationID string) string {
-	return orDash(name, candidateID, applicationID)
+	return orDash(name, codeOr(candidateID), codeOr(applicationID))
 }
 
 func (v *pendingView) detailLines() []string {
@@ -252,13 +253,13 @@ func (v *pendingView) detailLines() []string {
 	st := v.styles
 	lines := []string{
 		st.Heading.Render(fmt.Sprintf("%s — %s — %s", candidateLabel(r.CandidateName, s.CandidateID, s.ApplicationID),
-			orDash(r.JobTitle, s.JobID), orDash(r.StageTitle, s.InterviewStageID))),
-		st.Dim.Render(fmt.Sprintf("schedule %s · application %s · Ashby status %s", s.ID, s.ApplicationID, s.Status)),
+			orDash(r.JobTitle, codeOr(s.JobID)), orDash(r.StageTitle, codeOr(s.InterviewStageID)))),
+		st.Dim.Render(fmt.Sprintf("Ashby status %s · schedule `%s` · application `%s`", s.Status, s.ID, s.ApplicationID)),
 		"",
 	}
 	if s.LastEvaluatedAt != nil {
 		lines = append(lines, fmt.Sprintf("Last evaluation  %s (%s): %s", stamp(*s.LastEvaluatedAt, now),
-			ago(*s.LastEvaluatedAt, now), orDash(s.LastSummary, s.LastOutcome)))
+			ago(*s.LastEvaluatedAt, now), orDash(explain.Scrub(s.LastSummary), s.LastOutcome)))
 	} else {
 		lines = append(lines, "Last evaluation  never")
 	}
@@ -292,7 +293,7 @@ func (v *pendingView) detailLines() []string {
 	for _, o := range r.owed {
 		if o.InterviewID != current {
 			current = o.InterviewID
-			title := orDash(v.titles[o.InterviewID], o.InterviewID)
+			title := orDash(v.titles[o.InterviewID], "unknown interview "+codeOr(o.InterviewID))
 			lines = append(lines, fmt.Sprintf("  %s (ended %s)", title, stamp(o.EventEnd, now)))
 		}
 		if o.Submitted {
