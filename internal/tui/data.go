@@ -138,6 +138,8 @@ type decisionDetailMsg struct {
 type rulesMsg struct {
 	loaded
 	rows []store.RuleOverview
+	// reqs are each rule's requirements rendered with names, by rule id.
+	reqs map[string][]string
 }
 
 // activity is what the Activity view shows.
@@ -267,6 +269,7 @@ func (d data) loadRules() tea.Cmd {
 		defer cancel()
 		msg := rulesMsg{loaded: loaded{view: viewRules}}
 		msg.rows, msg.err = d.st.ListRuleOverview(ctx)
+		msg.reqs = requirementLines(ctx, d.st, msg.rows)
 		msg.at = d.now()
 		d.logErr("load rules", msg.err)
 		return msg
@@ -394,6 +397,30 @@ func fieldTitles(ctx context.Context, st explain.Caches, raw []byte) map[string]
 		}
 		t, _ := names.FieldTitle(ctx, r.InterviewID, r.Field)
 		out[key] = t
+	}
+	return out
+}
+
+// requirementLines renders each rule's requirements with the interview's
+// and the form field's names: "Panel Interview: Overall Score ≥ 3 (min,
+// required)".
+func requirementLines(ctx context.Context, st explain.Caches, rows []store.RuleOverview) map[string][]string {
+	rr := explain.NewStoreNames(st, nil).Renderer(ctx)
+	out := make(map[string][]string, len(rows))
+	for _, o := range rows {
+		for _, q := range o.Rule.Requirements {
+			req := "required"
+			if !q.Required {
+				req = "optional"
+			}
+			agg := q.Aggregate
+			if agg == "" {
+				agg = domain.AggEach
+			}
+			out[o.Rule.ID] = append(out[o.Rule.ID], fmt.Sprintf("%s: %s %s %s (%s, %s)",
+				rr.Name(explain.KindInterview, q.InterviewID), rr.Field(q.InterviewID, q.FieldPath),
+				explain.Operator(q.Operator), q.Threshold, agg, req))
+		}
 	}
 	return out
 }

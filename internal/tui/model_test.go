@@ -138,7 +138,7 @@ func fixture() []tea.Msg {
 	return []tea.Msg{
 		pendingMsg{loaded: l(viewPending), pending: pending, rules: []domain.Rule{rule, live}},
 		decisionsMsg{loaded: l(viewDecisions), seq: 1, rows: decisions, rules: []domain.Rule{rule, live, old}},
-		rulesMsg{loaded: l(viewRules), rows: rules},
+		rulesMsg{loaded: l(viewRules), rows: rules, reqs: map[string][]string{"rule-1": {"Coding Interview: Score ≥ 3 (each, required)"}}},
 		activityMsg{loaded: l(viewActivity), activity: act},
 		detailFixture{detail},
 	}

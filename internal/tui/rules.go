@@ -8,6 +8,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/ashby-auto-advance/aaa/internal/domain"
+	"github.com/ashby-auto-advance/aaa/internal/explain"
 	"github.com/ashby-auto-advance/aaa/internal/rules"
 	"github.com/ashby-auto-advance/aaa/internal/store"
 )
@@ -20,6 +21,7 @@ type rulesView struct {
 	data   data
 
 	rows    []store.RuleOverview
+	reqs    map[string][]string
 	list    cursorList
 	detail  bool
 	scroll  scroller
@@ -84,7 +86,7 @@ func (v *rulesView) apply(msg rulesMsg) {
 	if r := v.selected(); r != nil {
 		selected = r.Rule.ID
 	}
-	v.rows = msg.rows
+	v.rows, v.reqs = msg.rows, msg.reqs
 	v.list.setLen(len(v.rows))
 	for i, r := range v.rows {
 		if r.Rule.ID == selected {
@@ -339,7 +341,7 @@ func (v *rulesView) detailLines() []string {
 	}
 	lines := []string{
 		st.Heading.Render(fmt.Sprintf("%s · %s · %s · version %d", ruleLabel(r), r.Mode, active, r.Version)),
-		st.Dim.Render("rule " + r.ID + " · updated " + stamp(r.UpdatedAt, now)),
+		st.Dim.Render("updated " + stamp(r.UpdatedAt, now) + " · rule " + explain.Code(r.ID)),
 		"Scope      " + v.scope(*o),
 		"Target     " + target,
 		fmt.Sprintf("On reject  %s · priority %d", r.OnReject, r.Priority),
@@ -351,13 +353,8 @@ func (v *rulesView) detailLines() []string {
 	if len(r.Requirements) == 0 {
 		lines = append(lines, st.Dim.Render("  none (the rule never advances)"))
 	}
-	for _, q := range r.Requirements {
-		req := "required"
-		if !q.Required {
-			req = "optional"
-		}
-		lines = append(lines, fmt.Sprintf("  %s: %s %s %s (%s, %s)", q.InterviewID, q.FieldPath, q.Operator, q.Threshold,
-			orDash(q.Aggregate, domain.AggEach), req))
+	for _, line := range v.reqs[r.ID] {
+		lines = append(lines, "  "+line)
 	}
 	return append(lines, v.historyLines(r.ID, now)...)
 }
