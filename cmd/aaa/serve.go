@@ -67,6 +67,9 @@ func configHelp() string {
 	return b.String()
 }
 
+// deliveryRetentionEvery is how often DELIVERY_RETENTION prunes payloads.
+const deliveryRetentionEvery = time.Hour
+
 // serveHooks lets the demo and bench observe a running server.
 type serveHooks struct {
 	// ready receives the listen address once the server accepts requests.
@@ -91,6 +94,13 @@ func serve(ctx context.Context, cfg config.Config, addr string, log *slog.Logger
 		return fmt.Errorf("migrate: %w", err)
 	}
 	log.InfoContext(ctx, "database_migrated", "applied", len(applied))
+	// A store that answers reads but refuses writes (a read-only file or
+	// volume, a Postgres standby) would answer /health and then refuse every
+	// webhook: refuse to start instead, saying why.
+	if err := be.db.CheckWrites(ctx); err != nil {
+		log.ErrorContext(ctx, "database_not_writable", "error", err.Error())
+		return err
+	}
 
 	metrics := server.NewMetrics()
 	// Interfaces stay nil (not typed nils) while a client is not configured.
@@ -131,6 +141,9 @@ func serve(ctx context.Context, cfg config.Config, addr string, log *slog.Logger
 		periodic = append(periodic, jobs.Interval{Task: jobs.TaskReminders, Every: cfg.ReminderInterval})
 	} else if cfg.RemindersEnabled {
 		log.WarnContext(ctx, "reminders_not_configured", "hint", "feedback reminders need SLACK_BOT_TOKEN")
+	}
+	if cfg.DeliveryRetention > 0 {
+		periodic = append(periodic, jobs.Interval{Task: jobs.TaskDeliveryRetention, Every: deliveryRetentionEvery})
 	}
 	q, err := jobs.New(jobs.Options{DB: be.db.Writer(), Pool: be.pool, Logger: log, Periodic: periodic,
 		JobTimeout: cfg.JobTimeout, RescueAfter: cfg.JobRescueAfter, ObserveJob: metrics.ObserveJob})

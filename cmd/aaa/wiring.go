@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 	"strings"
@@ -60,9 +62,18 @@ func openStore(ctx context.Context, url string, log *slog.Logger) (*backend, err
 		return nil, fmt.Errorf("DATABASE_URL: %w", err)
 	}
 	if kind == "sqlite" {
+		_, statErr := os.Stat(path)
 		db, err := sqlite.Open(path)
 		if err != nil {
 			return nil, err
+		}
+		if errors.Is(statErr, fs.ErrNotExist) {
+			log.InfoContext(ctx, "database_file_created", "path", path, "mode", "0600")
+		} else if fi, err := os.Stat(path); err == nil && fi.Mode().Perm()&0o077 != 0 {
+			// aaa leaves an existing file's mode alone, but says so: it
+			// holds candidates' names and emails.
+			log.WarnContext(ctx, "database_file_readable_by_others", "path", path, "mode", fmt.Sprintf("%#o", fi.Mode().Perm()),
+				"hint", "chmod 600 the database file and its -wal and -shm files")
 		}
 		return &backend{db: db, desc: "sqlite:" + path}, nil
 	}
@@ -144,7 +155,7 @@ func appOptions(cfg config.Config, be *backend, log *slog.Logger) app.Options {
 		Store: be.db, Logger: log, DryRun: cfg.DryRun,
 		MinWait: cfg.MinWait, Timeout: cfg.FeedbackTimeout,
 		AdminChannel: cfg.AdminSlackChannelID, DefaultArchiveReason: cfg.DefaultArchiveReason,
-		AllowedSlackUsers: cfg.SlackAllowedUserIDs,
+		AllowedSlackUsers: cfg.SlackAllowedUserIDs, DeliveryRetention: cfg.DeliveryRetention,
 		// A claimed action belongs to its worker for longer than any job run.
 		ClaimLease: max(2*time.Minute, cfg.JobTimeout+time.Minute),
 		Reminders: notify.ReminderPolicy{

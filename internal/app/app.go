@@ -85,6 +85,9 @@ type Options struct {
 	ClaimLease      time.Duration
 	// ObserveDecision receives every evaluation's outcome and mode.
 	ObserveDecision func(outcome, mode string)
+	// DeliveryRetention is how long processed deliveries keep their
+	// payload (DELIVERY_RETENTION); 0 keeps payloads forever.
+	DeliveryRetention time.Duration
 }
 
 // Services are the use cases.
@@ -115,10 +118,12 @@ func New(o Options) *Services {
 	notices := notify.New(notify.Options{Store: o.Store, Catalog: cat, ATS: o.ATS, Slack: o.Slack, Logger: o.Logger,
 		Now: o.Now, DryRun: o.DryRun, AdminChannel: o.AdminChannel, Reminders: o.Reminders,
 		RefreshNames: refreshNames(o.Queue, o.Logger)})
+	in := intake.New(intake.Options{Store: o.Store, Catalog: cat, Queue: o.Queue, Notices: notices, Logger: o.Logger, Now: o.Now,
+		Retention: o.DeliveryRetention})
 	return &Services{
 		Catalog: cat,
 		Notices: notices,
-		Intake:  intake.New(intake.Options{Store: o.Store, Catalog: cat, Queue: o.Queue, Notices: notices, Logger: o.Logger, Now: o.Now}),
+		Intake:  in,
 		Sync:    syncer.New(syncer.Options{Store: o.Store, ATS: o.ATS, Catalog: cat, Slack: o.Slack, Queue: o.Queue, Logger: o.Logger, Now: o.Now}),
 		Advance: advance.New(advance.Options{Store: o.Store, ATS: o.ATS, Queue: o.Queue, Catalog: cat, Notices: notices,
 			Logger: o.Logger, Now: o.Now, DryRun: o.DryRun, MinWait: o.MinWait, Timeout: o.Timeout,
@@ -151,12 +156,13 @@ func (s *Services) Handlers() jobs.Handlers {
 		Evaluator: s.Advance,
 		Notices:   s.Notices,
 		Tasks: map[string]func(context.Context) error{
-			jobs.TaskFeedbackSync:    ashbyTask(jobs.TaskFeedbackSync, s.Sync.SyncFeedback),
-			jobs.TaskMetadataSync:    ashbyTask(jobs.TaskMetadataSync, s.Sync.SyncMetadata),
-			jobs.TaskInterviewSync:   ashbyTask(jobs.TaskInterviewSync, s.Sync.SyncInterviews),
-			jobs.TaskEvaluationSweep: s.Advance.Sweep,
-			jobs.TaskSlackUserSync:   s.Sync.SyncSlackUsers,
-			jobs.TaskReminders:       s.Notices.SendDueReminders,
+			jobs.TaskFeedbackSync:      ashbyTask(jobs.TaskFeedbackSync, s.Sync.SyncFeedback),
+			jobs.TaskMetadataSync:      ashbyTask(jobs.TaskMetadataSync, s.Sync.SyncMetadata),
+			jobs.TaskInterviewSync:     ashbyTask(jobs.TaskInterviewSync, s.Sync.SyncInterviews),
+			jobs.TaskEvaluationSweep:   s.Advance.Sweep,
+			jobs.TaskSlackUserSync:     s.Sync.SyncSlackUsers,
+			jobs.TaskReminders:         s.Notices.SendDueReminders,
+			jobs.TaskDeliveryRetention: s.Intake.PruneDeliveries,
 		},
 	}
 }

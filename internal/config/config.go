@@ -65,6 +65,9 @@ type Config struct {
 	RemindersEnabled        bool
 	JobTimeout              time.Duration
 	JobRescueAfter          time.Duration
+	// DeliveryRetention is how long a processed delivery keeps its payload
+	// (DELIVERY_RETENTION); 0 keeps payloads forever.
+	DeliveryRetention time.Duration
 
 	// Feedback reminder policy (per-rule overrides live in the database).
 	ReminderFirstAfter time.Duration
@@ -117,6 +120,7 @@ var Variables = []Var{
 	{"REMINDER_INTERVAL", "5m", "feedback reminder job period", false},
 	{"JOB_TIMEOUT", "2m", "longest one run of a background job may take", false},
 	{"JOB_RESCUE_AFTER", "3m", "when a job left running by a crashed process runs again (must exceed JOB_TIMEOUT)", false},
+	{"DELIVERY_RETENTION", "30d", "how long processed webhook deliveries keep their payload (e.g. 30d, 720h; 0 keeps it forever); the row, its dedupe key and audit links stay", false},
 	{"REMINDERS_ENABLED", "true when Slack is configured", "send feedback reminders", false},
 	{"REMINDER_FIRST_AFTER", "2h", "delay from an interview's end to the first feedback reminder", false},
 	{"REMINDER_EVERY", "24h", "delay between feedback reminders, and from the last one to the escalation", false},
@@ -175,6 +179,7 @@ func Load(environ []string) (Config, error) {
 		ReminderInterval:        l.dur("REMINDER_INTERVAL", 5*time.Minute),
 		JobTimeout:              l.dur("JOB_TIMEOUT", 2*time.Minute),
 		JobRescueAfter:          l.dur("JOB_RESCUE_AFTER", 3*time.Minute),
+		DeliveryRetention:       l.retention("DELIVERY_RETENTION", 30*24*time.Hour),
 	}
 	if _, ok := env["FRONTEND_URL"]; !ok {
 		c.FrontendURLs = []string{"http://localhost:5173"}
@@ -366,6 +371,54 @@ func (l *loader) dur(name string, def time.Duration) time.Duration {
 	}
 	if d < time.Second {
 		l.problem("%s: %s is shorter than 1s", name, d)
+		return def
+	}
+	return d
+}
+
+// maxRetentionDays bounds a retention (and keeps days*24h far from
+// overflowing a time.Duration).
+const maxRetentionDays = 36500
+
+// retention reads a retention period: whole days ("30d"), a Go duration
+// ("720h"), or 0 for forever. Anything else shorter than an hour is refused:
+// a typo must not empty payloads still being processed.
+func (l *loader) retention(name string, def time.Duration) time.Duration {
+	v := l.str(name, "")
+	if v == "" {
+		return def
+	}
+	if v == "0" {
+		return 0
+	}
+	var d time.Duration
+	if days, ok := strings.CutSuffix(v, "d"); ok {
+		n, err := strconv.Atoi(days)
+		if err != nil || n < 0 {
+			l.problem("%s: %q is not a retention like 30d or 720h (0 keeps payloads forever)", name, v)
+			return def
+		}
+		if n > maxRetentionDays {
+			l.problem("%s: %s is longer than %dd (use 0 to keep payloads forever)", name, v, maxRetentionDays)
+			return def
+		}
+		d = time.Duration(n) * 24 * time.Hour
+	} else {
+		var err error
+		if d, err = time.ParseDuration(v); err != nil {
+			l.problem("%s: %q is not a retention like 30d or 720h (0 keeps payloads forever)", name, v)
+			return def
+		}
+		if d > maxRetentionDays*24*time.Hour {
+			l.problem("%s: %s is longer than %dd (use 0 to keep payloads forever)", name, v, maxRetentionDays)
+			return def
+		}
+	}
+	if d == 0 {
+		return 0
+	}
+	if d < time.Hour {
+		l.problem("%s: %s is shorter than 1h (use 0 to keep payloads forever)", name, d)
 		return def
 	}
 	return d

@@ -58,6 +58,9 @@ func (s *Service) Accept(ctx context.Context, in Incoming, body []byte) (deliver
 		return "", false, ctx.Err()
 	}
 	if req.err != nil {
+		// The cause (a store that stopped taking writes, its file gone)
+		// is logged here: the sender only learns to retry.
+		s.log.ErrorContext(ctx, "webhook_store_failed", "error", req.err.Error())
 		return "", false, fmt.Errorf("accept webhook: %w", req.err)
 	}
 	return d.ID, !req.inserted, nil
@@ -334,6 +337,9 @@ func (s *Service) RetryDelivery(ctx context.Context, deliveryID string) error {
 		}
 		if d.Action != ActionScheduleUpdate && d.Action != ActionScheduleCreate {
 			return fmt.Errorf("delivery %s has action %q, which aaa does not process: %w", d.ID, d.Action, domain.ErrInvalid)
+		}
+		if len(d.Payload) == 0 {
+			return fmt.Errorf("delivery %s was processed and its payload pruned after DELIVERY_RETENTION: there is nothing to re-apply: %w", d.ID, domain.ErrInvalid)
 		}
 		if err := tx.MarkDelivery(ctx, d.ID, domain.DeliveryPending, "retry requested", s.now()); err != nil {
 			return err

@@ -28,6 +28,9 @@ type Options struct {
 	// Logger is the base logger; the service adds component=intake.
 	Logger *slog.Logger
 	Now    func() time.Time
+	// Retention is how long a processed delivery keeps its payload
+	// (PruneDeliveries); 0 keeps payloads forever.
+	Retention time.Duration
 }
 
 // Service accepts webhook deliveries and ingests them.
@@ -39,6 +42,8 @@ type Service struct {
 	log     *slog.Logger
 	now     func() time.Time
 	accept  *groupCommit
+	// retention: see Options.Retention.
+	retention time.Duration
 }
 
 // New returns a Service.
@@ -50,7 +55,8 @@ func New(opts Options) *Service {
 		opts.Now = time.Now
 	}
 	s := &Service{st: opts.Store, catalog: opts.Catalog, queue: opts.Queue, notices: opts.Notices,
-		log: opts.Logger.With("component", "intake"), now: opts.Now, accept: &groupCommit{limit: 1}}
+		log: opts.Logger.With("component", "intake"), now: opts.Now, accept: &groupCommit{limit: 1},
+		retention: opts.Retention}
 	if opts.Store != nil && opts.Store.Dialect() == store.DialectPostgres {
 		// Postgres commits in parallel: a few committers at once.
 		s.accept.limit = 4

@@ -124,4 +124,7 @@ const (
 	TaskSlackUserSync   = "sync_slack_users"
 	// TaskReminders sends due feedback reminders and escalations.
 	TaskReminders = "send_due_reminders"
+	// TaskDeliveryRetention empties the payloads of processed deliveries
+	// older than DELIVERY_RETENTION.
+	TaskDeliveryRetention = "prune_delivery_payloads"
 )

@@ -21,14 +21,22 @@ type ashbyHealth struct {
 	Status string `json:"status"`
 }
 
-// health answers 200 while the database answers; Ashby's state is reported
-// beside it and never makes aaa unhealthy (deliveries wait in the queue).
+// health answers 200 while the database answers and takes durable writes
+// (a committed write probe: a store whose file was deleted, made read-only
+// or filled up answers reads but would refuse or lose every webhook); the
+// cause of a 503 is logged, never shown. Ashby's state is reported beside
+// it and never makes aaa unhealthy (deliveries wait in the queue).
 func (s *Server) health(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
 	defer cancel()
 	if err := s.d.Store.Ping(ctx); err != nil {
-		s.log.ErrorContext(ctx, "health_check_failed", "error", err.Error())
+		s.log.ErrorContext(ctx, "health_check_failed", "check", "read", "error", err.Error())
 		s.writeError(w, r, http.StatusServiceUnavailable, "HTTP_503", "Database unavailable")
+		return
+	}
+	if err := s.d.Store.CheckWrites(ctx); err != nil {
+		s.log.ErrorContext(ctx, "health_check_failed", "check", "write", "error", err.Error())
+		s.writeError(w, r, http.StatusServiceUnavailable, "HTTP_503", "Database does not accept writes")
 		return
 	}
 	resp := healthResponse{Status: "healthy", Database: "connected", Pool: s.d.Store.PoolStats(), Version: s.d.Version}

@@ -22,6 +22,7 @@ type Store interface {
 	ExecutionStore
 	MetadataStore
 	DeliveryStore
+	RetentionStore
 	SyncStore
 	SlackUserStore
 	ReviewStore
@@ -37,6 +38,9 @@ type Store interface {
 	SQLTx() *sql.Tx
 	// Ping checks the database answers.
 	Ping(ctx context.Context) error
+	// CheckWrites checks the database still takes durable writes (see
+	// (*DB).CheckWrites); /health and `aaa serve`'s start call it.
+	CheckWrites(ctx context.Context) error
 	// PoolStats reports the connection pool for /health.
 	PoolStats() PoolStats
 	// Dialect names the backend ("sqlite" or "postgres").
@@ -76,6 +80,11 @@ type Options struct {
 	MapError func(error) error
 	// Close runs after the pools are closed (e.g. closing a pgxpool).
 	Close func()
+	// Check, when set, reports whether what the writer commits is still
+	// durable (SQLite: the file it writes is still the one at its path, not
+	// deleted or replaced). It runs after every commit, whose caller then
+	// gets its error (a webhook is not acknowledged), and in CheckWrites.
+	Check func() error
 }
 
 // DB is the SQL implementation of Store over database/sql.
@@ -192,6 +201,37 @@ func (db *DB) inTx(ctx context.Context, fn func(t *DB) error) error {
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit transaction: %w", db.mapErr(err))
+	}
+	if db.opts.Check != nil {
+		if err := db.opts.Check(); err != nil {
+			return fmt.Errorf("commit transaction: %w", err)
+		}
+	}
+	return nil
+}
+
+// CheckWrites checks the database still takes durable writes: the backend's
+// Check (SQLite: the file is still at its path), then a committed write to
+// store_probe, one row inserted and deleted again in the same transaction,
+// so the table stays empty. It catches what a read (Ping) cannot: a
+// deleted or replaced SQLite file, a read-only or full disk, a file locked
+// by another process, a Postgres in read-only mode or a standby.
+func (db *DB) CheckWrites(ctx context.Context) error {
+	if db.opts.Check != nil {
+		if err := db.opts.Check(); err != nil {
+			return fmt.Errorf("database does not accept writes: %w", err)
+		}
+	}
+	id := NewID()
+	err := db.inTx(ctx, func(t *DB) error {
+		if _, err := t.exec(ctx, `INSERT INTO store_probe (probe_id) VALUES ($1)`, id); err != nil {
+			return err
+		}
+		_, err := t.exec(ctx, `DELETE FROM store_probe WHERE probe_id = $1`, id)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("database does not accept writes: %w", err)
 	}
 	return nil
 }

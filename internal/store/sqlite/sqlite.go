@@ -3,16 +3,33 @@
 // transactions; reads use a separate pool, so the server and the dashboard
 // can share one file in WAL mode without SQLITE_BUSY (busy_timeout waits for
 // the other process instead of failing).
+//
+// Durability: the writer commits with synchronous=FULL, so a transaction
+// that returned is on disk even across a power loss (the intake's group
+// commit spreads that fsync over every webhook of a batch). Open creates a
+// missing database file 0600 (SQLite gives its -wal and -shm files the same
+// mode) in an existing directory, and never creates a missing directory: a
+// directory that vanished is a deleted or unmounted volume, and an empty
+// database in its place would silently lose everything. While the store is
+// open, every commit checks that the file it wrote is still the one at its
+// path (store.Options.Check), so a deleted or replaced file fails writes
+// instead of acknowledging them into an unlinked inode.
+//
+// Size: a background connection checkpoints the WAL every second, and
+// truncates it once it outgrows Options.WALSizeLimit (journal_size_limit is
+// set to the same value on the writer), so the WAL stays bounded.
 package sqlite
 
 import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"sync"
 	"time"
 
@@ -22,31 +39,66 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 )
 
-// Pragmas are applied to every connection.
-const Pragmas = "_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)&_txlock=immediate&_time_format=sqlite"
+// Pragmas are applied to the writer and the readers (DESIGN.md's DSN).
+const Pragmas = "_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_txlock=immediate&_time_format=sqlite"
 
-// DSN returns the modernc DSN for a file path.
+// writerPragmas are added on the writer connection: every commit it makes
+// (acknowledged deliveries first) is synced to disk, and the WAL it writes
+// is cut back to the size limit when it restarts.
+const writerPragmas = "&_pragma=synchronous(FULL)&_pragma=journal_size_limit("
+
+// DefaultWALSizeLimit is the WAL size past which the checkpointer truncates it.
+const DefaultWALSizeLimit = 64 << 20
+
+// DSN returns the modernc DSN for a file path. It opens an existing file
+// only (mode=rw): Open creates the file itself, so a connection opened
+// later, after the file was deleted, fails instead of creating an empty
+// database behind the store's back.
 func DSN(path string) string {
-	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + Pragmas
+	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?mode=rw&" + Pragmas
 }
 
-// Open opens (creating if needed) the SQLite database at path.
+// Options tune Open; the zero value takes the defaults.
+type Options struct {
+	// WALSizeLimit bounds the WAL file in bytes (default DefaultWALSizeLimit).
+	WALSizeLimit int64
+	// CheckpointEvery is how often the background checkpointer runs
+	// (default 1s).
+	CheckpointEvery time.Duration
+}
+
+// Open opens the SQLite database at path, creating a missing file (0600) in
+// an existing directory.
 func Open(path string) (*store.DB, error) {
+	return OpenWith(path, Options{})
+}
+
+// OpenWith is Open with options.
+func OpenWith(path string, o Options) (*store.DB, error) {
 	if path == "" {
 		return nil, errors.New("open sqlite: empty path")
 	}
-	if dir := filepath.Dir(path); dir != "." {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return nil, fmt.Errorf("open sqlite: %w", err)
-		}
+	if o.WALSizeLimit <= 0 {
+		o.WALSizeLimit = DefaultWALSizeLimit
 	}
-	w := openDB(DSN(path))
+	if o.CheckpointEvery <= 0 {
+		o.CheckpointEvery = time.Second
+	}
+	if err := createFile(path); err != nil {
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	w := openDB(DSN(path) + writerPragmas + strconv.FormatInt(o.WALSizeLimit, 10) + ")")
 	w.SetMaxOpenConns(1)
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
 	w.SetConnMaxIdleTime(0)
-	// Create the file and switch it to WAL before readers open it.
+	// Switch the file to WAL before readers open it.
 	if err := w.Ping(); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	guard, err := newFileGuard(path)
+	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
@@ -62,23 +114,96 @@ func Open(path string) (*store.DB, error) {
 		r.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
-	stop := startCheckpointer(DSN(path))
-	return store.New(store.Options{Writer: w, Reader: r, Dialect: store.DialectSQLite, MapError: MapError, Close: stop}), nil
+	stop := startCheckpointer(path, o)
+	return store.New(store.Options{Writer: w, Reader: r, Dialect: store.DialectSQLite, MapError: MapError,
+		Check: guard.check, Close: stop}), nil
 }
 
-// checkpointEvery is how often the background checkpointer runs.
-const checkpointEvery = time.Second
+// createFile creates the database file (0600) when it is missing, so SQLite
+// opens it instead of creating it with its own default mode (0644); the
+// -wal and -shm files SQLite creates take the database file's mode. An
+// existing file is left as it is. The directory must exist.
+func createFile(path string) error {
+	dir := filepath.Dir(path)
+	fi, err := os.Stat(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("database directory %s does not exist: aaa creates a missing database file, never a missing directory "+
+			"(if it was deleted or is not mounted, restore it; for a new database, create the directory first)", absPath(dir))
+	}
+	if err != nil {
+		return fmt.Errorf("database directory: %w", err)
+	}
+	if !fi.IsDir() {
+		return fmt.Errorf("database directory %s is not a directory", absPath(dir))
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("create database file: %w", err)
+	}
+	return f.Close()
+}
 
-// startCheckpointer runs PASSIVE checkpoints on its own connection until
-// the returned stop is called.
-func startCheckpointer(dsn string) (stop func()) {
-	db := openDB(dsn)
+func absPath(p string) string {
+	if a, err := filepath.Abs(p); err == nil {
+		return a
+	}
+	return p
+}
+
+// fileGuard knows which file the store opened at its path. SQLite keeps
+// writing to an open file after it is unlinked (its directory deleted) or
+// replaced, and every commit would still succeed: check tells.
+type fileGuard struct {
+	path   string
+	opened os.FileInfo
+}
+
+func newFileGuard(path string) (*fileGuard, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("database file: %w", err)
+	}
+	return &fileGuard{path: absPath(path), opened: fi}, nil
+}
+
+// check fails when the database file aaa opened is no longer at its path:
+// what is written now would be lost at the next start.
+func (g *fileGuard) check() error {
+	fi, err := os.Stat(g.path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("database file %s is gone (deleted, or its directory was): nothing written now would survive a restart; restore it from a backup and restart aaa", g.path)
+	case err != nil:
+		return fmt.Errorf("check database file %s: %w", g.path, err)
+	case !os.SameFile(fi, g.opened):
+		return fmt.Errorf("database file %s was replaced since aaa opened it: writes go to the old file; restart aaa", g.path)
+	}
+	return nil
+}
+
+// startCheckpointer runs PASSIVE checkpoints on its own connection every
+// o.CheckpointEvery until the returned stop is called, and a TRUNCATE
+// checkpoint when the WAL has outgrown o.WALSizeLimit.
+//
+// A passive checkpoint never waits, but the WAL file keeps its size, and
+// under steady load (a reader always on the old WAL) the writer never
+// restarts it: it grows without bound. TRUNCATE holds the write lock while
+// it checks that no reader still uses the WAL, so it runs only when the WAL
+// is too large, and without a busy timeout: it never waits for a reader or
+// a writer (writers are held for the checkpoint itself only), and a
+// truncation that cannot be done now is tried again at the next tick.
+func startCheckpointer(path string, o Options) (stop func()) {
+	db := openDB("file:" + (&url.URL{Path: path}).EscapedPath() + "?mode=rw&_pragma=busy_timeout(0)&_time_format=sqlite")
 	db.SetMaxOpenConns(1)
+	wal := path + "-wal"
 	done := make(chan struct{})
 	finished := make(chan struct{})
 	go func() {
 		defer close(finished)
-		t := time.NewTicker(checkpointEvery)
+		t := time.NewTicker(o.CheckpointEvery)
 		defer t.Stop()
 		for {
 			select {
@@ -87,6 +212,9 @@ func startCheckpointer(dsn string) (stop func()) {
 			case <-t.C:
 				// Errors (a busy database) only delay the next checkpoint.
 				_, _ = db.Exec("PRAGMA wal_checkpoint(PASSIVE)")
+				if fi, err := os.Stat(wal); err == nil && fi.Size() > o.WALSizeLimit {
+					_, _ = db.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
+				}
 			}
 		}
 	}()
