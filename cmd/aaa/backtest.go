@@ -128,7 +128,7 @@ records a decision.`,
 			})
 		},
 	}
-	cmd.Flags().StringVar(&dbURL, "db", "", "database (postgres://..., sqlite:PATH or a file path; default $DATABASE_URL)")
+	cmd.Flags().StringVar(&dbURL, "db", "", existingDBUsage)
 	cmd.Flags().StringVar(&ruleID, "rule", "", "id of a stored rule to replay")
 	cmd.Flags().StringVarP(&file, "file", "f", "", "rules file whose rules to replay (YAML or JSON; - reads stdin)")
 	cmd.Flags().StringVar(&since, "since", "90d", "only decisions made since (e.g. 90d, 48h; empty: all)")

@@ -40,7 +40,7 @@ POST /admin/sync-metadata refreshes it now). Names are titles or ids.
 -o json prints the same as JSON. Then start a rules file with
 aaa rules init --job NAME --stage NAME.`,
 	}
-	cmd.PersistentFlags().StringVar(&dbURL, "db", "", "database (postgres://..., sqlite:PATH or a file path; default $DATABASE_URL)")
+	cmd.PersistentFlags().StringVar(&dbURL, "db", "", existingDBUsage)
 	cmd.PersistentFlags().StringVarP(&output, "output", "o", "table", "table or json")
 	// run opens the store and prints what list returns: a table (head and
 	// rows) or its JSON value.

@@ -15,10 +15,17 @@ func newMigrateCmd() *cobra.Command {
 		Short: "Apply pending database migrations (aaa serve also does this on start)",
 		Long: `Apply every pending migration to the database named by --db or DATABASE_URL
 (default sqlite:aaa.db). Running it again changes nothing. With --status it only
-prints which versions are applied and which are pending.`,
+prints which versions are applied and which are pending.
+
+A missing SQLite file is created (in an existing directory, never a missing
+one); with --status a missing file is an error and nothing is created.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return withStore(cmd.Context(), dbURL, func(be *backend) error { return runMigrate(cmd, be, status) })
+			open := openStore // aaa migrate creates a missing SQLite file; --status never does
+			if status {
+				open = openExistingStore
+			}
+			return withStoreOpen(cmd.Context(), dbURL, open, func(be *backend) error { return runMigrate(cmd, be, status) })
 		},
 	}
 	cmd.Flags().BoolVar(&status, "status", false, "print applied and pending versions; change nothing")

@@ -89,7 +89,7 @@ A title that names two things in the scope is an error listing their ids.
 Changes are recorded with their actor: --as NAME, else $AAA_ACTOR, else the
 OS user.`,
 	}
-	cmd.PersistentFlags().StringVar(&dbURL, "db", "", "database (postgres://..., sqlite:PATH or a file path; default $DATABASE_URL)")
+	cmd.PersistentFlags().StringVar(&dbURL, "db", "", existingDBUsage)
 	cmd.PersistentFlags().StringVar(&as, "as", "", "who makes the change, recorded in the rule's history (default $AAA_ACTOR, else the OS user)")
 	cmd.AddCommand(newRulesExportCmd(&dbURL), newRulesApplyCmd(&dbURL, &as), newRulesListCmd(&dbURL), newRulesHistoryCmd(&dbURL),
 		newRulesInitCmd(&dbURL))

@@ -73,11 +73,11 @@ inside the same transaction before copying.`,
 func storeCopy(ctx context.Context, out io.Writer, log *slog.Logger, from, to string, force bool) error {
 	srcKind, srcPath, err := config.ParseDatabaseURL(from)
 	if err != nil {
-		return fmt.Errorf("--from: %w", err)
+		return &exitError{code: 2, err: fmt.Errorf("--from: %w", err)}
 	}
 	dstKind, dstPath, err := config.ParseDatabaseURL(to)
 	if err != nil {
-		return fmt.Errorf("--to: %w", err)
+		return &exitError{code: 2, err: fmt.Errorf("--to: %w", err)}
 	}
 	if from == to || (srcKind == "sqlite" && dstKind == "sqlite" && sameFile(srcPath, dstPath)) {
 		return errors.New("--from and --to name the same database")
@@ -86,6 +86,9 @@ func storeCopy(ctx context.Context, out io.Writer, log *slog.Logger, from, to st
 	var src *backend
 	if srcKind == "sqlite" {
 		db, err := sqlite.OpenReadOnly(srcPath)
+		if errors.Is(err, sqlite.ErrNoDatabase) {
+			return &exitError{code: 2, err: fmt.Errorf("source: %w (--from must name an existing database)", err)}
+		}
 		if err != nil {
 			return fmt.Errorf("source: %w", err)
 		}

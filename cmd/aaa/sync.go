@@ -46,8 +46,8 @@ to Ashby and nothing is evaluated.`,
 			if cfg.AshbyAPIKey == "" {
 				return domain.ErrAshbyNotConfigured
 			}
-			if dbURL == "" {
-				dbURL = cfg.DatabaseURL
+			if dbURL, err = dbFlag(dbURL, cfg); err != nil {
+				return err
 			}
 			from, err := parseSince(since, time.Now())
 			if err != nil {
@@ -56,7 +56,7 @@ to Ashby and nothing is evaluated.`,
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
 			defer stop()
 			log := newLogger(os.Stderr, cfg.LogLevel, cfg.LogFormat)
-			be, err := openStore(ctx, dbURL, log)
+			be, err := openExistingStore(ctx, dbURL, log)
 			if err != nil {
 				return err
 			}
@@ -71,7 +71,7 @@ to Ashby and nothing is evaluated.`,
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&dbURL, "db", "", "database (postgres://..., sqlite:PATH or a file path; default $DATABASE_URL)")
+	cmd.Flags().StringVar(&dbURL, "db", "", existingDBUsage)
 	cmd.Flags().StringVar(&since, "since", "180d", "history of schedules since (e.g. 180d, 720h)")
 	return cmd
 }

@@ -20,7 +20,8 @@ func newTUICmd() *cobra.Command {
 		Short: "Terminal dashboard: pending evaluations, decisions, dry-run review, rules, activity",
 		Long: `Open the store the server uses (--db or DATABASE_URL, default sqlite:aaa.db) in a
 terminal dashboard. It works while 'aaa serve' runs on the same database and
-refuses a database whose schema is out of date (run 'aaa migrate').
+refuses a database whose schema is out of date (run 'aaa migrate'). A missing
+SQLite file is an error (exit 2): the dashboard never creates a database.
 Logs go to --log-file (never to the terminal); NO_COLOR turns colors off.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -28,8 +29,8 @@ Logs go to --log-file (never to the terminal); NO_COLOR turns colors off.`,
 			if err != nil {
 				return err
 			}
-			if dbURL == "" {
-				dbURL = cfg.DatabaseURL
+			if dbURL, err = dbFlag(dbURL, cfg); err != nil {
+				return err
 			}
 			log := slog.New(slog.NewTextHandler(io.Discard, nil))
 			if logFile != "" {
@@ -40,7 +41,7 @@ Logs go to --log-file (never to the terminal); NO_COLOR turns colors off.`,
 				defer f.Close()
 				log = newLogger(f, cfg.LogLevel, "json")
 			}
-			be, err := openStore(cmd.Context(), dbURL, log)
+			be, err := openExistingStore(cmd.Context(), dbURL, log)
 			if err != nil {
 				return err
 			}
@@ -54,7 +55,7 @@ Logs go to --log-file (never to the terminal); NO_COLOR turns colors off.`,
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&dbURL, "db", "", "database (postgres://..., sqlite:PATH or a file path; default $DATABASE_URL)")
+	cmd.Flags().StringVar(&dbURL, "db", "", existingDBUsage)
 	cmd.Flags().StringVar(&as, "as", "", "who makes rule changes and reviews, recorded in the history (default $AAA_ACTOR, else the OS user)")
 	cmd.Flags().StringVar(&logFile, "log-file", "", "append the dashboard's JSON logs to this file (default: no logs)")
 	return cmd

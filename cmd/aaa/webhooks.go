@@ -21,7 +21,7 @@ func newWebhooksCmd() *cobra.Command {
 		Use:   "webhooks",
 		Short: "Inspect received Ashby webhooks and retry failed ones",
 	}
-	cmd.PersistentFlags().StringVar(&dbURL, "db", "", "database (postgres://..., sqlite:PATH or a file path; default $DATABASE_URL)")
+	cmd.PersistentFlags().StringVar(&dbURL, "db", "", existingDBUsage)
 	cmd.AddCommand(newWebhooksListCmd(&dbURL), newWebhooksRetryCmd(&dbURL))
 	return cmd
 }

@@ -54,16 +54,47 @@ type backend struct {
 	desc string
 }
 
-// openStore opens the store named by a DATABASE_URL value; Postgres gets
-// three connection attempts (2s, 4s apart) as in the seed.
+// openStore opens the store named by a DATABASE_URL value, creating a
+// missing SQLite file (aaa serve, aaa migrate); Postgres gets three
+// connection attempts (2s, 4s apart) as in the seed.
 func openStore(ctx context.Context, url string, log *slog.Logger) (*backend, error) {
+	return openBackend(ctx, url, log, true)
+}
+
+// openExistingStore is openStore for the commands that read a database: a
+// missing SQLite file is an error naming it (exit 2), and nothing is created.
+func openExistingStore(ctx context.Context, url string, log *slog.Logger) (*backend, error) {
+	return openBackend(ctx, url, log, false)
+}
+
+// existingDBUsage is the --db help of the commands that read a database.
+const existingDBUsage = "database (postgres://..., sqlite:PATH or a file path; default $DATABASE_URL); must exist: a missing SQLite file is an error, never created"
+
+// dbFlag is the database a command's --db names, else DATABASE_URL (which
+// the configuration check has parsed already). A --db value aaa cannot use
+// is a usage error (exit 2).
+func dbFlag(flag string, cfg config.Config) (string, error) {
+	if flag == "" {
+		return cfg.DatabaseURL, nil
+	}
+	if _, _, err := config.ParseDatabaseURL(flag); err != nil {
+		return "", &exitError{code: 2, err: fmt.Errorf("--db: %w", err)}
+	}
+	return flag, nil
+}
+
+func openBackend(ctx context.Context, url string, log *slog.Logger, create bool) (*backend, error) {
 	kind, path, err := config.ParseDatabaseURL(url)
 	if err != nil {
-		return nil, fmt.Errorf("DATABASE_URL: %w", err)
+		return nil, &exitError{code: 2, err: fmt.Errorf("DATABASE_URL: %w", err)}
 	}
 	if kind == "sqlite" {
 		_, statErr := os.Stat(path)
-		db, err := sqlite.Open(path)
+		db, err := sqlite.OpenWith(path, sqlite.Options{Existing: !create})
+		if errors.Is(err, sqlite.ErrNoDatabase) {
+			return nil, &exitError{code: 2, err: fmt.Errorf("%w (this command opens an existing database and never creates one; "+
+				"check --db or DATABASE_URL, or create it with 'aaa migrate')", err)}
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -130,16 +161,22 @@ func (b *backend) close() { b.db.Close() }
 
 // withStore opens the store named by --db (default $DATABASE_URL) for a
 // short command.
+// The database must exist: a missing SQLite file is never created.
 func withStore(ctx context.Context, dbURL string, fn func(be *backend) error) error {
+	return withStoreOpen(ctx, dbURL, openExistingStore, fn)
+}
+
+func withStoreOpen(ctx context.Context, dbURL string, open func(context.Context, string, *slog.Logger) (*backend, error),
+	fn func(be *backend) error) error {
 	cfg, err := config.Load(os.Environ())
 	if err != nil {
 		return err
 	}
-	if dbURL == "" {
-		dbURL = cfg.DatabaseURL
+	if dbURL, err = dbFlag(dbURL, cfg); err != nil {
+		return err
 	}
 	log := newLogger(os.Stderr, cfg.LogLevel, cfg.LogFormat)
-	be, err := openStore(ctx, dbURL, log)
+	be, err := open(ctx, dbURL, log)
 	if err != nil {
 		return err
 	}

@@ -9,7 +9,9 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"net/url"
 	"os"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -248,32 +250,55 @@ func Load(environ []string) (Config, error) {
 const MinAdminTokenLen = 16
 
 // ParseDatabaseURL tells a Postgres URL from a SQLite path. Empty means
-// sqlite:aaa.db in the working directory.
+// sqlite:aaa.db in the working directory. It refuses what aaa cannot use:
+// an unknown scheme, a Postgres URL that does not parse (the error never
+// quotes the URL: it may hold a password), and query parameters on a SQLite
+// path (aaa sets SQLite's options itself; "x.db?mode=ro" is not a file name).
 func ParseDatabaseURL(u string) (kind, sqlitePath string, err error) {
 	u = strings.TrimSpace(u)
+	var p string
 	switch {
 	case u == "":
 		return "sqlite", "aaa.db", nil
 	case strings.HasPrefix(u, "postgres://"), strings.HasPrefix(u, "postgresql://"):
+		if _, err := url.Parse(u); err != nil {
+			var ue *url.Error
+			if errors.As(err, &ue) {
+				err = ue.Err
+			}
+			return "", "", fmt.Errorf("not a valid postgres:// URL: %v", err)
+		}
 		return "postgres", "", nil
 	case strings.HasPrefix(u, "sqlite://"):
-		p := strings.TrimPrefix(u, "sqlite://")
-		if p == "" {
+		if p = strings.TrimPrefix(u, "sqlite://"); p == "" {
 			return "", "", errors.New("sqlite:// URL has no path")
 		}
-		return "sqlite", p, nil
 	case strings.HasPrefix(u, "sqlite:"):
-		p := strings.TrimPrefix(u, "sqlite:")
-		if p == "" {
+		if p = strings.TrimPrefix(u, "sqlite:"); p == "" {
 			return "", "", errors.New("sqlite: URL has no path")
 		}
-		return "sqlite", p, nil
 	case strings.Contains(u, "://"):
 		scheme, _, _ := strings.Cut(u, "://")
 		return "", "", fmt.Errorf("unknown scheme %q (use postgres://, postgresql:// or sqlite:PATH)", scheme)
+	case schemeRE.MatchString(u):
+		scheme, _, _ := strings.Cut(u, ":")
+		return "", "", fmt.Errorf("unknown scheme %q (use postgres://, postgresql:// or sqlite:PATH; a file name with a colon is written sqlite:PATH)", scheme)
+	default:
+		p = u
 	}
-	return "sqlite", u, nil
+	if path, query, ok := strings.Cut(p, "?"); ok {
+		hint := "aaa sets SQLite's options itself (WAL, busy_timeout, foreign keys, synchronous); give the file path alone"
+		if strings.Contains(query, "mode=") {
+			hint = "aaa's reading commands (tui, rules, webhooks, backtest, metadata, migrate --status) open an existing file and never create one, " +
+				"and 'aaa store copy --from' opens it read-only; give the file path alone"
+		}
+		return "", "", fmt.Errorf("SQLite query parameters are not supported (%q after the path %s): %s", "?"+query, path, hint)
+	}
+	return "sqlite", p, nil
 }
+
+// schemeRE matches a URL scheme without "//" (file:x.db, mysql:...).
+var schemeRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*:`)
 
 type loader struct {
 	env      map[string]string

@@ -90,3 +90,26 @@ func TestParseDatabaseURL(t *testing.T) {
 		})
 	}
 }
+
+// Values aaa cannot use are refused with a reason, never used as a file
+// name, and a password is never quoted.
+func TestParseDatabaseURLRefuses(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ name, in, want string }{
+		{"unknown scheme", "mysql://h/db", `unknown scheme "mysql"`},
+		{"scheme without slashes", "file:x.db", `unknown scheme "file"`},
+		{"mode=ro on a path", "x.db?mode=ro", `"?mode=ro"`},
+		{"parameter on sqlite:", "sqlite:/tmp/x.db?cache=shared", `"?cache=shared"`},
+		{"unparsable postgres", "postgres://u:s3cret@h:port/db", "not a valid postgres:// URL"},
+		{"empty sqlite path", "sqlite:", "no path"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, _, err := config.ParseDatabaseURL(tt.in)
+			if err == nil || !strings.Contains(err.Error(), tt.want) || strings.Contains(err.Error(), "s3cret") {
+				t.Fatalf("err = %v, want %q", err, tt.want)
+			}
+		})
+	}
+}

@@ -65,6 +65,17 @@ type Options struct {
 	// CheckpointEvery is how often the background checkpointer runs
 	// (default 1s).
 	CheckpointEvery time.Duration
+	// Existing opens an existing file only: a missing one is ErrNoDatabase
+	// and nothing is created (commands that read a database).
+	Existing bool
+}
+
+// ErrNoDatabase is returned when a database file that must exist is missing.
+var ErrNoDatabase = errors.New("does not exist")
+
+// missing is ErrNoDatabase for path, named absolutely.
+func missing(path string) error {
+	return fmt.Errorf("database file %s %w", absPath(path), ErrNoDatabase)
 }
 
 // Open opens the SQLite database at path, creating a missing file (0600) in
@@ -84,7 +95,11 @@ func OpenWith(path string, o Options) (*store.DB, error) {
 	if o.CheckpointEvery <= 0 {
 		o.CheckpointEvery = time.Second
 	}
-	if err := createFile(path); err != nil {
+	if o.Existing {
+		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+			return nil, missing(path)
+		}
+	} else if err := createFile(path); err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
 	w := openDB(DSN(path) + writerPragmas + strconv.FormatInt(o.WALSizeLimit, 10) + ")")
@@ -245,7 +260,9 @@ func MapError(err error) error {
 // mode=ro and every connection is query_only, so nothing, not even the
 // journal mode, is changed. A missing file is an error, never created.
 func OpenReadOnly(path string) (*store.DB, error) {
-	if _, err := os.Stat(path); err != nil {
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return nil, missing(path)
+	} else if err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
 	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() +
