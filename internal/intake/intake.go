@@ -145,15 +145,16 @@ func (g *groupCommit) finish(commit func([]*acceptReq)) {
 }
 
 // commitAccepts stores a batch of deliveries and their ingest jobs in one
-// transaction. If the batch fails, each delivery is retried on its own so
-// one bad row cannot fail the others.
+// durable transaction (InDurableTx: on SQLite the one commit that pays an
+// fsync, spread over the batch). If the batch fails, each delivery is
+// retried on its own so one bad row cannot fail the others.
 func (s *Service) commitAccepts(batch []*acceptReq) {
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
-	err := s.st.InTx(ctx, func(tx store.Store) error { return s.insertAccepts(ctx, tx, batch) })
+	err := s.st.InDurableTx(ctx, func(tx store.Store) error { return s.insertAccepts(ctx, tx, batch) })
 	if err != nil && len(batch) > 1 {
 		for _, r := range batch {
-			r.err = s.st.InTx(ctx, func(tx store.Store) error { return s.insertAccepts(ctx, tx, []*acceptReq{r}) })
+			r.err = s.st.InDurableTx(ctx, func(tx store.Store) error { return s.insertAccepts(ctx, tx, []*acceptReq{r}) })
 			close(r.done)
 		}
 		return

@@ -10,5 +10,12 @@
 // passed to the closure. On SQLite the writer pool has a single connection,
 // so touching the outer Store inside a transaction would deadlock.
 //
+// Durability: InDurableTx is InTx for the commits that acknowledge webhook
+// deliveries (the intake's group commit); it returns only once the commit
+// is on disk, even across a power loss. On SQLite it commits with
+// synchronous=FULL on the pinned writer connection, and every other commit
+// runs NORMAL (WAL mode: a FULL commit syncs the WAL, so every earlier
+// commit is then durable too); on Postgres every commit is durable.
+//
 // Every time is written as UTC by Go; SQL never calls now().
 package store

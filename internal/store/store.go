@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"time"
@@ -33,6 +34,11 @@ type Store interface {
 	SchemaStore
 	// InTx runs fn in one transaction. fn must use only the Store it is given.
 	InTx(ctx context.Context, fn func(tx Store) error) error
+	// InDurableTx is InTx for the transactions that acknowledge webhook
+	// deliveries: its commit is on disk before it returns, even across a
+	// power loss (SQLite: synchronous=FULL for this commit; every commit
+	// is durable on Postgres). Inside a transaction it runs fn on it.
+	InDurableTx(ctx context.Context, fn func(tx Store) error) error
 	// SQLTx is the transaction behind a tx-bound Store (nil outside InTx); the
 	// job queue uses it to enqueue in the same transaction.
 	SQLTx() *sql.Tx
@@ -85,6 +91,12 @@ type Options struct {
 	// deleted or replaced). It runs after every commit, whose caller then
 	// gets its error (a webhook is not acknowledged), and in CheckWrites.
 	Check func() error
+	// DurableOn and DurableOff, when set, make InDurableTx's commit durable
+	// where ordinary commits are not: DurableOn runs on the writer's
+	// connection before BEGIN, DurableOff after the transaction ends
+	// (SQLite: PRAGMA synchronous=FULL, then back to NORMAL). Unset,
+	// InDurableTx is InTx (Postgres: every commit is durable).
+	DurableOn, DurableOff string
 }
 
 // DB is the SQL implementation of Store over database/sql.
@@ -184,13 +196,46 @@ func (db *DB) InTx(ctx context.Context, fn func(tx Store) error) error {
 	return db.inTx(ctx, func(t *DB) error { return fn(t) })
 }
 
+// InDurableTx is InTx whose commit is durable before it returns (see
+// Store). With Options.DurableOn set (SQLite), it pins a writer connection
+// (the SQLite writer pool has one, so no other transaction runs on it
+// meanwhile), runs DurableOn, the transaction, then DurableOff. If
+// DurableOff fails the connection is discarded: the next one opens with
+// the ordinary setting. A tx-bound DB runs fn directly.
+func (db *DB) InDurableTx(ctx context.Context, fn func(tx Store) error) error {
+	if db.tx != nil || db.opts.DurableOn == "" {
+		return db.InTx(ctx, fn)
+	}
+	conn, err := db.opts.Writer.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("begin transaction: %w", db.mapErr(err))
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, db.opts.DurableOn); err != nil {
+		return fmt.Errorf("begin durable transaction: %w", db.mapErr(err))
+	}
+	defer func() {
+		// Even when ctx ended: the connection goes back to the pool.
+		if _, err := conn.ExecContext(context.WithoutCancel(ctx), db.opts.DurableOff); err != nil {
+			_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+		}
+	}()
+	return db.runTx(ctx, conn.BeginTx, func(t *DB) error { return fn(t) })
+}
+
 // inTx is InTx for the store's own multi-statement writes, which need the
 // tx-bound *DB (its unexported helpers) rather than the Store interface.
 func (db *DB) inTx(ctx context.Context, fn func(t *DB) error) error {
 	if db.tx != nil {
 		return fn(db)
 	}
-	tx, err := db.opts.Writer.BeginTx(ctx, nil)
+	return db.runTx(ctx, db.opts.Writer.BeginTx, fn)
+}
+
+// runTx runs fn in a transaction begun by begin (the writer pool's, or a
+// pinned connection's), commits it and checks the commit is durable.
+func (db *DB) runTx(ctx context.Context, begin func(context.Context, *sql.TxOptions) (*sql.Tx, error), fn func(t *DB) error) error {
+	tx, err := begin(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", db.mapErr(err))
 	}

@@ -29,16 +29,17 @@ func openMigrated(t *testing.T, path string, o sqlite.Options) *store.DB {
 	return db
 }
 
-// TestWriterSyncsEveryCommit: the connection that commits acknowledged
-// deliveries runs synchronous=FULL (2), so an acknowledged webhook survives
-// a power loss, and bounds the WAL it restarts (journal_size_limit).
-func TestWriterSyncsEveryCommit(t *testing.T) {
+// TestWriterSyncsAcks: the transaction that commits acknowledged
+// deliveries (InDurableTx) runs synchronous=FULL (2), so an acknowledged
+// webhook survives a power loss, and the writer bounds the WAL it restarts
+// (journal_size_limit). Ordinary transactions run NORMAL (storetest).
+func TestWriterSyncsAcks(t *testing.T) {
 	t.Parallel()
 	db := openMigrated(t, filepath.Join(t.TempDir(), "aaa.db"), sqlite.Options{})
 	ctx := context.Background()
-	// Inside a transaction: the very connection (the pool has one) that
+	// Inside the transaction: the very connection (the pool has one) that
 	// commits deliveries.
-	err := db.InTx(ctx, func(tx store.Store) error {
+	err := db.InDurableTx(ctx, func(tx store.Store) error {
 		var sync, limit int
 		var mode string
 		if err := tx.SQLTx().QueryRowContext(ctx, "PRAGMA synchronous").Scan(&sync); err != nil {

@@ -4,9 +4,14 @@
 // can share one file in WAL mode without SQLITE_BUSY (busy_timeout waits for
 // the other process instead of failing).
 //
-// Durability: the writer commits with synchronous=FULL, so a transaction
-// that returned is on disk even across a power loss (the intake's group
-// commit spreads that fsync over every webhook of a batch). Open creates a
+// Durability: the commits that acknowledge webhook deliveries
+// (store.InDurableTx, the intake's group commit) run with synchronous=FULL,
+// so an acknowledged delivery is on disk even across a power loss, and the
+// group commit spreads that fsync over every webhook of a batch. Every
+// other commit runs with synchronous=NORMAL: it survives a crash of aaa,
+// and a power loss can undo only those made since the WAL was last synced
+// (by the next FULL commit or checkpoint), never an acknowledged delivery.
+// Open creates a
 // missing database file 0600 (SQLite gives its -wal and -shm files the same
 // mode) in an existing directory, and never creates a missing directory: a
 // directory that vanished is a deleted or unmounted volume, and an empty
@@ -42,10 +47,20 @@ import (
 // Pragmas are applied to the writer and the readers (DESIGN.md's DSN).
 const Pragmas = "_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_txlock=immediate&_time_format=sqlite"
 
-// writerPragmas are added on the writer connection: every commit it makes
-// (acknowledged deliveries first) is synced to disk, and the WAL it writes
-// is cut back to the size limit when it restarts.
-const writerPragmas = "&_pragma=synchronous(FULL)&_pragma=journal_size_limit("
+// writerPragmas are added on the writer connection: its commits are synced
+// at checkpoints (synchronous=NORMAL; the commits that acknowledge
+// deliveries switch to FULL, see durableOn), and the WAL it writes is cut
+// back to the size limit when it restarts.
+const writerPragmas = "&_pragma=synchronous(NORMAL)&_pragma=journal_size_limit("
+
+// durableOn and durableOff bracket store.InDurableTx on the writer
+// connection (synchronous cannot change inside a transaction). In WAL mode
+// a FULL commit syncs the WAL, so it also makes every NORMAL commit before
+// it durable.
+const (
+	durableOn  = "PRAGMA synchronous = FULL"
+	durableOff = "PRAGMA synchronous = NORMAL"
+)
 
 // DefaultWALSizeLimit is the WAL size past which the checkpointer truncates it.
 const DefaultWALSizeLimit = 64 << 20
@@ -131,7 +146,7 @@ func OpenWith(path string, o Options) (*store.DB, error) {
 	}
 	stop := startCheckpointer(path, o)
 	return store.New(store.Options{Writer: w, Reader: r, Dialect: store.DialectSQLite, MapError: MapError,
-		Check: guard.check, Close: stop}), nil
+		Check: guard.check, Close: stop, DurableOn: durableOn, DurableOff: durableOff}), nil
 }
 
 // createFile creates the database file (0600) when it is missing, so SQLite
