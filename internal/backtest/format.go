@@ -151,13 +151,6 @@ func nameOr(name, id string) string {
 	return "unknown `" + id + "`"
 }
 
-func dash(s string) string {
-	if s == "" {
-		return "—"
-	}
-	return s
-}
-
 func (r Report) writeTable(w io.Writer) error {
 	for _, l := range r.Lines(50) {
 		if _, err := fmt.Fprintln(w, l); err != nil {
