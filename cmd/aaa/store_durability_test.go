@@ -113,11 +113,11 @@ func TestServeDatabaseDirectoryDeleted(t *testing.T) {
 	if code, body := postWebhook(t, p.URL(), bodies[1]); code != http.StatusServiceUnavailable {
 		t.Fatalf("webhook after the deletion = %d %s, want 503 (nothing acknowledged that is not durable)", code, body)
 	}
-	logs := p.Logs()
+	// The answer can reach us before the server's log lines are read from
+	// its output: poll for them.
 	for _, want := range []string{`"event":"health_check_failed"`, `"event":"webhook_store_failed"`, "is gone"} {
-		if !strings.Contains(logs, want) {
-			t.Errorf("the log does not show %s:\n%s", want, testkit.Tail(logs, 20))
-		}
+		testkit.Eventually(t, 5*time.Second, "the log shows "+want, func() bool { return strings.Contains(p.Logs(), want) },
+			func() string { return testkit.Tail(p.Logs(), 20) })
 	}
 	_ = p.Stop(t)
 
@@ -178,11 +178,11 @@ func TestServeStoreStopsTakingWrites(t *testing.T) {
 		if code, body := postWebhook(t, p.URL(), bodies[1]); code != http.StatusServiceUnavailable {
 			t.Fatalf("webhook on a read-only store = %d %s, want 503", code, body)
 		}
-		logs := p.Logs()
-		if !strings.Contains(logs, `"event":"health_check_failed"`) || !strings.Contains(logs, `"check":"write"`) ||
-			!strings.Contains(logs, "database does not accept writes: ") {
-			t.Errorf("the log does not give the cause of the 503:\n%s", testkit.Tail(logs, 20))
-		}
+		testkit.Eventually(t, 5*time.Second, "the log gives the cause of the 503", func() bool {
+			logs := p.Logs()
+			return strings.Contains(logs, `"event":"health_check_failed"`) && strings.Contains(logs, `"check":"write"`) &&
+				strings.Contains(logs, "database does not accept writes: ")
+		}, func() string { return testkit.Tail(p.Logs(), 20) })
 	})
 	t.Run("at start", func(t *testing.T) {
 		t.Parallel()
