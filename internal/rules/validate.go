@@ -98,8 +98,10 @@ func isNumericOp(op string) bool {
 // in minutes): longer ones are typos, and would overflow a time.Duration.
 const MaxDays = 365
 
-// ActionTypes are the rule action types aaa accepts (the seed's documented
-// ones; its "future" types are not implemented).
+// ActionTypes are the rule action types aaa accepts: the two the seed
+// documents as working. The types its docs announced but never ran
+// (send_email, create_task, update_field, add_tag) are refused with a 422,
+// so a rule never claims an action nobody carries out.
 var ActionTypes = []string{"advance_stage", "send_rejection_notification"}
 
 // CheckShape validates what needs no database: mode, on-reject action,
