@@ -11,13 +11,11 @@ import (
 	"testing"
 	"time"
 
-	tea "charm.land/bubbletea/v2"
 	"github.com/ashby-auto-advance/aaa/internal/backtest"
 	"github.com/ashby-auto-advance/aaa/internal/config"
 	"github.com/ashby-auto-advance/aaa/internal/domain"
 	"github.com/ashby-auto-advance/aaa/internal/testkit"
 	"github.com/ashby-auto-advance/aaa/internal/tui"
-	"github.com/charmbracelet/x/ansi"
 )
 
 // TestDashboardBacktestEqualsAPI replays one stored rule through `GET
@@ -147,45 +145,9 @@ func apiBacktest(t *testing.T, base, ruleID string) backtest.Report {
 func dashboardBacktest(t *testing.T, opts tui.Options) string {
 	t.Helper()
 	opts.RefreshEvery = time.Millisecond
-	m := tui.New(opts)
-	m, _ = m.Update(tea.WindowSizeMsg{Width: 220, Height: 200})
-	drive := func(cmd tea.Cmd) {
-		queue := []tea.Cmd{cmd}
-		for n := 0; len(queue) > 0; n++ {
-			if n > 1000 {
-				t.Fatal("dashboard commands do not settle")
-			}
-			c := queue[0]
-			queue = queue[1:]
-			if c == nil {
-				continue
-			}
-			msg := c()
-			switch msg := msg.(type) {
-			case nil:
-				continue
-			case tea.BatchMsg:
-				queue = append(queue, msg...)
-				continue
-			}
-			if fmt.Sprintf("%T", msg) == "tui.tickMsg" {
-				// The refresh tick would reload for ever.
-				continue
-			}
-			var next tea.Cmd
-			m, next = m.Update(msg)
-			queue = append(queue, next)
-		}
-	}
-	press := func(k rune) {
-		var cmd tea.Cmd
-		m, cmd = m.Update(tea.KeyPressMsg{Code: k, Text: string(k)})
-		drive(cmd)
-	}
-	drive(m.Init())
-	press('3')
-	press('b')
-	lines := strings.Split(ansi.Strip(m.View().Content), "\n")
+	d := newDashboard(t, opts, 220, 200)
+	d.press("3", "b")
+	lines := strings.Split(d.screen(), "\n")
 	for i := range lines {
 		lines[i] = strings.TrimSpace(lines[i])
 	}

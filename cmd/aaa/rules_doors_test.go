@@ -15,13 +15,10 @@ import (
 	"testing"
 	"time"
 
-	tea "charm.land/bubbletea/v2"
 	"github.com/ashby-auto-advance/aaa/internal/config"
 	"github.com/ashby-auto-advance/aaa/internal/domain"
 	"github.com/ashby-auto-advance/aaa/internal/store"
 	"github.com/ashby-auto-advance/aaa/internal/testkit"
-	"github.com/ashby-auto-advance/aaa/internal/tui"
-	"github.com/charmbracelet/x/ansi"
 )
 
 // Tokens of the `aaa serve` the API door talks to.
@@ -303,50 +300,13 @@ func tuiDoor(t *testing.T, url string) (res doorResult) {
 	opts := dashboardOptions(cfg, be, log)
 	opts.Actor = "ana"
 	opts.RefreshEvery = time.Millisecond
-	m := tui.New(opts)
-	m, _ = m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
-	drive := func(cmd tea.Cmd) {
-		queue := []tea.Cmd{cmd}
-		for n := 0; len(queue) > 0; n++ {
-			if n > 1000 {
-				t.Fatal("dashboard commands do not settle")
-			}
-			c := queue[0]
-			queue = queue[1:]
-			if c == nil {
-				continue
-			}
-			msg := c()
-			switch msg := msg.(type) {
-			case nil:
-				continue
-			case tea.BatchMsg:
-				queue = append(queue, msg...)
-				continue
-			}
-			if fmt.Sprintf("%T", msg) == "tui.tickMsg" {
-				continue
-			}
-			var next tea.Cmd
-			m, next = m.Update(msg)
-			queue = append(queue, next)
-		}
-	}
+	d := newDashboard(t, opts, 120, 40)
 	press := func(keys ...string) {
-		for _, k := range keys {
-			msg := tea.KeyPressMsg{Code: []rune(k)[0], Text: k}
-			if k == " " {
-				msg.Code = tea.KeySpace
-			}
-			var cmd tea.Cmd
-			m, cmd = m.Update(msg)
-			drive(cmd)
-		}
-		if s := ansi.Strip(m.View().Content); strings.Contains(s, "not changed") {
+		d.press(keys...)
+		if s := d.screen(); strings.Contains(s, "not changed") {
 			t.Fatalf("dashboard refused a change:\n%s", s)
 		}
 	}
-	drive(m.Init())
 	press("3")
 	for _, keys := range [][]string{{"m", "y"}, {" ", "y"}, {" ", "y"}, {"m", "y"}} {
 		press(keys...)
