@@ -70,6 +70,9 @@ type Config struct {
 	// DeliveryRetention is how long a processed delivery keeps its payload
 	// (DELIVERY_RETENTION); 0 keeps payloads forever.
 	DeliveryRetention time.Duration
+	// UndoWindow is how long after aaa acted an Undo is accepted
+	// (UNDO_WINDOW); 0 turns undo off.
+	UndoWindow time.Duration
 
 	// Feedback reminder policy (per-rule overrides live in the database).
 	ReminderFirstAfter time.Duration
@@ -120,6 +123,7 @@ var Variables = []Var{
 	{"INTERVIEW_SYNC_INTERVAL", "12h", "interview definitions sync period", false},
 	{"SLACK_USER_SYNC_INTERVAL", "12h", "Slack user directory sync period", false},
 	{"REMINDER_INTERVAL", "5m", "feedback reminder job period", false},
+	{"UNDO_WINDOW", "15m", "how long after aaa advanced or archived a candidate an Undo moves them back (0 turns undo off)", false},
 	{"JOB_TIMEOUT", "2m", "longest one run of a background job may take", false},
 	{"JOB_RESCUE_AFTER", "3m", "when a job left running by a crashed process runs again (must exceed JOB_TIMEOUT)", false},
 	{"DELIVERY_RETENTION", "30d", "how long processed webhook deliveries keep their payload (e.g. 30d, 720h; 0 keeps it forever); the row, its dedupe key and audit links stay", false},
@@ -185,6 +189,12 @@ func Load(environ []string) (Config, error) {
 	}
 	if _, ok := env["FRONTEND_URL"]; !ok {
 		c.FrontendURLs = []string{"http://localhost:5173"}
+	}
+	c.UndoWindow = 15 * time.Minute
+	if v := l.str("UNDO_WINDOW", ""); v == "0" {
+		c.UndoWindow = 0
+	} else if c.UndoWindow = l.dur("UNDO_WINDOW", c.UndoWindow); c.UndoWindow > 24*time.Hour {
+		l.problem("UNDO_WINDOW: %s is longer than 24h (an undo is for second thoughts, not for later changes)", c.UndoWindow)
 	}
 	c.FeedbackTimeout = l.dur("ADVANCEMENT_FEEDBACK_TIMEOUT", time.Duration(c.TimeoutDays)*24*time.Hour)
 	c.RemindersEnabled = l.bool("REMINDERS_ENABLED", c.SlackBotToken != "")

@@ -29,7 +29,25 @@ const (
 	ExecPending = "pending"
 	// ExecNotified is a reject decision waiting for a human's click in Slack.
 	ExecNotified = "notified"
+	// ExecScheduled is a live action held until its ActAt: an archive with
+	// the rule's reject_delay, or an action held to working hours. It can be
+	// cancelled until then.
+	ExecScheduled = "scheduled"
+	// ExecCancelled is a scheduled action a person cancelled (RevertedBy).
+	ExecCancelled = "cancelled"
+	// ExecUndoing is an undo whose changeStage is under way or was
+	// interrupted; a retry re-reads the application before acting.
+	ExecUndoing = "undoing"
+	// ExecUndone is an advance or archive by aaa a person took back within
+	// UNDO_WINDOW: the candidate is back in the stage it came from.
+	ExecUndone = "undone"
+	// ExecKept is a rejection a recruiter overrode with "Keep in process".
+	ExecKept = "kept"
 )
+
+// ExecStatuses lists every execution status, in the order people read them.
+var ExecStatuses = []string{ExecSuccess, ExecFailed, ExecDryRun, ExecRejected, ExecStale, ExecTimeout,
+	ExecPending, ExecNotified, ExecScheduled, ExecCancelled, ExecUndoing, ExecUndone, ExecKept}
 
 // Reason is one machine-readable explanation of a decision.
 type Reason struct {
@@ -88,4 +106,13 @@ type Execution struct {
 	ExecutedAt    time.Time
 	ExecutedBy    string
 	UpdatedAt     time.Time
+	// ActAt is when a scheduled action runs (zero when none is scheduled).
+	ActAt time.Time
+	// ActedAt is when aaa's advance or archive landed in Ashby: the undo
+	// window starts there.
+	ActedAt time.Time
+	// RevertedBy and RevertedAt say who cancelled, undid or kept it, and
+	// when.
+	RevertedBy string
+	RevertedAt time.Time
 }

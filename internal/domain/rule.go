@@ -61,6 +61,16 @@ type Rule struct {
 	CommunicationTemplateID string
 	// NotifyInShadow asks for Slack notices (marked dry run) in shadow mode.
 	NotifyInShadow bool
+	// RejectDelay schedules a live archive that long after the click (or
+	// the rule's own decision) instead of executing it at once; it can be
+	// cancelled until then. Zero archives at once.
+	RejectDelay time.Duration
+	// ActInWorkHours holds live advances and archives to the next working
+	// window (REMINDER_WORK_HOURS, REMINDER_WORKDAYS, REMINDER_TIMEZONE).
+	ActInWorkHours bool
+	// NotifyOnAdvance sends the recruiter a Slack message for each live
+	// advance, with an Undo button.
+	NotifyOnAdvance bool
 	// TimeoutDays and MinWaitMinutes override the global settings when > 0.
 	TimeoutDays    int
 	MinWaitMinutes int

@@ -138,7 +138,7 @@ type decisionJSON struct {
 
 var (
 	outcomes        = []string{domain.OutcomeAdvance, domain.OutcomeReject, domain.OutcomeWait, domain.OutcomeTimeout, domain.OutcomeNoRule, domain.OutcomeSkip}
-	execStatuses    = []string{domain.ExecSuccess, domain.ExecFailed, domain.ExecDryRun, domain.ExecRejected, domain.ExecStale, domain.ExecTimeout, domain.ExecPending, domain.ExecNotified}
+	execStatuses    = domain.ExecStatuses
 	deliveryStates  = []string{domain.DeliveryPending, domain.DeliveryProcessed, domain.DeliveryIgnored, domain.DeliveryFailed}
 	maxListLimit    = 1000
 	defaultListSize = 100

@@ -350,7 +350,7 @@ func (db *DB) ListDecisions(ctx context.Context, f DecisionFilter) ([]DecisionRo
 	q := `SELECT e.execution_id, e.schedule_id, e.application_id, COALESCE(e.rule_id, ''), e.rule_version, e.mode,
     e.outcome, COALESCE(e.from_stage_id, ''), COALESCE(e.to_stage_id, ''), e.execution_status,
     COALESCE(e.failure_reason, ''), e.summary, COALESCE(e.evaluation_results, ''), e.executed_at, e.executed_by,
-    e.updated_at,
+    e.updated_at, e.act_at, e.acted_at, COALESCE(e.reverted_by, ''), e.reverted_at,
     COALESCE(a.candidate_name, ''), COALESCE(j.title, ''), COALESCE(fs.title, ''), COALESCE(ts.title, ''),
     COALESCE(r.name, ''), COALESCE(v.verdict, ''), COALESCE(v.note, '')
 FROM advancement_executions e
@@ -379,10 +379,11 @@ LEFT JOIN shadow_reviews v ON v.execution_id = e.execution_id`
 	for rows.Next() {
 		var d DecisionRow
 		var reasons string
-		var at, updated sql.NullTime
+		var at, updated, actAt, actedAt, revertedAt sql.NullTime
 		e := &d.Execution
 		if err := rows.Scan(&e.ID, &e.ScheduleID, &e.ApplicationID, &e.RuleID, &e.RuleVersion, &e.Mode, &e.Outcome,
 			&e.FromStageID, &e.ToStageID, &e.Status, &e.FailureReason, &e.Summary, &reasons, &at, &e.ExecutedBy, &updated,
+			&actAt, &actedAt, &e.RevertedBy, &revertedAt,
 			&d.CandidateName, &d.JobTitle, &d.StageTitle, &d.ToStageTitle, &d.RuleName, &d.Verdict, &d.ReviewNote); err != nil {
 			return nil, fmt.Errorf("scan decision: %w", db.mapErr(err))
 		}
@@ -390,6 +391,7 @@ LEFT JOIN shadow_reviews v ON v.execution_id = e.execution_id`
 			e.Reasons = []byte(reasons)
 		}
 		e.ExecutedAt, e.UpdatedAt = timeOf(at), timeOf(updated)
+		e.ActAt, e.ActedAt, e.RevertedAt = timeOf(actAt), timeOf(actedAt), timeOf(revertedAt)
 		out = append(out, d)
 	}
 	if err := rows.Err(); err != nil {

@@ -50,6 +50,15 @@ type ExecutionUpdate struct {
 	FailureReason string
 	ExecutedBy    string // empty keeps the stored value
 	At            time.Time
+	// ToStageID, when set, records where the action put the candidate.
+	ToStageID string
+	// ActAt, when set, is when a scheduled action runs.
+	ActAt time.Time
+	// Acted stamps acted_at with At: aaa's move landed in Ashby.
+	Acted bool
+	// RevertedBy, when set, records who cancelled, undid or kept it
+	// (reverted_at = At).
+	RevertedBy string
 }
 
 // ExecutionFilter selects executions.
@@ -116,11 +125,11 @@ func (db *DB) insertExecution(ctx context.Context, e domain.Execution, claimKey 
 	res, err := db.exec(ctx, `
 INSERT INTO advancement_executions (execution_id, schedule_id, application_id, rule_id, rule_version, mode,
     outcome, from_stage_id, to_stage_id, execution_status, failure_reason, summary, evaluation_results,
-    claim_key, executed_at, executed_by, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $15)`+onConflict,
+    claim_key, executed_at, executed_by, updated_at, act_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $15, $17)`+onConflict,
 		e.ID, e.ScheduleID, e.ApplicationID, nullStr(e.RuleID), e.RuleVersion, e.Mode, e.Outcome,
 		nullStr(e.FromStageID), nullStr(e.ToStageID), e.Status, nullStr(e.FailureReason), e.Summary, reasons,
-		nullStr(claimKey), e.ExecutedAt, e.ExecutedBy)
+		nullStr(claimKey), e.ExecutedAt, e.ExecutedBy, nullTime(e.ActAt))
 	if err != nil {
 		return domain.Execution{}, false, fmt.Errorf("insert execution: %w", err)
 	}
@@ -133,18 +142,21 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $
 
 const execCols = `execution_id, schedule_id, application_id, COALESCE(rule_id, ''), rule_version, mode, outcome,
     COALESCE(from_stage_id, ''), COALESCE(to_stage_id, ''), execution_status, COALESCE(failure_reason, ''),
-    summary, COALESCE(evaluation_results, ''), executed_at, executed_by, updated_at`
+    summary, COALESCE(evaluation_results, ''), executed_at, executed_by, updated_at,
+    act_at, acted_at, COALESCE(reverted_by, ''), reverted_at`
 
 func scanExecution(sc interface{ Scan(...any) error }) (domain.Execution, error) {
 	var e domain.Execution
 	var reasons string
-	var at, updated sql.NullTime
+	var at, updated, actAt, actedAt, revertedAt sql.NullTime
 	err := sc.Scan(&e.ID, &e.ScheduleID, &e.ApplicationID, &e.RuleID, &e.RuleVersion, &e.Mode, &e.Outcome,
-		&e.FromStageID, &e.ToStageID, &e.Status, &e.FailureReason, &e.Summary, &reasons, &at, &e.ExecutedBy, &updated)
+		&e.FromStageID, &e.ToStageID, &e.Status, &e.FailureReason, &e.Summary, &reasons, &at, &e.ExecutedBy, &updated,
+		&actAt, &actedAt, &e.RevertedBy, &revertedAt)
 	if reasons != "" {
 		e.Reasons = []byte(reasons)
 	}
 	e.ExecutedAt, e.UpdatedAt = timeOf(at), timeOf(updated)
+	e.ActAt, e.ActedAt, e.RevertedAt = timeOf(actAt), timeOf(actedAt), timeOf(revertedAt)
 	return e, err
 }
 
@@ -171,11 +183,25 @@ func (db *DB) UpdateExecutionStatus(ctx context.Context, p ExecutionUpdate) erro
 	if p.At.IsZero() {
 		p.At = time.Now()
 	}
+	var actAt, actedAt, revertedAt any
+	if !p.ActAt.IsZero() {
+		actAt = p.ActAt.UTC()
+	}
+	if p.Acted {
+		actedAt = p.At.UTC()
+	}
+	if p.RevertedBy != "" {
+		revertedAt = p.At.UTC()
+	}
 	q := `UPDATE advancement_executions SET execution_status = $2, failure_reason = $3,
-    executed_by = COALESCE($4, executed_by), updated_at = $5 WHERE execution_id = $1`
-	args := []any{p.ID, p.Status, nullStr(p.FailureReason), nullStr(p.ExecutedBy), p.At.UTC()}
+    executed_by = COALESCE($4, executed_by), updated_at = $5, to_stage_id = COALESCE($6, to_stage_id),
+    act_at = COALESCE($7, act_at), acted_at = COALESCE($8, acted_at),
+    reverted_by = COALESCE($9, reverted_by), reverted_at = COALESCE($10, reverted_at)
+WHERE execution_id = $1`
+	args := []any{p.ID, p.Status, nullStr(p.FailureReason), nullStr(p.ExecutedBy), p.At.UTC(), nullStr(p.ToStageID),
+		actAt, actedAt, nullStr(p.RevertedBy), revertedAt}
 	if p.FromStatus != "" {
-		q += ` AND execution_status = $6`
+		q += ` AND execution_status = $11`
 		args = append(args, p.FromStatus)
 	}
 	res, err := db.exec(ctx, q, args...)

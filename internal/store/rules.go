@@ -49,11 +49,13 @@ func (db *DB) CreateRule(ctx context.Context, r domain.Rule) (domain.Rule, error
 		if _, err := t.exec(ctx, `
 INSERT INTO advancement_rules (rule_id, name, job_id, interview_plan_id, interview_stage_id, target_stage_id,
     is_active, mode, on_reject, priority, version, archive_reason_id, communication_template_id,
-    notify_in_shadow, timeout_days, min_wait_minutes, created_at, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17)`,
+    notify_in_shadow, timeout_days, min_wait_minutes, created_at, updated_at,
+    reject_delay_seconds, act_in_work_hours, notify_on_advance)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, $18, $19, $20)`,
 			r.ID, r.Name, nullStr(r.JobID), r.InterviewPlanID, r.InterviewStageID, nullStr(r.TargetStageID),
 			r.Active, r.Mode, r.OnReject, r.Priority, r.Version, r.ArchiveReasonID, r.CommunicationTemplateID,
-			r.NotifyInShadow, r.TimeoutDays, r.MinWaitMinutes, r.CreatedAt); err != nil {
+			r.NotifyInShadow, r.TimeoutDays, r.MinWaitMinutes, r.CreatedAt,
+			int64(r.RejectDelay/time.Second), r.ActInWorkHours, r.NotifyOnAdvance); err != nil {
 			return fmt.Errorf("insert rule: %w", err)
 		}
 		return t.writeRuleChildren(ctx, &r)
@@ -126,7 +128,8 @@ VALUES ($1, $2, $3, $4, $5, $6)`, a.ID, r.ID, a.ActionType, cfg, a.ExecutionOrde
 
 const ruleCols = `rule_id, name, COALESCE(job_id, ''), interview_plan_id, interview_stage_id,
     COALESCE(target_stage_id, ''), is_active, mode, on_reject, priority, version, archive_reason_id,
-    communication_template_id, notify_in_shadow, timeout_days, min_wait_minutes, created_at, updated_at`
+    communication_template_id, notify_in_shadow, timeout_days, min_wait_minutes, created_at, updated_at,
+    reject_delay_seconds, act_in_work_hours, notify_on_advance`
 
 // GetRule implements RuleStore.
 func (db *DB) GetRule(ctx context.Context, id string) (domain.Rule, error) {
@@ -165,13 +168,16 @@ func (db *DB) queryRules(ctx context.Context, q string, args ...any) ([]domain.R
 	for rows.Next() {
 		var r domain.Rule
 		var created, updated sql.NullTime
+		var delay int64
 		if err := rows.Scan(&r.ID, &r.Name, &r.JobID, &r.InterviewPlanID, &r.InterviewStageID, &r.TargetStageID,
 			&r.Active, &r.Mode, &r.OnReject, &r.Priority, &r.Version, &r.ArchiveReasonID, &r.CommunicationTemplateID,
-			&r.NotifyInShadow, &r.TimeoutDays, &r.MinWaitMinutes, &created, &updated); err != nil {
+			&r.NotifyInShadow, &r.TimeoutDays, &r.MinWaitMinutes, &created, &updated,
+			&delay, &r.ActInWorkHours, &r.NotifyOnAdvance); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("scan rule: %w", db.mapErr(err))
 		}
 		r.CreatedAt, r.UpdatedAt = timeOf(created), timeOf(updated)
+		r.RejectDelay = time.Duration(delay) * time.Second
 		idx[r.ID] = len(out)
 		out = append(out, r)
 	}
@@ -251,10 +257,12 @@ func (db *DB) UpdateRule(ctx context.Context, r domain.Rule) (domain.Rule, error
 		res, err := t.exec(ctx, `UPDATE advancement_rules SET name = $2, job_id = $3, interview_plan_id = $4,
     interview_stage_id = $5, target_stage_id = $6, is_active = $7, mode = $8, on_reject = $9, priority = $10,
     version = version + 1, archive_reason_id = $11, communication_template_id = $12, notify_in_shadow = $13,
-    timeout_days = $14, min_wait_minutes = $15, updated_at = $16
+    timeout_days = $14, min_wait_minutes = $15, updated_at = $16, reject_delay_seconds = $18,
+    act_in_work_hours = $19, notify_on_advance = $20
 WHERE rule_id = $1 AND version = $17`, r.ID, r.Name, nullStr(r.JobID), r.InterviewPlanID, r.InterviewStageID, nullStr(r.TargetStageID),
 			r.Active, r.Mode, r.OnReject, r.Priority, r.ArchiveReasonID, r.CommunicationTemplateID,
-			r.NotifyInShadow, r.TimeoutDays, r.MinWaitMinutes, r.UpdatedAt, read)
+			r.NotifyInShadow, r.TimeoutDays, r.MinWaitMinutes, r.UpdatedAt, read,
+			int64(r.RejectDelay/time.Second), r.ActInWorkHours, r.NotifyOnAdvance)
 		if err != nil {
 			return fmt.Errorf("update rule %s: %w", r.ID, err)
 		}

@@ -311,6 +311,13 @@ func utcPtr(t *time.Time) any {
 	return t.UTC()
 }
 
+func nullTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UTC()
+}
+
 func nullStr(s string) any {
 	if s == "" {
 		return nil
