@@ -62,7 +62,7 @@ func TestPostRejectionMessage(t *testing.T) {
 	}
 	jb := decodeBlocks(t, call.Blocks)
 	btns := buttons(t, jb)
-	if len(btns) != 1 || btns[0].ActionID != slackapp.ActionSendRejection {
+	if len(btns) != 2 || btns[0].ActionID != slackapp.ActionSendRejection || btns[1].ActionID != slackapp.ActionKeepInProcess {
 		t.Fatalf("buttons = %+v", btns)
 	}
 	rv, err := slackapp.ParseRejectionValue(btns[0].Value)
@@ -77,7 +77,7 @@ func TestPostRejectionMessage(t *testing.T) {
 	}
 
 	// The click's chat.update replaces the message and drops the button.
-	text, blocks = slackapp.ArchivedUpdate(sampleNotice(), "U1", "jane", time.Now())
+	text, blocks = slackapp.ArchivedUpdate(sampleNotice(), "U1", "jane", time.Now(), time.Time{})
 	if err := c.UpdateMessage(t.Context(), channel, ts, text, blocks); err != nil {
 		t.Fatal(err)
 	}

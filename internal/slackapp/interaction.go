@@ -18,9 +18,21 @@ const (
 	InteractionViewSubmission = "view_submission"
 )
 
-// ActionSendRejection is the action_id (and the "action" of the value) of the
-// "Archive & send rejection" button.
-const ActionSendRejection = "send_rejection"
+// Button action_ids. Each is also the "action" of the button's JSON value.
+const (
+	// ActionSendRejection is the "Archive & send rejection" button of a
+	// rejection notice; its value is a RejectionValue.
+	ActionSendRejection = "send_rejection"
+	// ActionKeepInProcess is the "Keep in process" button of a rejection
+	// notice: the recruiter disagrees with the rule. Value: DecisionValue.
+	ActionKeepInProcess = "keep_in_process"
+	// ActionCancelArchive is the "Cancel archive" button of a scheduled
+	// (delayed) archive. Value: DecisionValue.
+	ActionCancelArchive = "cancel_archive"
+	// ActionUndo is the "Undo" button of an archive or advance aaa made,
+	// shown while the undo window is open. Value: DecisionValue.
+	ActionUndo = "undo_decision"
+)
 
 // Interaction is the part of a Slack interaction payload aaa uses.
 type Interaction struct {
@@ -199,5 +211,48 @@ func (rv RejectionValue) encode() string {
 	rv.Action = ActionSendRejection
 	// Marshal of a struct of strings cannot fail.
 	b, _ := json.Marshal(rv)
+	return string(b)
+}
+
+// DecisionValue is the value of the Keep in process, Cancel archive and Undo
+// buttons: which decision (advancement_executions row) the click is about.
+type DecisionValue struct {
+	ExecutionID string `json:"execution_id"`
+	// ApplicationID is informational; the execution row is authoritative.
+	ApplicationID string `json:"application_id,omitempty"`
+	// Action repeats the button's action_id, so a value cannot be replayed
+	// on another button.
+	Action string `json:"action"`
+}
+
+// ParseDecisionValue decodes the value of a button whose action_id is
+// actionID, one of ActionKeepInProcess, ActionCancelArchive and ActionUndo.
+// The value must be a JSON object with a non-empty execution_id and an
+// action equal to actionID. Any other actionID or value returns an error
+// wrapping ErrMalformed.
+func ParseDecisionValue(actionID, v string) (DecisionValue, error) {
+	switch actionID {
+	case ActionKeepInProcess, ActionCancelArchive, ActionUndo:
+	default:
+		return DecisionValue{}, fmt.Errorf("%w: action %q carries no decision value", ErrMalformed, actionID)
+	}
+	var dv DecisionValue
+	if err := json.Unmarshal([]byte(v), &dv); err != nil {
+		return DecisionValue{}, fmt.Errorf("%w: decode %s button value: %v", ErrMalformed, actionID, err)
+	}
+	if dv.ExecutionID == "" {
+		return DecisionValue{}, fmt.Errorf("%w: %s button value has no execution_id", ErrMalformed, actionID)
+	}
+	if dv.Action != actionID {
+		return DecisionValue{}, fmt.Errorf("%w: %s button value has action %q", ErrMalformed, actionID, dv.Action)
+	}
+	return dv, nil
+}
+
+// encode returns the JSON value of the button with the given action_id.
+func (dv DecisionValue) encode(actionID string) string {
+	dv.Action = actionID
+	// Marshal of a struct of strings cannot fail.
+	b, _ := json.Marshal(dv)
 	return string(b)
 }

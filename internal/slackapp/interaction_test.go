@@ -1,10 +1,14 @@
 package slackapp_test
 
 import (
+	"encoding/json"
 	"errors"
 	"net/url"
 	"os"
 	"testing"
+	"time"
+
+	"github.com/slack-go/slack"
 
 	"github.com/ashby-auto-advance/aaa/internal/domain"
 	"github.com/ashby-auto-advance/aaa/internal/slackapp"
@@ -167,5 +171,126 @@ func TestParseRejectionValue(t *testing.T) {
 				t.Fatalf("ParseRejectionValue() = %+v, %v, want %+v", got, err, tt.want)
 			}
 		})
+	}
+}
+
+func TestParseDecisionValue(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		actionID string
+		value    string
+		want     slackapp.DecisionValue
+		wantErr  bool
+	}{
+		{
+			name:     "keep in process",
+			actionID: slackapp.ActionKeepInProcess,
+			value:    `{"execution_id":"e1","application_id":"a1","action":"keep_in_process"}`,
+			want:     slackapp.DecisionValue{ExecutionID: "e1", ApplicationID: "a1", Action: "keep_in_process"},
+		},
+		{
+			name:     "cancel archive",
+			actionID: slackapp.ActionCancelArchive,
+			value:    `{"execution_id":"e1","application_id":"a1","action":"cancel_archive"}`,
+			want:     slackapp.DecisionValue{ExecutionID: "e1", ApplicationID: "a1", Action: "cancel_archive"},
+		},
+		{
+			name:     "undo without application",
+			actionID: slackapp.ActionUndo,
+			value:    `{"execution_id":"e1","action":"undo_decision"}`,
+			want:     slackapp.DecisionValue{ExecutionID: "e1", Action: "undo_decision"},
+		},
+		{name: "value of another button", actionID: slackapp.ActionUndo, value: `{"execution_id":"e1","action":"keep_in_process"}`, wantErr: true},
+		{name: "no action", actionID: slackapp.ActionUndo, value: `{"execution_id":"e1"}`, wantErr: true},
+		{name: "no execution", actionID: slackapp.ActionUndo, value: `{"application_id":"a1","action":"undo_decision"}`, wantErr: true},
+		{name: "empty execution", actionID: slackapp.ActionCancelArchive, value: `{"execution_id":"","action":"cancel_archive"}`, wantErr: true},
+		{name: "not json", actionID: slackapp.ActionKeepInProcess, value: "e1", wantErr: true},
+		{name: "empty", actionID: slackapp.ActionKeepInProcess, value: "", wantErr: true},
+		{name: "json null", actionID: slackapp.ActionKeepInProcess, value: "null", wantErr: true},
+		{name: "json array", actionID: slackapp.ActionKeepInProcess, value: `["e1"]`, wantErr: true},
+		{
+			name: "send_rejection is not a decision button", actionID: slackapp.ActionSendRejection,
+			value: `{"execution_id":"e1","application_id":"a1","action":"send_rejection"}`, wantErr: true,
+		},
+		{name: "unknown action id", actionID: "advance", value: `{"execution_id":"e1","action":"advance"}`, wantErr: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := slackapp.ParseDecisionValue(tt.actionID, tt.value)
+			if tt.wantErr {
+				if !errors.Is(err, slackapp.ErrMalformed) || !errors.Is(err, domain.ErrInvalid) {
+					t.Fatalf("ParseDecisionValue() = %+v, %v, want ErrMalformed", got, err)
+				}
+				return
+			}
+			if err != nil || got != tt.want {
+				t.Fatalf("ParseDecisionValue() = %+v, %v, want %+v", got, err, tt.want)
+			}
+		})
+	}
+}
+
+// TestDecisionButtonsRoundTrip clicks each new button the way Slack posts
+// the click: its action_id and value come back in a block_actions payload
+// and parse to the decision the message was built for.
+func TestDecisionButtonsRoundTrip(t *testing.T) {
+	t.Parallel()
+	t0 := time.Date(2026, 3, 4, 15, 4, 5, 0, time.UTC)
+	n := sampleNotice()
+	messages := map[string][]slack.Block{}
+	_, messages[slackapp.ActionKeepInProcess] = slackapp.RejectionMessage(n)
+	_, messages[slackapp.ActionCancelArchive] = slackapp.ArchiveScheduledUpdate(n, "U1", "", t0.Add(time.Hour), t0)
+	_, messages[slackapp.ActionUndo] = slackapp.ArchivedUpdate(n, "U1", "", t0, t0.Add(15*time.Minute))
+	for actionID, blocks := range messages {
+		var clicked *slackapp.Action
+		for _, b := range blocks {
+			ab, ok := b.(*slack.ActionBlock)
+			if !ok {
+				continue
+			}
+			for _, e := range ab.Elements.ElementSet {
+				if btn, ok := e.(*slack.ButtonBlockElement); ok && btn.ActionID == actionID {
+					clicked = &slackapp.Action{ActionID: btn.ActionID, BlockID: ab.BlockID, Value: btn.Value}
+				}
+			}
+		}
+		if clicked == nil {
+			t.Fatalf("no %s button", actionID)
+		}
+		payload, err := json.Marshal(map[string]any{
+			"type":      "block_actions",
+			"user":      map[string]string{"id": "U123ABC456", "name": "jane.doe"},
+			"container": map[string]string{"channel_id": "C1", "message_ts": "1.2"},
+			"actions":   []map[string]string{{"action_id": clicked.ActionID, "block_id": clicked.BlockID, "value": clicked.Value, "action_ts": "1.3"}},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		in, err := slackapp.ParseInteraction([]byte(url.Values{"payload": {string(payload)}}.Encode()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, ok := in.Action(actionID)
+		if !ok || a.BlockID != slackapp.BlockRejectionActions {
+			t.Fatalf("%s: actions = %+v", actionID, in.Actions)
+		}
+		dv, err := slackapp.ParseDecisionValue(actionID, a.Value)
+		if err != nil {
+			t.Fatalf("%s: %v", actionID, err)
+		}
+		if dv != (slackapp.DecisionValue{ExecutionID: "exec-1", ApplicationID: "app-1", Action: actionID}) {
+			t.Errorf("%s: value = %+v", actionID, dv)
+		}
+		// The value of one button is refused on another.
+		for _, other := range []string{slackapp.ActionKeepInProcess, slackapp.ActionCancelArchive, slackapp.ActionUndo} {
+			if other == actionID {
+				continue
+			}
+			if _, err := slackapp.ParseDecisionValue(other, a.Value); !errors.Is(err, slackapp.ErrMalformed) {
+				t.Errorf("%s value accepted as %s: %v", actionID, other, err)
+			}
+		}
 	}
 }
