@@ -192,7 +192,7 @@ func appOptions(cfg config.Config, be *backend, log *slog.Logger) app.Options {
 		Store: be.db, Logger: log, DryRun: cfg.DryRun,
 		MinWait: cfg.MinWait, Timeout: cfg.FeedbackTimeout,
 		AdminChannel: cfg.AdminSlackChannelID, DefaultArchiveReason: cfg.DefaultArchiveReason,
-		AllowedSlackUsers: cfg.SlackAllowedUserIDs, DeliveryRetention: cfg.DeliveryRetention,
+		AllowedSlackUsers: cfg.SlackAllowedUserIDs, DeliveryRetention: cfg.DeliveryRetention, UndoWindow: cfg.UndoWindow,
 		// A claimed action belongs to its worker for longer than any job run.
 		ClaimLease: max(2*time.Minute, cfg.JobTimeout+time.Minute),
 		Reminders: notify.ReminderPolicy{

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/ashby-auto-advance/aaa/internal/ashby"
 	"github.com/ashby-auto-advance/aaa/internal/domain"
@@ -58,7 +59,40 @@ func (s *Service) HandleRejectionClick(ctx context.Context, req ArchiveRequest) 
 		return fmt.Errorf("aaa runs in dry-run mode (ADVANCEMENT_DRY_RUN_MODE): nothing is archived: %w", domain.ErrInvalid)
 	}
 	req.ApplicationID = e.ApplicationID
-	return s.queue.EnqueueArchive(ctx, nil, req)
+	if e.Status != domain.ExecNotified {
+		// Clicked twice, or after a cancel, keep or archive: the archive
+		// job's own guard would find nothing to do; say what happened.
+		return refused("this rejection is %s", describeStatus(e))
+	}
+	rule, err := s.st.GetRule(ctx, e.RuleID)
+	if err != nil && !errors.Is(err, domain.ErrNotFound) {
+		return err
+	}
+	at := s.actAt(rule, rule.RejectDelay)
+	if !at.After(s.now()) {
+		return s.queue.EnqueueArchive(ctx, nil, req, time.Time{})
+	}
+	// A delayed archive: the decision is scheduled (cancellable until at)
+	// and its durable job commits with it.
+	by := SlackActor(req.UserID, req.UserName)
+	err = s.st.InTx(ctx, func(tx store.Store) error {
+		if err := tx.UpdateExecutionStatus(ctx, store.ExecutionUpdate{ID: e.ID, FromStatus: domain.ExecNotified,
+			Status: domain.ExecScheduled, ExecutedBy: by, ActAt: at, At: s.now()}); err != nil {
+			return err
+		}
+		if err := s.queue.EnqueueArchive(ctx, tx.SQLTx(), req, at); err != nil {
+			return err
+		}
+		return s.queue.EnqueueRefresh(ctx, tx.SQLTx(), e.ID)
+	})
+	if errors.Is(err, domain.ErrConflict) {
+		return nil // a concurrent click scheduled or archived it
+	}
+	if err == nil {
+		s.log.InfoContext(ctx, "archive_scheduled", "execution_id", e.ID, "application_id", e.ApplicationID,
+			"act_at", at.UTC(), "by", by)
+	}
+	return err
 }
 
 // ArchiveFromSlack archives the application of a rejected decision (after a
@@ -81,9 +115,15 @@ func (s *Service) ArchiveFromSlack(ctx context.Context, req ArchiveRequest, fina
 		// leaves it awaiting its click rather than stuck in pending.
 		return domain.ErrAshbyNotConfigured
 	}
+	if s.ats == nil && e.Status == domain.ExecScheduled && s.due(e) {
+		return domain.ErrAshbyNotConfigured
+	}
 	switch e.Status {
-	case domain.ExecNotified:
-		if err := s.st.UpdateExecutionStatus(ctx, store.ExecutionUpdate{ID: e.ID, FromStatus: domain.ExecNotified,
+	case domain.ExecNotified, domain.ExecScheduled:
+		if e.Status == domain.ExecScheduled && !s.due(e) {
+			return fmt.Errorf("archive of %s is scheduled for %s, not yet due", e.ID, e.ActAt.UTC().Format(time.RFC3339))
+		}
+		if err := s.st.UpdateExecutionStatus(ctx, store.ExecutionUpdate{ID: e.ID, FromStatus: e.Status,
 			Status: domain.ExecPending, At: s.now()}); err != nil {
 			if errors.Is(err, domain.ErrConflict) {
 				return nil
@@ -98,16 +138,15 @@ func (s *Service) ArchiveFromSlack(ctx context.Context, req ArchiveRequest, fina
 	}
 	by := "system"
 	if !req.Auto {
-		by = "slack:" + req.UserID
-		if req.UserName != "" {
-			by += " (" + req.UserName + ")"
-		}
+		by = SlackActor(req.UserID, req.UserName)
 	}
+	var archivedIn string // the Archived stage the candidate was moved to
 	finish := func(status, reason string) error {
 		err := s.st.UpdateExecutionStatus(ctx, store.ExecutionUpdate{ID: e.ID, FromStatus: domain.ExecPending,
-			Status: status, FailureReason: reason, ExecutedBy: by, At: s.now()})
-		s.notices.UpdateRejectionMessage(ctx, e, notify.MessageUpdate{Channel: req.Channel, MessageTS: req.MessageTS,
-			UserID: req.UserID, UserName: req.UserName, Status: status, Reason: reason})
+			Status: status, FailureReason: reason, ExecutedBy: by, At: s.now(),
+			Acted: status == domain.ExecRejected, ToStageID: archivedIn})
+		e.Status, e.FailureReason, e.ExecutedBy = status, reason, by
+		s.notices.UpdateRejectionMessage(ctx, e, notify.MessageUpdate{Channel: req.Channel, MessageTS: req.MessageTS})
 		return err
 	}
 	if s.ats == nil {
@@ -120,6 +159,7 @@ func (s *Service) ArchiveFromSlack(ctx context.Context, req ArchiveRequest, fina
 	if app.Status == ashby.ApplicationStatusArchived && e.FailureReason == archiveSent {
 		// Our earlier attempt landed but its answer was lost.
 		log.InfoContext(ctx, "candidate_archived", "confirmed_by_reread", true)
+		archivedIn = app.StageID()
 		return finish(domain.ExecRejected, "")
 	}
 	if app.Status == ashby.ApplicationStatusArchived || app.StageID() != e.FromStageID {
@@ -145,17 +185,21 @@ func (s *Service) ArchiveFromSlack(ctx context.Context, req ArchiveRequest, fina
 		Status: domain.ExecPending, FailureReason: archiveSent, At: s.now()}); err != nil {
 		return err
 	}
-	_, err = s.ats.ArchiveApplication(ctx, e.ApplicationID, reasonID, email)
+	moved, err := s.ats.ArchiveApplication(ctx, e.ApplicationID, reasonID, email)
 	if err != nil {
 		if ashby.IsUncertain(err) {
 			if again, rerr := s.catalog.Application(ctx, e.ApplicationID); rerr == nil && again.Status == ashby.ApplicationStatusArchived {
 				log.InfoContext(ctx, "candidate_archived", "sent_email", email != nil, "confirmed_by_reread", true)
+				archivedIn = again.StageID()
 				return finish(domain.ExecRejected, "")
 			}
 		}
 		return s.archiveRetryOrFail(ctx, err, final, finish)
 	}
 	log.InfoContext(ctx, "candidate_archived", "sent_email", email != nil, "executed_by", by)
+	archivedIn = moved.StageID()
+	_ = s.st.UpsertApplication(ctx, domain.Application{ID: app.ID, CandidateID: app.Candidate.ID, JobID: app.Job.ID,
+		CurrentStageID: archivedIn, Status: ashby.ApplicationStatusArchived, CandidateName: app.Candidate.Name, UpdatedAt: s.now()})
 	return finish(domain.ExecRejected, "")
 }
 

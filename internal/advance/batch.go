@@ -135,7 +135,7 @@ func (s *Service) act(ctx context.Context, items []item) error {
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			id, status, err := s.advanceLive(ctx, it.sched, it.d, it.target, it.terr)
+			id, status, err := s.advanceLive(ctx, it.sched, it.d, it.rule, it.target, it.terr)
 			if err == nil {
 				err = s.st.RecordEvaluation(ctx, store.EvaluationStamp{ScheduleID: it.sched.ID, Outcome: it.d.Outcome,
 					Summary: it.d.Summary, DueAt: it.d.DueAt, At: s.now()})

@@ -328,7 +328,21 @@ func (s *Service) recordReject(ctx context.Context, tx store.Store, it *item) (s
 		status = domain.ExecDryRun
 	}
 	key := store.ClaimKey("reject:"+d.Mode, sched.ApplicationID, sched.InterviewStageID, d.RuleID, d.RuleVersion)
-	e, created, err := tx.ClaimExecution(ctx, s.newExecution(sched, d, status), key)
+	ne := s.newExecution(sched, d, status)
+	auto := d.Mode == domain.ModeLive && rule.OnReject == domain.OnRejectArchive
+	var at time.Time
+	if auto {
+		if at = s.actAt(rule, rule.RejectDelay); at.After(s.now()) {
+			ne.Status, ne.ActAt = domain.ExecScheduled, at
+		}
+	}
+	e, created, err := tx.ClaimExecution(ctx, ne, key)
+	for err == nil && !created && e.Status == domain.ExecKept && newFeedbackSince(it.fb, e.RevertedAt) {
+		// Kept in process by a recruiter: asked again only once new
+		// feedback arrived, under a key that names the override.
+		key += "|after:" + e.ID
+		e, created, err = tx.ClaimExecution(ctx, ne, key)
+	}
 	if err != nil || !created {
 		return e.ID, e.Status, err
 	}
@@ -341,9 +355,17 @@ func (s *Service) recordReject(ctx context.Context, tx store.Store, it *item) (s
 		if rule.NotifyInShadow {
 			err = s.queue.EnqueueNotify(ctx, tx.SQLTx(), e.ID)
 		}
-	case rule.OnReject == domain.OnRejectArchive:
+	case auto && e.Status == domain.ExecScheduled:
+		// A delayed auto-archive: the recruiter gets the notice with its
+		// Cancel button, and the archive runs at its time.
+		it.logs = append(it.logs, func() {
+			log.InfoContext(ctx, "archive_scheduled", "rule_id", d.RuleID, "act_at", at.UTC(), "by", "system")
+		})
+		err = errors.Join(s.queue.EnqueueArchive(ctx, tx.SQLTx(), ArchiveRequest{ExecutionID: e.ID, ApplicationID: sched.ApplicationID, Auto: true}, at),
+			s.queue.EnqueueNotify(ctx, tx.SQLTx(), e.ID))
+	case auto:
 		it.logs = append(it.logs, func() { log.InfoContext(ctx, "auto_archiving_candidate", "rule_id", d.RuleID) })
-		err = s.queue.EnqueueArchive(ctx, tx.SQLTx(), ArchiveRequest{ExecutionID: e.ID, ApplicationID: sched.ApplicationID, Auto: true})
+		err = s.queue.EnqueueArchive(ctx, tx.SQLTx(), ArchiveRequest{ExecutionID: e.ID, ApplicationID: sched.ApplicationID, Auto: true}, time.Time{})
 	default:
 		it.logs = append(it.logs, func() { log.InfoContext(ctx, "sending_rejection_notification", "rule_id", d.RuleID) })
 		err = s.queue.EnqueueNotify(ctx, tx.SQLTx(), e.ID)
@@ -365,4 +387,15 @@ func (s *Service) recordTimeout(ctx context.Context, tx store.Store, it *item) (
 			"execution_id", e.ID, "summary", d.Summary)
 	})
 	return e.ID, e.Status, s.queue.EnqueueNotify(ctx, tx.SQLTx(), e.ID)
+}
+
+// newFeedbackSince reports whether any feedback was submitted or edited
+// after t.
+func newFeedbackSince(fb []domain.Feedback, t time.Time) bool {
+	for _, f := range fb {
+		if f.SubmittedAt.After(t) || f.UpdatedAt.After(t) {
+			return true
+		}
+	}
+	return false
 }

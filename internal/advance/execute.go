@@ -42,7 +42,7 @@ func (s *Service) claimShadowAdvance(ctx context.Context, tx store.Store, it *it
 // with the target stage already resolved (terr is the error of resolving
 // it). It calls Ashby, so it never runs inside a transaction: the claim
 // commits on its own before the call.
-func (s *Service) advanceLive(ctx context.Context, sched domain.Schedule, d domain.Decision, target string, terr error) (string, string, error) {
+func (s *Service) advanceLive(ctx context.Context, sched domain.Schedule, d domain.Decision, rule domain.Rule, target string, terr error) (string, string, error) {
 	log := s.log.With("schedule_id", sched.ID, "application_id", sched.ApplicationID, "rule_id", d.RuleID)
 	e := s.newExecution(sched, d, domain.ExecPending)
 	e.ToStageID = target
@@ -60,11 +60,52 @@ func (s *Service) advanceLive(ctx context.Context, sched domain.Schedule, d doma
 		}
 		return "", "", terr // transient: the job retries
 	}
+	if at := s.actAt(rule, 0); at.After(s.now()) {
+		// Held to working hours: the claim is scheduled, and the
+		// re-evaluation at its time commits with it.
+		e.Status, e.ActAt = domain.ExecScheduled, at
+		var got domain.Execution
+		var created bool
+		err := s.st.InTx(ctx, func(tx store.Store) error {
+			var err error
+			if got, created, err = tx.ClaimExecution(ctx, e, key); err != nil || !created {
+				return err
+			}
+			return s.queue.EnqueueEvaluate(ctx, tx.SQLTx(), sched.ID, at, noChange)
+		})
+		if err != nil {
+			return "", "", err
+		}
+		if created {
+			log.InfoContext(ctx, "advancement_held_to_work_hours", "execution_id", got.ID, "act_at", at.UTC())
+		}
+		if created || got.Status != domain.ExecScheduled || !s.due(got) {
+			return got.ID, got.Status, nil
+		}
+	}
 	// Claim before Ashby is called: a second evaluation (another worker,
 	// the sweep, a retry) finds the claim and does nothing.
 	got, created, err := s.st.ClaimExecution(ctx, e, key)
 	if err != nil {
 		return "", "", err
+	}
+	if !created && got.Status == domain.ExecScheduled {
+		// Held to working hours (or a scheduled claim): act once its time
+		// has come, unless someone cancelled it.
+		if !s.due(got) {
+			return got.ID, got.Status, nil
+		}
+		if err := s.st.UpdateExecutionStatus(ctx, store.ExecutionUpdate{ID: got.ID, FromStatus: domain.ExecScheduled,
+			Status: domain.ExecPending, At: s.now()}); err != nil {
+			if errors.Is(err, domain.ErrConflict) {
+				return got.ID, got.Status, nil
+			}
+			return got.ID, got.Status, err
+		}
+		if got, err = s.st.GetExecution(ctx, got.ID); err != nil {
+			return "", "", err
+		}
+		created = true // ours now: act below
 	}
 	if !created {
 		if got.Status != domain.ExecPending || s.now().Sub(got.UpdatedAt) < s.opts.ClaimLease {
@@ -92,8 +133,21 @@ func (s *Service) advanceLive(ctx context.Context, sched domain.Schedule, d doma
 // blind second changeStage.
 func (s *Service) executeAdvance(ctx context.Context, e domain.Execution, log *slog.Logger) (string, error) {
 	finish := func(status, reason string) (string, error) {
-		err := s.st.UpdateExecutionStatus(ctx, store.ExecutionUpdate{ID: e.ID, FromStatus: domain.ExecPending,
-			Status: status, FailureReason: reason, At: s.now()})
+		err := s.st.InTx(ctx, func(tx store.Store) error {
+			if err := tx.UpdateExecutionStatus(ctx, store.ExecutionUpdate{ID: e.ID, FromStatus: domain.ExecPending,
+				Status: status, FailureReason: reason, At: s.now(), Acted: status == domain.ExecSuccess}); err != nil {
+				return err
+			}
+			if status != domain.ExecSuccess {
+				return nil
+			}
+			// The recruiter's message with its Undo button, when the
+			// rule asks for one, commits with the success.
+			if rule, err := tx.GetRule(ctx, e.RuleID); err == nil && rule.NotifyOnAdvance {
+				return s.queue.EnqueueNotify(ctx, tx.SQLTx(), e.ID)
+			}
+			return nil
+		})
 		if err == nil && status == domain.ExecSuccess {
 			s.supersedeRejections(ctx, e)
 		}
@@ -217,25 +271,38 @@ func nextStage(stages []domain.Stage, current string) (next string, found, ok bo
 	return "", false, false
 }
 
-// supersedeRejections retires rejection notices of the same application and
-// stage still awaiting a click, once the candidate has been advanced (new
-// feedback turned the decision): their Archive buttons must not stay live.
+// supersedeRejections retires rejections of the same application and stage
+// still awaiting a click or a scheduled archive, once the candidate has been
+// advanced (new feedback turned the decision): their buttons must not stay
+// live, and a delayed archive must not run.
 func (s *Service) supersedeRejections(ctx context.Context, advanced domain.Execution) {
-	list, err := s.st.ListExecutions(ctx, store.ExecutionFilter{ApplicationID: advanced.ApplicationID,
-		Status: domain.ExecNotified, Limit: 20})
-	if err != nil {
-		s.log.WarnContext(ctx, "supersede_rejections_failed", "error", err.Error())
-		return
-	}
-	reason := "superseded: the candidate was advanced by aaa after new feedback"
-	for _, r := range list {
-		if r.FromStageID != advanced.FromStageID {
-			continue
+	s.RetireRejections(ctx, advanced.ApplicationID, advanced.FromStageID,
+		"superseded: the candidate was advanced by aaa after new feedback")
+}
+
+// RetireRejections marks the rejections of an application in a stage that
+// still await a click, or whose archive is scheduled, stale with reason, and
+// edits their Slack notices (no button left). fromStageID empty retires
+// those of every stage.
+func (s *Service) RetireRejections(ctx context.Context, applicationID, fromStageID, reason string) {
+	for _, status := range []string{domain.ExecNotified, domain.ExecScheduled} {
+		list, err := s.st.ListExecutions(ctx, store.ExecutionFilter{ApplicationID: applicationID,
+			Status: status, Outcome: domain.OutcomeReject, Limit: 20})
+		if err != nil {
+			s.log.WarnContext(ctx, "supersede_rejections_failed", "error", err.Error())
+			return
 		}
-		if err := s.st.UpdateExecutionStatus(ctx, store.ExecutionUpdate{ID: r.ID, FromStatus: domain.ExecNotified,
-			Status: domain.ExecStale, FailureReason: reason, At: s.now()}); err != nil {
-			continue // clicked meanwhile: the archive's own guard decides
+		for _, r := range list {
+			if fromStageID != "" && r.FromStageID != fromStageID {
+				continue
+			}
+			if err := s.st.UpdateExecutionStatus(ctx, store.ExecutionUpdate{ID: r.ID, FromStatus: status,
+				Status: domain.ExecStale, FailureReason: reason, At: s.now()}); err != nil {
+				continue // clicked meanwhile: the archive's own guard decides
+			}
+			s.log.InfoContext(ctx, "rejection_retired", "execution_id", r.ID, "application_id", applicationID, "was", status)
+			r.Status, r.FailureReason = domain.ExecStale, reason
+			s.notices.UpdateRejectionMessage(ctx, r, notify.MessageUpdate{})
 		}
-		s.notices.UpdateRejectionMessage(ctx, r, notify.MessageUpdate{Status: domain.ExecStale, Reason: reason})
 	}
 }

@@ -29,7 +29,12 @@ type Queue interface {
 	EnqueueIngest(ctx context.Context, tx *sql.Tx, deliveryIDs ...string) error
 	EnqueueEvaluate(ctx context.Context, tx *sql.Tx, scheduleID string, at, changedAt time.Time) error
 	EnqueueNotify(ctx context.Context, tx *sql.Tx, executionID string) error
-	EnqueueArchive(ctx context.Context, tx *sql.Tx, req ArchiveRequest) error
+	// EnqueueArchive runs the archive at at (at once when zero).
+	EnqueueArchive(ctx context.Context, tx *sql.Tx, req ArchiveRequest, at time.Time) error
+	// EnqueueDecisionAction does a Slack click on Cancel, Undo or Keep.
+	EnqueueDecisionAction(ctx context.Context, tx *sql.Tx, c DecisionClick) error
+	// EnqueueRefresh re-renders a decision's Slack message for its status.
+	EnqueueRefresh(ctx context.Context, tx *sql.Tx, executionID string) error
 }
 
 // Options configures a Service.
@@ -67,6 +72,13 @@ type Options struct {
 	// ObserveDecision, when set, receives every evaluation's outcome and
 	// mode (for metrics).
 	ObserveDecision func(outcome, mode string)
+	// UndoWindow is how long after aaa acted an undo is accepted
+	// (UNDO_WINDOW); 0 turns undo off.
+	UndoWindow time.Duration
+	// WorkingTime returns t when it falls in working hours, else the start
+	// of the next working window (the reminders' policy); rules with
+	// act_in_work_hours hold their live actions to it. Nil never holds.
+	WorkingTime func(t time.Time) time.Time
 }
 
 // Service implements the use cases.

@@ -88,6 +88,9 @@ type Options struct {
 	// DeliveryRetention is how long processed deliveries keep their
 	// payload (DELIVERY_RETENTION); 0 keeps payloads forever.
 	DeliveryRetention time.Duration
+	// UndoWindow is how long after aaa acted an undo is accepted
+	// (UNDO_WINDOW); 0 turns undo off.
+	UndoWindow time.Duration
 }
 
 // Services are the use cases.
@@ -116,7 +119,7 @@ func New(o Options) *Services {
 	}
 	cat := catalog.New(catalog.Options{Store: o.Store, ATS: o.ATS, Logger: o.Logger, Now: o.Now})
 	notices := notify.New(notify.Options{Store: o.Store, Catalog: cat, ATS: o.ATS, Slack: o.Slack, Logger: o.Logger,
-		Now: o.Now, DryRun: o.DryRun, AdminChannel: o.AdminChannel, Reminders: o.Reminders,
+		Now: o.Now, DryRun: o.DryRun, AdminChannel: o.AdminChannel, Reminders: o.Reminders, UndoWindow: o.UndoWindow,
 		RefreshNames: refreshNames(o.Queue, o.Logger)})
 	in := intake.New(intake.Options{Store: o.Store, Catalog: cat, Queue: o.Queue, Notices: notices, Logger: o.Logger, Now: o.Now,
 		Retention: o.DeliveryRetention})
@@ -129,7 +132,7 @@ func New(o Options) *Services {
 			Logger: o.Logger, Now: o.Now, DryRun: o.DryRun, MinWait: o.MinWait, Timeout: o.Timeout,
 			DefaultArchiveReason: o.DefaultArchiveReason, AllowedSlackUsers: o.AllowedSlackUsers,
 			AdvanceAttempts: o.AdvanceAttempts, AttemptDelay: o.AttemptDelay, ClaimLease: o.ClaimLease,
-			ObserveDecision: o.ObserveDecision}),
+			ObserveDecision: o.ObserveDecision, UndoWindow: o.UndoWindow, WorkingTime: notices.WorkingTime}),
 		Rules:           rules.New(rules.Options{Store: o.Store, Logger: o.Logger, Now: o.Now}),
 		Reviews:         review.New(review.Options{Store: o.Store, Logger: o.Logger, Now: o.Now}),
 		Backtest:        backtest.NewRunner(o.Store, backtest.Options{MinWait: o.MinWait, Timeout: o.Timeout}, o.Now),

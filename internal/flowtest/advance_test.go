@@ -54,7 +54,8 @@ func TestAdvanceRejectWaitStale(t *testing.T) {
 			}
 			testkit.Eventually(t, 15*time.Second, "decisions after min wait", func() bool {
 				return len(e.executions(pass.ApplicationID)) == 1 && len(e.executions(fail.ApplicationID)) == 1 &&
-					len(e.executions(moved.ApplicationID)) == 1 && e.executions(pass.ApplicationID)[0].Status == domain.ExecSuccess
+					len(e.executions(moved.ApplicationID)) == 1 && e.executions(pass.ApplicationID)[0].Status == domain.ExecSuccess &&
+					e.executions(moved.ApplicationID)[0].Status != domain.ExecPending
 			}, func() string {
 				return describe(e.executions(pass.ApplicationID)) + describe(e.executions(fail.ApplicationID)) + describe(e.executions(moved.ApplicationID)) + e.jobs()
 			})

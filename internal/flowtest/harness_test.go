@@ -46,6 +46,10 @@ type envOpts struct {
 	defaultArchiveReason string
 	// now is the router's clock (Slack signature window); nil is time.Now.
 	now func() time.Time
+	// clock is the use cases' clock; nil is time.Now.
+	clock func() time.Time
+	// undoWindow is UNDO_WINDOW (0: undo off).
+	undoWindow time.Duration
 }
 
 func newEnv(t *testing.T, b testkit.Backend, o envOpts) *env {
@@ -56,7 +60,7 @@ func newEnv(t *testing.T, b testkit.Backend, o envOpts) *env {
 		Queue: jobs.Options{MaxAttempts: 25},
 		App: app.Options{MinWait: o.minWait, Timeout: 7 * 24 * time.Hour, DryRun: o.dryRun,
 			AttemptDelay: 10 * time.Millisecond, DefaultArchiveReason: o.defaultArchiveReason,
-			AdminChannel: o.adminChannel, AllowedSlackUsers: o.allowedSlackUsers},
+			AdminChannel: o.adminChannel, AllowedSlackUsers: o.allowedSlackUsers, Now: o.clock, UndoWindow: o.undoWindow},
 		Server: server.Deps{WebhookSecret: secret, AdminToken: "admin-token", SlackSigningSecret: o.slackSecret, Now: o.now},
 	})
 	return &env{t: t, stack: s, db: s.DB, sim: s.Sim, url: s.URL, svc: s.Services, q: s.Queue, ats: s.ATS}

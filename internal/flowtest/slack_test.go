@@ -280,6 +280,13 @@ func assertNoFreeText(t *testing.T, e *env, fake *slackfake.Server) {
 // form-encoded as Slack sends it.
 func clickBody(t *testing.T, n domain.Notification, value, userID, userName string) []byte {
 	t.Helper()
+	return actionBody(t, n, slackapp.ActionSendRejection, value, userID, userName)
+}
+
+// actionBody is clickBody for a click on the button actionID of a posted
+// message.
+func actionBody(t *testing.T, n domain.Notification, actionID, value, userID, userName string) []byte {
+	t.Helper()
 	p := map[string]any{
 		"type":         "block_actions",
 		"user":         map[string]any{"id": userID, "name": userName, "team_id": "T0FLOW"},
@@ -287,7 +294,7 @@ func clickBody(t *testing.T, n domain.Notification, value, userID, userName stri
 		"trigger_id":   "trigger_" + userID,
 		"response_url": "https://hooks.slack.com/actions/T0FLOW/1/xyz",
 		"container":    map[string]any{"type": "message", "message_ts": n.MessageTS, "channel_id": n.Channel},
-		"actions": []any{map[string]any{"action_id": slackapp.ActionSendRejection, "block_id": slackapp.BlockRejectionActions,
+		"actions": []any{map[string]any{"action_id": actionID, "block_id": slackapp.BlockRejectionActions,
 			"type": "button", "value": value, "action_ts": strconv.FormatInt(time.Now().Unix(), 10) + ".000100"}},
 		"message": map[string]any{"ts": n.MessageTS, "text": n.Text},
 		"channel": map[string]any{"id": n.Channel},

@@ -91,6 +91,42 @@ func (NotifyArgs) Kind() string { return "slack_notify" }
 // InsertOpts puts notices with the other Slack actions.
 func (NotifyArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{Queue: QueueActions} }
 
+// DecisionArgs does a person's Slack click on Cancel, Undo or Keep in
+// process. Unique per decision and action while queued or running: a
+// double click does it once.
+type DecisionArgs struct {
+	Action      string `json:"action"`
+	ExecutionID string `json:"execution_id"`
+	UserID      string `json:"user_id,omitempty"`
+	UserName    string `json:"user_name,omitempty"`
+	Channel     string `json:"channel,omitempty"`
+	MessageTS   string `json:"message_ts,omitempty"`
+}
+
+// Kind implements river.JobArgs.
+func (DecisionArgs) Kind() string { return "decision_action" }
+
+// InsertOpts puts clicks with the other Slack actions, unique per decision
+// and action.
+func (DecisionArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: QueueActions, UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
+		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning,
+		rivertype.JobStateScheduled, rivertype.JobStateRetryable,
+	}}}
+}
+
+// RefreshArgs re-renders the Slack message of a decision for its current
+// status (scheduled, cancelled, undone, kept, ...).
+type RefreshArgs struct {
+	ExecutionID string `json:"execution_id"`
+}
+
+// Kind implements river.JobArgs.
+func (RefreshArgs) Kind() string { return "slack_refresh" }
+
+// InsertOpts puts refreshes with the other Slack actions.
+func (RefreshArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{Queue: QueueActions} }
+
 // PeriodicArgs runs one periodic task by name.
 type PeriodicArgs struct {
 	Task string `json:"task"`

@@ -91,6 +91,14 @@ func (u *useCases) NotifyDecision(_ context.Context, id string, final bool) erro
 	return u.result("notify", id, u.record("notify", id, final))
 }
 
+func (u *useCases) RefreshNotice(_ context.Context, id string, final bool) error {
+	return u.result("refresh", id, u.record("refresh", id, final))
+}
+
+func (u *useCases) ActOnClick(_ context.Context, c advance.DecisionClick, final bool) error {
+	return u.result("click", c.ExecutionID, u.record("click", c.Action+":"+c.ExecutionID, final))
+}
+
 // task returns a periodic task handler that records its runs as method.
 func (u *useCases) task(name string) func(context.Context) error {
 	return func(context.Context) error {

@@ -303,9 +303,24 @@ func (q *Queue) EnqueueEvaluate(ctx context.Context, tx *sql.Tx, scheduleID stri
 	return q.insert(ctx, tx, args, opts)
 }
 
-// EnqueueArchive enqueues an archive of a rejected candidate.
-func (q *Queue) EnqueueArchive(ctx context.Context, tx *sql.Tx, r advance.ArchiveRequest) error {
-	return q.insert(ctx, tx, ArchiveArgs(r), nil)
+// EnqueueArchive enqueues an archive of a rejected candidate, at at (at
+// once when zero).
+func (q *Queue) EnqueueArchive(ctx context.Context, tx *sql.Tx, r advance.ArchiveRequest, at time.Time) error {
+	var opts *river.InsertOpts
+	if !at.IsZero() {
+		opts = &river.InsertOpts{ScheduledAt: at}
+	}
+	return q.insert(ctx, tx, ArchiveArgs(r), opts)
+}
+
+// EnqueueDecisionAction enqueues a Slack click on Cancel, Undo or Keep.
+func (q *Queue) EnqueueDecisionAction(ctx context.Context, tx *sql.Tx, c advance.DecisionClick) error {
+	return q.insert(ctx, tx, DecisionArgs(c), nil)
+}
+
+// EnqueueRefresh enqueues the re-rendering of a decision's Slack message.
+func (q *Queue) EnqueueRefresh(ctx context.Context, tx *sql.Tx, executionID string) error {
+	return q.insert(ctx, tx, RefreshArgs{ExecutionID: executionID}, nil)
 }
 
 // EnqueueNotify enqueues the Slack notice of a decision.

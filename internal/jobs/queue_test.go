@@ -60,9 +60,9 @@ func TestEnqueueUnique(t *testing.T) {
 		{
 			name: "an archive per decision, whatever the click details",
 			enqueue: func(ctx context.Context, q *jobs.Queue) error {
-				return firstErr(q.EnqueueArchive(ctx, nil, advance.ArchiveRequest{ExecutionID: "e1", ApplicationID: "a1", UserID: "U1"}),
-					q.EnqueueArchive(ctx, nil, advance.ArchiveRequest{ExecutionID: "e1", ApplicationID: "a1", UserID: "U2"}),
-					q.EnqueueArchive(ctx, nil, advance.ArchiveRequest{ExecutionID: "e2", ApplicationID: "a2"}))
+				return firstErr(q.EnqueueArchive(ctx, nil, advance.ArchiveRequest{ExecutionID: "e1", ApplicationID: "a1", UserID: "U1"}, time.Time{}),
+					q.EnqueueArchive(ctx, nil, advance.ArchiveRequest{ExecutionID: "e1", ApplicationID: "a1", UserID: "U2"}, time.Time{}),
+					q.EnqueueArchive(ctx, nil, advance.ArchiveRequest{ExecutionID: "e2", ApplicationID: "a2"}, time.Time{}))
 			},
 			want: []string{
 				`slack_archive {"application_id":"a1","execution_id":"e1","user_id":"U1"}`,

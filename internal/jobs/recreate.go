@@ -70,6 +70,10 @@ func argsOf(row *rivertype.JobRow) (river.JobArgs, error) {
 		return decodeArgs[ArchiveArgs](row)
 	case NotifyArgs{}.Kind():
 		return decodeArgs[NotifyArgs](row)
+	case DecisionArgs{}.Kind():
+		return decodeArgs[DecisionArgs](row)
+	case RefreshArgs{}.Kind():
+		return decodeArgs[RefreshArgs](row)
 	case PeriodicArgs{}.Kind():
 		return decodeArgs[PeriodicArgs](row)
 	}

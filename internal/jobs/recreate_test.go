@@ -25,7 +25,7 @@ func TestRecreate(t *testing.T) {
 	from := src.Queue(t, jobs.Options{InsertOnly: true})
 	testkit.Must(t, from.EnqueueIngest(ctx, nil, "d1"))
 	testkit.Must(t, from.EnqueueEvaluate(ctx, nil, "s1", later, time.Time{}))
-	testkit.Must(t, from.EnqueueArchive(ctx, nil, advance.ArchiveRequest{ExecutionID: "e1", ApplicationID: "a1", UserName: "rita"}))
+	testkit.Must(t, from.EnqueueArchive(ctx, nil, advance.ArchiveRequest{ExecutionID: "e1", ApplicationID: "a1", UserName: "rita"}, time.Time{}))
 	testkit.Must(t, from.EnqueueNotify(ctx, nil, "e2"))
 	testkit.Must(t, from.EnqueueTask(ctx, jobs.TaskFeedbackSync))
 	pending, err := from.PendingJobs(ctx)

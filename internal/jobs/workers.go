@@ -27,10 +27,13 @@ type Handlers struct {
 	Evaluator interface {
 		EvaluateSchedule(ctx context.Context, scheduleID string) (rerun bool, rerunIn time.Duration, err error)
 		ArchiveFromSlack(ctx context.Context, r advance.ArchiveRequest, final bool) error
+		ActOnClick(ctx context.Context, c advance.DecisionClick, final bool) error
 	}
-	// Notices sends the Slack notice of a decision.
+	// Notices sends the Slack notice of a decision and re-renders it when
+	// its status changes.
 	Notices interface {
 		NotifyDecision(ctx context.Context, executionID string, final bool) error
+		RefreshNotice(ctx context.Context, executionID string, final bool) error
 	}
 	// Tasks runs each periodic task by name (Options.Periodic).
 	Tasks map[string]func(ctx context.Context) error
@@ -76,6 +79,12 @@ func (q *Queue) workers() *river.Workers {
 	}))
 	river.AddWorker(w, river.WorkFunc(func(ctx context.Context, j *river.Job[ArchiveArgs]) error {
 		return q.handlers.Evaluator.ArchiveFromSlack(ctx, advance.ArchiveRequest(j.Args), final(j.Attempt, j.MaxAttempts))
+	}))
+	river.AddWorker(w, river.WorkFunc(func(ctx context.Context, j *river.Job[DecisionArgs]) error {
+		return q.handlers.Evaluator.ActOnClick(ctx, advance.DecisionClick(j.Args), final(j.Attempt, j.MaxAttempts))
+	}))
+	river.AddWorker(w, river.WorkFunc(func(ctx context.Context, j *river.Job[RefreshArgs]) error {
+		return q.handlers.Notices.RefreshNotice(ctx, j.Args.ExecutionID, final(j.Attempt, j.MaxAttempts))
 	}))
 	river.AddWorker(w, river.WorkFunc(func(ctx context.Context, j *river.Job[NotifyArgs]) error {
 		return q.handlers.Notices.NotifyDecision(ctx, j.Args.ExecutionID, final(j.Attempt, j.MaxAttempts))

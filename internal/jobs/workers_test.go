@@ -23,7 +23,7 @@ func TestWorkersCallTheirUseCase(t *testing.T) {
 		start(t, q, u.handlers())
 		testkit.Must(t, q.EnqueueIngest(ctx, nil, "d1", "d2", "d3"))
 		testkit.Must(t, q.EnqueueEvaluate(ctx, nil, "s1", time.Time{}, time.Time{}))
-		testkit.Must(t, q.EnqueueArchive(ctx, nil, advance.ArchiveRequest{ExecutionID: "e1", ApplicationID: "a1"}))
+		testkit.Must(t, q.EnqueueArchive(ctx, nil, advance.ArchiveRequest{ExecutionID: "e1", ApplicationID: "a1"}, time.Time{}))
 		testkit.Must(t, q.EnqueueNotify(ctx, nil, "e2"))
 		want := map[string][]string{"ingest": {"d1", "d2", "d3"}, "evaluate": {"s1"}, "archive": {"e1"}, "notify": {"e2"}}
 		testkit.Eventually(t, 10*time.Second, "every use case called", func() bool {

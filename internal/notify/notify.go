@@ -21,6 +21,9 @@ const (
 	KindRejection = "rejection"
 	KindTimeout   = "timeout_alert"
 	KindAlert     = "admin_alert"
+	// KindAdvance is the recruiter's message about an advance, with its
+	// Undo button (rules with notify_on_advance).
+	KindAdvance = "advance_notice"
 )
 
 // NotifyDecision sends the Slack notice of a recorded decision: the
@@ -44,6 +47,8 @@ func (s *Service) NotifyDecision(ctx context.Context, executionID string, final 
 	switch e.Outcome {
 	case domain.OutcomeReject:
 		return s.notifyRejection(ctx, e, final)
+	case domain.OutcomeAdvance:
+		return s.notifyAdvance(ctx, e, final)
 	case domain.OutcomeTimeout:
 		return s.sendAlert(ctx, e.ID, KindTimeout, s.timeoutAlert(ctx, e), final)
 	}
@@ -55,8 +60,14 @@ func (s *Service) notifyRejection(ctx context.Context, e domain.Execution, final
 	if err != nil && !final {
 		return err
 	}
-	text, blocks := slackapp.RejectionMessage(notice)
-	n := domain.Notification{ExecutionID: e.ID, Kind: KindRejection, Text: text, CreatedAt: s.now()}
+	text, blocks, _ := s.rejectionBlocks(ctx, e, notice)
+	return s.postNotice(ctx, e, KindRejection, text, blocks, recruiterEmail, final)
+}
+
+// postNotice posts a decision's notice to its recruiter (else the admin
+// channel) and records it. Without Slack the notice is stored only.
+func (s *Service) postNotice(ctx context.Context, e domain.Execution, kind, text string, blocks []slack.Block, recruiterEmail string, final bool) error {
+	n := domain.Notification{ExecutionID: e.ID, Kind: kind, Text: text, CreatedAt: s.now()}
 	if s.slack == nil {
 		n.Status = domain.NotificationStored
 		_, err := s.st.InsertNotification(ctx, n)
@@ -84,7 +95,7 @@ func (s *Service) notifyRejection(ctx context.Context, e domain.Execution, final
 		// A permanent error (channel_not_found, invalid_auth, ...) will not
 		// heal by retrying the job: record it now so it shows in the audit.
 		if !final && !permanentSlackError(perr) {
-			return fmt.Errorf("post rejection notice: %w", perr)
+			return fmt.Errorf("post %s: %w", kind, perr)
 		}
 		n.Channel, n.Status, n.Error = channel, domain.NotificationFailed, perr.Error()
 		_, err := s.st.InsertNotification(ctx, n)
@@ -92,8 +103,8 @@ func (s *Service) notifyRejection(ctx context.Context, e domain.Execution, final
 		return err
 	}
 	n.Channel, n.MessageTS, n.Status = chID, ts, domain.NotificationSent
-	_, err = s.st.InsertNotification(ctx, n)
-	s.log.InfoContext(ctx, "slack_message_sent", "execution_id", e.ID, "channel", chID)
+	_, err := s.st.InsertNotification(ctx, n)
+	s.log.InfoContext(ctx, "slack_message_sent", "execution_id", e.ID, "channel", chID, "kind", kind)
 	return err
 }
 
@@ -401,52 +412,50 @@ func (s *Service) sendAlert(ctx context.Context, executionID, kind string, a sla
 	return ierr
 }
 
-// MessageUpdate is the outcome of an archive attempt to show on its Slack
-// notice. Channel and MessageTS name the message when the click carried
-// them; otherwise the stored notification is used.
+// MessageUpdate names the Slack message to edit when the click carried it
+// (a notice posted by the Python original has no notification row);
+// otherwise the stored notification is used.
 type MessageUpdate struct {
 	Channel, MessageTS string
-	// UserID and UserName are who clicked (empty for an automatic archive).
-	UserID, UserName string
-	// Status is the decision's new status; Reason explains a failure or a
-	// stale decision.
-	Status, Reason string
 }
 
-// UpdateRejectionMessage edits the Slack notice after an archive attempt
-// (best effort: failures are logged).
+// UpdateRejectionMessage edits the Slack notice of a rejection to show its
+// current status (e.Status, e.FailureReason): archived (with Undo while the
+// window is open), scheduled (with Cancel), cancelled, undone, kept, or not
+// archived and why. Best effort: failures are logged.
 func (s *Service) UpdateRejectionMessage(ctx context.Context, e domain.Execution, req MessageUpdate) {
-	status, reason := req.Status, req.Reason
 	if s.slack == nil {
 		return
 	}
 	channel, ts := req.Channel, req.MessageTS
 	if channel == "" || ts == "" {
-		list, err := s.st.ListNotifications(ctx, e.ID, 10)
-		if err != nil {
-			return
-		}
-		for _, n := range list {
-			if n.Kind == KindRejection && n.MessageTS != "" {
-				channel, ts = n.Channel, n.MessageTS
-				break
-			}
-		}
+		channel, ts = s.messageOf(ctx, e.ID, KindRejection)
 	}
 	if channel == "" || ts == "" {
 		return
 	}
 	notice, _, _ := s.rejectionNotice(ctx, e)
-	var text string
-	var blocks []slack.Block
-	if status == domain.ExecRejected {
-		text, blocks = slackapp.ArchivedUpdate(notice, req.UserID, req.UserName, s.now())
-	} else {
-		text, blocks = slackapp.ArchiveFailedUpdate(notice, explain.Scrub(reason))
+	text, blocks, ok := s.rejectionBlocks(ctx, e, notice)
+	if !ok {
+		return
 	}
 	if err := s.slack.UpdateMessage(ctx, channel, ts, text, blocks); err != nil {
 		s.log.WarnContext(ctx, "slack_update_failed", "execution_id", e.ID, "error", err.Error())
 	}
+}
+
+// messageOf finds the posted Slack message of a decision's notice.
+func (s *Service) messageOf(ctx context.Context, executionID, kind string) (channel, ts string) {
+	list, err := s.st.ListNotifications(ctx, executionID, 10)
+	if err != nil {
+		return "", ""
+	}
+	for _, n := range list {
+		if n.Kind == kind && n.MessageTS != "" {
+			return n.Channel, n.MessageTS
+		}
+	}
+	return "", ""
 }
 
 // Ephemeral tells one Slack user something only they see (best effort).

@@ -46,6 +46,9 @@ type Options struct {
 	// Reminders is the global feedback reminder policy; zero fields take
 	// the defaults.
 	Reminders ReminderPolicy
+	// UndoWindow is how long after aaa acted its messages offer Undo
+	// (UNDO_WINDOW); 0 offers none.
+	UndoWindow time.Duration
 	// RefreshNames queues a refresh of the metadata cache that lacked a
 	// name a message needed (an explain kind: interviewer, interview, job,
 	// stage, field, candidate); nil refreshes nothing.
@@ -63,6 +66,14 @@ type Service struct {
 	log     *slog.Logger
 	now     func() time.Time
 	names   *explain.StoreNames
+}
+
+// WorkingTime returns t when it falls in the organisation's working hours
+// (the reminder policy's days, hours and time zone), else the start of the
+// next working window.
+func (s *Service) WorkingTime(t time.Time) time.Time {
+	p := s.opts.Reminders.withDefaults()
+	return p.WorkingTime(t, p.Location)
 }
 
 // New returns a Service.

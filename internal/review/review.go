@@ -107,3 +107,18 @@ func (s *Service) Save(ctx context.Context, in Input) (domain.Review, error) {
 	s.log.InfoContext(ctx, "review_saved", "execution_id", r.ExecutionID, "rule_id", r.RuleID, "verdict", r.Verdict, "reviewer", r.Reviewer)
 	return r, nil
 }
+
+// Override records, in tx, a person's override of a live decision (a
+// recruiter who kept a rejected candidate in process) as a disagreeing
+// review of it: it counts in the rule's agreement figures like a dry-run
+// review does. It replaces an earlier review of the same decision.
+func Override(ctx context.Context, tx store.Store, e domain.Execution, by, note string, at time.Time) error {
+	if by == "" {
+		by = "unknown"
+	}
+	if utf8.RuneCountInString(by) > MaxReviewer {
+		by = string([]rune(by)[:MaxReviewer])
+	}
+	return tx.SaveReview(ctx, domain.Review{ID: store.NewID(), ExecutionID: e.ID, RuleID: e.RuleID,
+		Verdict: domain.VerdictDisagree, Note: note, Reviewer: by, CreatedAt: at.UTC()})
+}

@@ -134,6 +134,13 @@ type decisionJSON struct {
 	ExecutedAt     string `json:"executed_at"`
 	ExecutedBy     string `json:"executed_by"`
 	UpdatedAt      string `json:"updated_at"`
+	// ActAt is when a scheduled action runs; ActedAt when aaa's move
+	// landed in Ashby; RevertedBy/RevertedAt who cancelled, undid or kept
+	// it, and when.
+	ActAt      *string `json:"act_at"`
+	ActedAt    *string `json:"acted_at"`
+	RevertedBy *string `json:"reverted_by"`
+	RevertedAt *string `json:"reverted_at"`
 }
 
 var (
@@ -195,6 +202,7 @@ func joinList(xs []string) string { return strings.Join(xs, ", ") }
 // decisions is GET /admin/decisions?outcome=&mode=&rule_id=&status=&since=&limit=:
 // recorded decisions, newest first, with their reasons.
 func (s *Server) decisions(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
 	q := &queryFilters{r: r}
 	f := store.ExecutionFilter{
 		Outcome: q.oneOf("outcome", outcomes), Mode: q.oneOf("mode", []string{domain.ModeShadow, domain.ModeLive}),
@@ -206,55 +214,71 @@ func (s *Server) decisions(w http.ResponseWriter, r *http.Request) {
 		s.validationFailed(w, r, q.probs)
 		return
 	}
-	execs, err := s.d.Store.ListExecutions(r.Context(), f)
+	execs, err := s.d.Store.ListExecutions(ctx, f)
 	if err != nil {
 		s.storeError(w, r, err)
 		return
 	}
 	out := make([]decisionJSON, 0, len(execs))
 	for _, e := range execs {
-		d := decisionJSON{
-			ExecutionID: e.ID, ScheduleID: e.ScheduleID, ApplicationID: e.ApplicationID, RuleID: nullable(e.RuleID),
-			RuleVersion: e.RuleVersion, Mode: e.Mode, Outcome: e.Outcome, Status: e.Status,
-			FromStageID: nullable(e.FromStageID), ToStageID: nullable(e.ToStageID), FailureReason: nullable(e.FailureReason),
-			Summary: e.Summary, Reasons: []reasonJSON{}, ExecutedAt: isoTime(e.ExecutedAt), ExecutedBy: e.ExecutedBy,
-			UpdatedAt: isoTime(e.UpdatedAt),
-		}
-		var dec domain.Decision
-		if len(e.Reasons) > 0 && json.Unmarshal(e.Reasons, &dec) == nil {
-			if dec.DueAt != nil {
-				t := isoTime(*dec.DueAt)
-				d.DueAt = &t
-			}
-		}
-		if dec.Outcome == "" {
-			dec.Outcome = e.Outcome
-		}
-		if dec.Summary == "" {
-			dec.Summary = e.Summary
-		}
-		rr := s.renderer(r.Context())
-		if sched, err := s.d.Store.GetSchedule(r.Context(), e.ScheduleID); err == nil {
-			rr.SeedSchedule(sched)
-		}
-		d.Reasons = explainReasons(rr, dec)
-		d.SummaryText, d.Explanation = rr.Summary(dec), rr.Explanation(dec)
-		d.CandidateName, _ = rr.Lookup(explain.KindCandidate, e.ApplicationID)
-		if app, err := s.d.Store.GetApplication(r.Context(), e.ApplicationID); err == nil && app.JobID != "" {
-			d.JobTitle, _ = rr.Lookup(explain.KindJob, app.JobID)
-		}
-		if e.RuleID != "" {
-			d.RuleName, _ = rr.Lookup(explain.KindRule, e.RuleID)
-		}
-		if e.FromStageID != "" {
-			d.FromStageTitle, _ = rr.Lookup(explain.KindStage, e.FromStageID)
-		}
-		if e.ToStageID != "" {
-			d.ToStageTitle, _ = rr.Lookup(explain.KindStage, e.ToStageID)
-		}
-		out = append(out, d)
+		out = append(out, s.decisionOf(ctx, e))
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"count": len(out), "decisions": out})
+}
+
+// decisionOf renders one decision with its reasons and names.
+func (s *Server) decisionOf(ctx context.Context, e domain.Execution) decisionJSON {
+	d := decisionJSON{
+		ExecutionID: e.ID, ScheduleID: e.ScheduleID, ApplicationID: e.ApplicationID, RuleID: nullable(e.RuleID),
+		RuleVersion: e.RuleVersion, Mode: e.Mode, Outcome: e.Outcome, Status: e.Status,
+		FromStageID: nullable(e.FromStageID), ToStageID: nullable(e.ToStageID), FailureReason: nullable(e.FailureReason),
+		Summary: e.Summary, Reasons: []reasonJSON{}, ExecutedAt: isoTime(e.ExecutedAt), ExecutedBy: e.ExecutedBy,
+		UpdatedAt: isoTime(e.UpdatedAt),
+	}
+	var dec domain.Decision
+	if len(e.Reasons) > 0 && json.Unmarshal(e.Reasons, &dec) == nil {
+		if dec.DueAt != nil {
+			t := isoTime(*dec.DueAt)
+			d.DueAt = &t
+		}
+	}
+	if dec.Outcome == "" {
+		dec.Outcome = e.Outcome
+	}
+	if dec.Summary == "" {
+		dec.Summary = e.Summary
+	}
+	rr := s.renderer(ctx)
+	if sched, err := s.d.Store.GetSchedule(ctx, e.ScheduleID); err == nil {
+		rr.SeedSchedule(sched)
+	}
+	d.Reasons = explainReasons(rr, dec)
+	d.SummaryText, d.Explanation = rr.Summary(dec), rr.Explanation(dec)
+	d.CandidateName, _ = rr.Lookup(explain.KindCandidate, e.ApplicationID)
+	if app, err := s.d.Store.GetApplication(ctx, e.ApplicationID); err == nil && app.JobID != "" {
+		d.JobTitle, _ = rr.Lookup(explain.KindJob, app.JobID)
+	}
+	if e.RuleID != "" {
+		d.RuleName, _ = rr.Lookup(explain.KindRule, e.RuleID)
+	}
+	if e.FromStageID != "" {
+		d.FromStageTitle, _ = rr.Lookup(explain.KindStage, e.FromStageID)
+	}
+	if e.ToStageID != "" {
+		d.ToStageTitle, _ = rr.Lookup(explain.KindStage, e.ToStageID)
+	}
+	d.ActAt, d.ActedAt, d.RevertedAt = optTime(e.ActAt), optTime(e.ActedAt), optTime(e.RevertedAt)
+	d.RevertedBy = nullable(e.RevertedBy)
+	return d
+}
+
+// optTime is an ISO time, or nil for zero.
+func optTime(t time.Time) *string {
+	if t.IsZero() {
+		return nil
+	}
+	v := isoTime(t)
+	return &v
 }
 
 // webhooks is GET /admin/webhooks?status=&limit=: received deliveries,

@@ -9,6 +9,7 @@ import (
 
 	"github.com/ashby-auto-advance/aaa/internal/advance"
 	"github.com/ashby-auto-advance/aaa/internal/backtest"
+	"github.com/ashby-auto-advance/aaa/internal/domain"
 	"github.com/ashby-auto-advance/aaa/internal/intake"
 	"github.com/ashby-auto-advance/aaa/internal/rules"
 	"github.com/ashby-auto-advance/aaa/internal/store"
@@ -74,6 +75,10 @@ type Evaluator interface {
 	Preview(ctx context.Context, scheduleID string) (advance.Evaluation, error)
 	EvaluateNow(ctx context.Context, scheduleID string) (advance.Evaluation, error)
 	HandleRejectionClick(ctx context.Context, req advance.ArchiveRequest) error
+	HandleDecisionClick(ctx context.Context, c advance.DecisionClick) error
+	Undo(ctx context.Context, executionID, by string) (domain.Execution, error)
+	Cancel(ctx context.Context, executionID, by string) (domain.Execution, error)
+	KeepInProcess(ctx context.Context, executionID, by string) (domain.Execution, error)
 }
 
 // Notices is implemented by *notify.Service.
