@@ -32,6 +32,9 @@ var Actual = []string{ActualAdvanced, ActualArchived, ActualOther}
 // Source is what a backtest reads (implemented by *store.DB).
 type Source interface {
 	LoadBacktestSet(ctx context.Context, q store.BacktestQuery) (store.BacktestSet, error)
+	// ListExecutions finds the rule's decisions recruiters overrode (kept
+	// in process).
+	ListExecutions(ctx context.Context, f store.ExecutionFilter) ([]domain.Execution, error)
 	// The metadata caches name the rows (job, stage, interview, field).
 	explain.Caches
 }
@@ -117,6 +120,9 @@ type Row struct {
 	// Agreement is "agree", "disagree" or "" (the rule would not have
 	// decided: wait, timeout, skip; or the application went elsewhere).
 	Agreement string `json:"agreement,omitempty"`
+	// KeptBy names the recruiter who kept this candidate in process after
+	// the rule's live rejection (empty when nobody overrode it).
+	KeptBy string `json:"kept_by,omitempty"`
 	// Summary is the decision rendered with names (explain.Renderer).
 	Summary string          `json:"summary"`
 	Reasons []domain.Reason `json:"reasons,omitempty"`
@@ -155,6 +161,10 @@ type Report struct {
 	Flips []Flip `json:"flips,omitempty"`
 	// Rows are every judged schedule, most recent first.
 	Rows []Row `json:"rows"`
+	// Overrides are the rule's live rejections that recruiters kept in
+	// process (within the window), whether or not their schedule was
+	// judged.
+	Overrides []Override `json:"overrides,omitempty"`
 }
 
 // AgreementRate is Agree / (Agree + Disagree); ok is false with no decided
@@ -178,7 +188,44 @@ func Run(ctx context.Context, src Source, q Query, opts Options) (Report, error)
 	if err != nil {
 		return Report{}, fmt.Errorf("backtest: %w", err)
 	}
-	return evaluate(ctx, set, q, opts, explain.NewStoreNames(src, nil)), nil
+	names := explain.NewStoreNames(src, nil)
+	rep := evaluate(ctx, set, q, opts, names)
+	if q.Rule.ID == "" {
+		return rep, nil
+	}
+	kept, err := src.ListExecutions(ctx, store.ExecutionFilter{RuleID: q.Rule.ID, Status: domain.ExecKept, Since: q.Since, Limit: 1000})
+	if err != nil {
+		return Report{}, fmt.Errorf("backtest: %w", err)
+	}
+	rr := explain.New(ctx, names)
+	by := map[string]string{}
+	for _, e := range kept {
+		name, _ := rr.Lookup(explain.KindCandidate, e.ApplicationID)
+		rep.Overrides = append(rep.Overrides, Override{ExecutionID: e.ID, ApplicationID: e.ApplicationID,
+			CandidateName: name, By: e.RevertedBy, At: e.RevertedAt})
+		by[e.ApplicationID] = e.RevertedBy
+	}
+	for i := range rep.Rows {
+		if who, ok := by[rep.Rows[i].ApplicationID]; ok {
+			rep.Rows[i].KeptBy = who
+		}
+	}
+	for i := range rep.Disagreements {
+		if who, ok := by[rep.Disagreements[i].ApplicationID]; ok {
+			rep.Disagreements[i].KeptBy = who
+		}
+	}
+	return rep, nil
+}
+
+// Override is a live rejection of the rule a recruiter overrode with "Keep
+// in process": a human said the rule was wrong about this candidate.
+type Override struct {
+	ExecutionID   string    `json:"execution_id"`
+	ApplicationID string    `json:"application_id"`
+	CandidateName string    `json:"candidate_name,omitempty"`
+	By            string    `json:"by"`
+	At            time.Time `json:"at"`
 }
 
 func ref(r domain.Rule) RuleRef {

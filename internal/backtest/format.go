@@ -76,6 +76,17 @@ func (r Report) Lines(maxRows int) []string {
 	} else {
 		out = append(out, "agreement with recruiters: no decided schedule")
 	}
+	if n := len(r.Overrides); n > 0 {
+		names := make([]string, 0, min(n, 5))
+		for _, o := range r.Overrides[:min(n, 5)] {
+			names = append(names, nameOr(o.CandidateName, "a candidate"))
+		}
+		more := ""
+		if n > 5 {
+			more = fmt.Sprintf(" and %d more", n-5)
+		}
+		out = append(out, fmt.Sprintf("kept in process by recruiters against the rule: %d (%s%s)", n, strings.Join(names, ", "), more))
+	}
 	out = append(out, "")
 	var b strings.Builder
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/ashby-auto-advance/aaa/internal/app"
 	"github.com/ashby-auto-advance/aaa/internal/ashbysim"
+	"github.com/ashby-auto-advance/aaa/internal/backtest"
 	"github.com/ashby-auto-advance/aaa/internal/domain"
 	"github.com/ashby-auto-advance/aaa/internal/jobs"
 	"github.com/ashby-auto-advance/aaa/internal/notify"
@@ -351,6 +352,18 @@ func TestKeepInProcess(t *testing.T) {
 				if o.Rule.ID == rule.ID && o.Shadow.Disagree != 1 {
 					t.Errorf("rule agreement figures: %+v, want one disagreement", o.Shadow)
 				}
+			}
+
+			rep, err := e.svc.Backtest.Backtest(ctx, backtest.Query{Rule: rule})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(rep.Overrides) != 1 || rep.Overrides[0].ExecutionID != exs[0].ID || !strings.Contains(rep.Overrides[0].By, "UJANE") ||
+				rep.Overrides[0].CandidateName == "" {
+				t.Fatalf("backtest overrides %+v, want the one kept decision with the candidate's name", rep.Overrides)
+			}
+			if text := strings.Join(rep.Lines(10), "\n"); !strings.Contains(text, "kept in process by recruiters against the rule: 1 ("+rep.Overrides[0].CandidateName+")") {
+				t.Fatalf("backtest text does not show the override:\n%s", text)
 			}
 
 			// Evaluated again, without new feedback: nothing new.
