@@ -58,13 +58,17 @@ func (d *dashboard) drive(cmd tea.Cmd) {
 	}
 }
 
-// press types keys one at a time (" " is the space bar).
+// press types keys one at a time (" " is the space bar; "enter", "esc"
+// and "backspace" are those keys).
 func (d *dashboard) press(keys ...string) {
 	d.t.Helper()
 	for _, k := range keys {
 		msg := tea.KeyPressMsg{Code: []rune(k)[0], Text: k}
-		if k == " " {
+		switch k {
+		case " ":
 			msg.Code = tea.KeySpace
+		case "enter", "esc", "backspace":
+			msg = tea.KeyPressMsg{Code: map[string]rune{"enter": tea.KeyEnter, "esc": tea.KeyEscape, "backspace": tea.KeyBackspace}[k]}
 		}
 		var cmd tea.Cmd
 		d.m, cmd = d.m.Update(msg)

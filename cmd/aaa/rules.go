@@ -261,14 +261,15 @@ func newRulesListCmd(dbURL *string) *cobra.Command {
 					return err
 				}
 				tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
-				fmt.Fprintln(tw, "NAME\tID\tACTIVE\tMODE\tVERSION\tPRIORITY\tJOB\tPLAN\tSTAGE\tREQUIREMENTS")
+				fmt.Fprintln(tw, "NAME\tID\tACTIVE\tMODE\tVERSION\tPRIORITY\tJOB\tPLAN\tSTAGE\tREQUIREMENTS\tOPTIONS")
 				for _, r := range rs {
 					job := titles.Title(r.JobID)
 					if job == "" {
 						job = "(any)"
 					}
-					fmt.Fprintf(tw, "%s\t%s\t%t\t%s\t%d\t%d\t%s\t%s\t%s\t%d\n", rules.RuleName(r), r.ID, r.Active, r.Mode,
-						r.Version, r.Priority, job, titles.Title(r.InterviewPlanID), titles.Title(r.InterviewStageID), len(r.Requirements))
+					fmt.Fprintf(tw, "%s\t%s\t%t\t%s\t%d\t%d\t%s\t%s\t%s\t%d\t%s\n", rules.RuleName(r), r.ID, r.Active, r.Mode,
+						r.Version, r.Priority, job, titles.Title(r.InterviewPlanID), titles.Title(r.InterviewStageID), len(r.Requirements),
+						ruleOptions(r))
 				}
 				return tw.Flush()
 			})
@@ -276,6 +277,27 @@ func newRulesListCmd(dbURL *string) *cobra.Command {
 	}
 	cmd.Flags().BoolVar(&all, "all", false, "include deactivated rules")
 	return cmd
+}
+
+// ruleOptions lists a rule's options that are set, as the rules file's
+// keys ("reject_delay=2h,act_in_work_hours"), or "-" when none is.
+func ruleOptions(r domain.Rule) string {
+	var opts []string
+	if r.RejectDelay != 0 {
+		opts = append(opts, "reject_delay="+rules.FormatDelay(r.RejectDelay))
+	}
+	for _, o := range []struct {
+		on   bool
+		name string
+	}{{r.ActInWorkHours, "act_in_work_hours"}, {r.NotifyOnAdvance, "notify_on_advance"}, {r.NotifyInShadow, "notify_in_shadow"}} {
+		if o.on {
+			opts = append(opts, o.name)
+		}
+	}
+	if len(opts) == 0 {
+		return "-"
+	}
+	return strings.Join(opts, ",")
 }
 
 func newRulesHistoryCmd(dbURL *string) *cobra.Command {

@@ -42,6 +42,7 @@ var ruleSteps = []ruleStep{
 	{name: "deactivate", mode: domain.ModeLive, active: false},
 	{name: "activate", mode: domain.ModeLive, active: true},
 	{name: "back to shadow", mode: domain.ModeShadow, active: true},
+	{name: "reject delay 2h", mode: domain.ModeShadow, active: true},
 }
 
 // doorResult is the stored rule and its revisions after the steps.
@@ -50,14 +51,15 @@ type doorResult struct {
 	revs []domain.RuleRevision
 }
 
-// ruleDoc is the rules file of "screen" in a given mode (the CLI door).
-func ruleDoc(mode string) string {
+// ruleDoc is the rules file of "screen" in a given mode (the CLI door),
+// with more options lines if given.
+func ruleDoc(mode string, more ...string) string {
 	return `rules:
   - name: screen
     interview_plan: plan-1
     interview_stage: stage-1
     mode: ` + mode + `
-    requirements:
+` + strings.Join(more, "") + `    requirements:
       - interview: iv-1
         score_field_path: overall_score
         operator: ">="
@@ -137,9 +139,11 @@ func seedRuleMetadata(t *testing.T, db *store.DB) {
 
 // comparableRule is a rule without its ids and times.
 func comparableRule(r domain.Rule) string {
-	out := fmt.Sprintf("%s job=%q %s/%s target=%q active=%t mode=%s on_reject=%s priority=%d v%d archive=%q tmpl=%q notify=%t timeout=%d wait=%d",
+	out := fmt.Sprintf("%s job=%q %s/%s target=%q active=%t mode=%s on_reject=%s priority=%d v%d archive=%q tmpl=%q notify=%t timeout=%d wait=%d"+
+		" reject_delay=%s work_hours=%t notify_on_advance=%t",
 		r.Name, r.JobID, r.InterviewPlanID, r.InterviewStageID, r.TargetStageID, r.Active, r.Mode, r.OnReject, r.Priority, r.Version,
-		r.ArchiveReasonID, r.CommunicationTemplateID, r.NotifyInShadow, r.TimeoutDays, r.MinWaitMinutes)
+		r.ArchiveReasonID, r.CommunicationTemplateID, r.NotifyInShadow, r.TimeoutDays, r.MinWaitMinutes,
+		r.RejectDelay, r.ActInWorkHours, r.NotifyOnAdvance)
 	for _, q := range r.Requirements {
 		out += fmt.Sprintf(" req(%s %s %s %s %s %t)", q.InterviewID, q.FieldPath, q.Operator, q.Threshold, q.Aggregate, q.Required)
 	}
@@ -201,7 +205,7 @@ func apiDoor(t *testing.T, url string) (res doorResult) {
 		"operator": ">=", "threshold_value": "3"}], "actions": [{"action_type": "advance_stage"}]}`, http.StatusOK)
 	id, _ := created["rule_id"].(string)
 	for i, body := range []string{`{"mode": "live", "version": 1}`, `{"active": false, "version": 2}`,
-		`{"is_active": true, "version": 3}`, `{"mode": "shadow", "version": 4}`} {
+		`{"is_active": true, "version": 3}`, `{"mode": "shadow", "version": 4}`, `{"reject_delay": "2h", "version": 5}`} {
 		got := call(rwToken, "PATCH", "/admin/rules/"+id, body, http.StatusOK)
 		if got["version"] != float64(i+2) {
 			t.Fatalf("PATCH %s: version %v", body, got["version"])
@@ -269,18 +273,22 @@ func applyFile(t *testing.T, url, doc string, flags ...string) string {
 // cliDoor makes the steps with `aaa rules apply`: a file in each mode, and
 // an empty file with --prune to deactivate.
 func cliDoor(t *testing.T, url string) (res doorResult) {
-	for _, doc := range []string{ruleDoc("shadow"), ruleDoc("live"), "rules: []\n", ruleDoc("live"), ruleDoc("shadow")} {
+	delayed := ruleDoc("shadow", "    reject_delay: 2h\n")
+	for _, doc := range []string{ruleDoc("shadow"), ruleDoc("live"), "rules: []\n", ruleDoc("live"), ruleDoc("shadow"), delayed} {
 		applyFile(t, url, doc, "--prune", "--yes")
 	}
-	if out := applyFile(t, url, ruleDoc("shadow")); !strings.Contains(out, "no changes") {
+	if out := applyFile(t, url, delayed); !strings.Contains(out, "no changes") {
 		t.Fatalf("second apply changed something:\n%s", out)
 	}
 	out := runRules(t, url, "history", "screen")
-	for _, want := range []string{`rule "screen": version 5, shadow, active, 5 revision(s)`, "sam", "mode: live -> shadow",
-		"created for all jobs / Engineering / Tech Screen"} {
+	for _, want := range []string{`rule "screen": version 6, shadow, active, 6 revision(s)`, "sam", "mode: live -> shadow",
+		"created for all jobs / Engineering / Tech Screen", "reject_delay: 0 -> 2h"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("aaa rules history lacks %q:\n%s", want, out)
 		}
+	}
+	if out := runRules(t, url, "list"); !strings.Contains(out, "OPTIONS") || !strings.Contains(out, "reject_delay=2h") {
+		t.Errorf("aaa rules list does not show the reject delay:\n%s", out)
 	}
 	res.rule, res.revs = readResult(t, url)
 	return res
@@ -288,7 +296,8 @@ func cliDoor(t *testing.T, url string) (res doorResult) {
 
 // tuiDoor creates the rule with `aaa rules apply` (the dashboard does not
 // create rules), then makes every other step on the dashboard wired by this
-// package, as ana: m (mode) and space (active), each confirmed with y.
+// package, as ana: m (mode) and space (active), each confirmed with y,
+// then D in the rule's detail for the reject delay.
 func tuiDoor(t *testing.T, url string) (res doorResult) {
 	applyFile(t, url, ruleDoc("shadow"))
 	cfg, err := config.Load(testkit.Environ("DATABASE_URL=" + url))
@@ -308,8 +317,12 @@ func tuiDoor(t *testing.T, url string) (res doorResult) {
 		}
 	}
 	press("3")
-	for _, keys := range [][]string{{"m", "y"}, {" ", "y"}, {" ", "y"}, {"m", "y"}} {
+	for _, keys := range [][]string{{"m", "y"}, {" ", "y"}, {" ", "y"}, {"m", "y"},
+		{"enter", "D", "backspace", "2", "h", "enter", "y"}} {
 		press(keys...)
+	}
+	if s := d.screen(); !strings.Contains(s, `rule "screen" now waits 2 h before archiving`) || !strings.Contains(s, "Reject delay: 2 h") {
+		t.Fatalf("dashboard after D:\n%s", s)
 	}
 	res.rule, res.revs = readResult(t, url)
 	if !slices.ContainsFunc(res.revs, func(r domain.RuleRevision) bool { return r.Source == domain.SourceTUI }) {

@@ -125,6 +125,9 @@ func fields(r domain.Rule) [][2]string {
 		{"archive_reason_id", quote(r.ArchiveReasonID)},
 		{"communication_template_id", quote(r.CommunicationTemplateID)},
 		{"notify_in_shadow", strconv.FormatBool(r.NotifyInShadow)},
+		{"reject_delay", FormatDelay(r.RejectDelay)},
+		{"act_in_work_hours", strconv.FormatBool(r.ActInWorkHours)},
+		{"notify_on_advance", strconv.FormatBool(r.NotifyOnAdvance)},
 		{"timeout_days", strconv.Itoa(r.TimeoutDays)},
 		{"min_wait_minutes", strconv.Itoa(r.MinWaitMinutes)},
 		{"requirements", strconv.Itoa(len(r.Requirements))},
@@ -229,6 +232,7 @@ func Diff(ctx context.Context, st store.RuleStore, desired []domain.Rule, prune 
 		upd.TargetStageID, upd.Mode, upd.OnReject, upd.Priority, upd.Active = want.TargetStageID, want.Mode, want.OnReject, want.Priority, true
 		upd.ArchiveReasonID, upd.CommunicationTemplateID = want.ArchiveReasonID, want.CommunicationTemplateID
 		upd.NotifyInShadow, upd.TimeoutDays, upd.MinWaitMinutes = want.NotifyInShadow, want.TimeoutDays, want.MinWaitMinutes
+		upd.RejectDelay, upd.ActInWorkHours, upd.NotifyOnAdvance = want.RejectDelay, want.ActInWorkHours, want.NotifyOnAdvance
 		upd.Requirements = want.Requirements
 		updates = append(updates, Change{Action: ActionUpdate, Name: RuleName(have), RuleID: have.ID, Fields: diff, Rule: upd})
 	}

@@ -63,8 +63,10 @@
 // ([ResolveRefs]).
 //
 // Optional rule fields: archive_reason_id, communication_template_id,
-// notify_in_shadow, timeout_days, min_wait_minutes. Unknown fields are an
-// error, so a typo cannot silently weaken a rule.
+// notify_in_shadow, timeout_days, min_wait_minutes, reject_delay (a
+// duration such as 2h, 90m or 1d, at most 7 days; 0 archives at once; see
+// [ParseDelay]), act_in_work_hours, notify_on_advance. Unknown fields are
+// an error, so a typo cannot silently weaken a rule.
 //
 // # Apply semantics
 //

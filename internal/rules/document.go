@@ -20,7 +20,8 @@ type Document struct {
 }
 
 // Spec is one rule of a document. Job, plan, stages and interviews are ids
-// or exact titles.
+// or exact titles. RejectDelay is a duration as ParseDelay reads it ("2h",
+// "90m", "1d"), empty or "0" for none.
 type Spec struct {
 	Name                    string            `yaml:"name" json:"name"`
 	Job                     string            `yaml:"job,omitempty" json:"job,omitempty"`
@@ -35,6 +36,9 @@ type Spec struct {
 	NotifyInShadow          bool              `yaml:"notify_in_shadow,omitempty" json:"notify_in_shadow,omitempty"`
 	TimeoutDays             int               `yaml:"timeout_days,omitempty" json:"timeout_days,omitempty"`
 	MinWaitMinutes          int               `yaml:"min_wait_minutes,omitempty" json:"min_wait_minutes,omitempty"`
+	RejectDelay             string            `yaml:"reject_delay,omitempty" json:"reject_delay,omitempty"`
+	ActInWorkHours          bool              `yaml:"act_in_work_hours,omitempty" json:"act_in_work_hours,omitempty"`
+	NotifyOnAdvance         bool              `yaml:"notify_on_advance,omitempty" json:"notify_on_advance,omitempty"`
 	Requirements            []RequirementSpec `yaml:"requirements" json:"requirements"`
 	// comments are written beside the fields of the YAML form (Export:
 	// the ids behind titles), by YAML key.
@@ -148,7 +152,11 @@ func SpecOf(r domain.Rule) Spec {
 		TargetStage: r.TargetStageID, Mode: r.Mode, OnReject: r.OnReject, Priority: r.Priority,
 		ArchiveReasonID: r.ArchiveReasonID, CommunicationTemplateID: r.CommunicationTemplateID,
 		NotifyInShadow: r.NotifyInShadow, TimeoutDays: r.TimeoutDays, MinWaitMinutes: r.MinWaitMinutes,
+		ActInWorkHours: r.ActInWorkHours, NotifyOnAdvance: r.NotifyOnAdvance,
 		Requirements: []RequirementSpec{},
+	}
+	if r.RejectDelay != 0 {
+		s.RejectDelay = FormatDelay(r.RejectDelay)
 	}
 	for _, q := range r.Requirements {
 		req := q.Required
@@ -269,6 +277,12 @@ func Resolve(ctx context.Context, md store.MetadataStore, doc Document) ([]domai
 			Name: name, Mode: s.Mode, OnReject: s.OnReject, Priority: s.Priority, Active: true,
 			ArchiveReasonID: s.ArchiveReasonID, CommunicationTemplateID: s.CommunicationTemplateID,
 			NotifyInShadow: s.NotifyInShadow, TimeoutDays: s.TimeoutDays, MinWaitMinutes: s.MinWaitMinutes,
+			ActInWorkHours: s.ActInWorkHours, NotifyOnAdvance: s.NotifyOnAdvance,
+		}
+		if d, err := ParseDelay(s.RejectDelay); err != nil {
+			add(ProblemInvalid, "reject_delay "+err.Error(), s.RejectDelay, "reject_delay")
+		} else {
+			r.RejectDelay = d
 		}
 		refs := Refs{Job: s.Job, InterviewPlan: s.InterviewPlan, InterviewStage: s.InterviewStage, TargetStage: s.TargetStage}
 		for k, q := range s.Requirements {

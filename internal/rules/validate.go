@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/ashby-auto-advance/aaa/internal/domain"
 	"github.com/ashby-auto-advance/aaa/internal/engine"
@@ -105,8 +106,8 @@ const MaxDays = 365
 var ActionTypes = []string{"advance_stage", "send_rejection_notification"}
 
 // CheckShape validates what needs no database: mode, on-reject action,
-// numbers, operators, aggregates and thresholds. Locations use the admin
-// API's field names, under prefix.
+// numbers, the reject delay, operators, aggregates and thresholds.
+// Locations use the admin API's field names, under prefix.
 func CheckShape(r domain.Rule, prefix ...any) []Problem {
 	ps := textProblems(r, prefix...)
 	add := func(typ, msg string, input any, loc ...any) {
@@ -127,6 +128,14 @@ func CheckShape(r domain.Rule, prefix ...any) []Problem {
 		add(ProblemInvalid, "min_wait_minutes must be 0 (use the global setting) or more", r.MinWaitMinutes, "min_wait_minutes")
 	} else if r.MinWaitMinutes > MaxDays*24*60 {
 		add(ProblemInvalid, fmt.Sprintf("min_wait_minutes must be at most %d (%d days)", MaxDays*24*60, MaxDays), r.MinWaitMinutes, "min_wait_minutes")
+	}
+	switch {
+	case r.RejectDelay < 0:
+		add(ProblemInvalid, "reject_delay must be 0 (archive at once) or more", FormatDelay(r.RejectDelay), "reject_delay")
+	case r.RejectDelay > MaxRejectDelay:
+		add(ProblemInvalid, "reject_delay must be at most 7 days (168h)", FormatDelay(r.RejectDelay), "reject_delay")
+	case r.RejectDelay%time.Second != 0:
+		add(ProblemInvalid, "reject_delay must be a whole number of seconds", FormatDelay(r.RejectDelay), "reject_delay")
 	}
 	for i, a := range r.Actions {
 		if !slices.Contains(ActionTypes, a.ActionType) {

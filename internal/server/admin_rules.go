@@ -47,6 +47,9 @@ type ruleJSON struct {
 	NotifyInShadow          bool              `json:"notify_in_shadow"`
 	TimeoutDays             int               `json:"timeout_days"`
 	MinWaitMinutes          int               `json:"min_wait_minutes"`
+	RejectDelay             string            `json:"reject_delay"`
+	ActInWorkHours          bool              `json:"act_in_work_hours"`
+	NotifyOnAdvance         bool              `json:"notify_on_advance"`
 	CreatedAt               string            `json:"created_at"`
 	UpdatedAt               string            `json:"updated_at"`
 	Requirements            []requirementJSON `json:"requirements"`
@@ -80,6 +83,7 @@ func toRuleJSON(r domain.Rule) ruleJSON {
 		Mode: r.Mode, Version: r.Version, Priority: r.Priority, OnReject: r.OnReject,
 		ArchiveReasonID: nullable(r.ArchiveReasonID), CommunicationTemplateID: nullable(r.CommunicationTemplateID),
 		NotifyInShadow: r.NotifyInShadow, TimeoutDays: r.TimeoutDays, MinWaitMinutes: r.MinWaitMinutes,
+		RejectDelay: rules.FormatDelay(r.RejectDelay), ActInWorkHours: r.ActInWorkHours, NotifyOnAdvance: r.NotifyOnAdvance,
 		CreatedAt: isoTime(r.CreatedAt), UpdatedAt: isoTime(r.UpdatedAt),
 		Requirements: []requirementJSON{}, Actions: []actionJSON{},
 	}
@@ -213,6 +217,28 @@ func (b body) integer(key string, def int) int {
 	return def
 }
 
+// delay reads a duration string ("2h", "90m", "1d"; "", "0" or null for
+// none; see rules.ParseDelay).
+func (b body) delay(key string, def time.Duration) time.Duration {
+	v, ok := b.m[key]
+	if !ok {
+		return def
+	}
+	switch x := v.(type) {
+	case nil:
+		return 0
+	case string:
+		d, err := rules.ParseDelay(x)
+		if err != nil {
+			b.add(rules.ProblemInvalid, key+" "+err.Error(), v, key)
+			return def
+		}
+		return d
+	}
+	b.add(rules.ProblemType, "Input should be a valid duration string such as \"2h\"", v, key)
+	return def
+}
+
 // objects reads a list of objects.
 func (b body) objects(key string, required bool) ([]body, bool) {
 	v, ok := b.m[key]
@@ -241,7 +267,7 @@ func (b body) objects(key string, required bool) ([]body, bool) {
 
 var ruleFields = []string{"name", "job_id", "interview_plan_id", "interview_stage_id", "target_stage_id",
 	"requirements", "actions", "mode", "priority", "on_reject", "archive_reason_id", "communication_template_id",
-	"notify_in_shadow", "timeout_days", "min_wait_minutes"}
+	"notify_in_shadow", "timeout_days", "min_wait_minutes", "reject_delay", "act_in_work_hours", "notify_on_advance"}
 
 // titleFields name a rule's scope by id or title beside the seed's id
 // fields (create and PATCH; resolved by the rules service).
@@ -358,6 +384,8 @@ func (s *Server) createRule(w http.ResponseWriter, r *http.Request) {
 		ArchiveReasonID: b.str("archive_reason_id", false), CommunicationTemplateID: b.str("communication_template_id", false),
 		NotifyInShadow: b.boolean("notify_in_shadow", false), TimeoutDays: b.integer("timeout_days", 0),
 		MinWaitMinutes: b.integer("min_wait_minutes", 0), Active: true,
+		RejectDelay: b.delay("reject_delay", 0), ActInWorkHours: b.boolean("act_in_work_hours", false),
+		NotifyOnAdvance: b.boolean("notify_on_advance", false),
 	}
 	reqs, _ := b.objects("requirements", true)
 	rule.Requirements, refs.Interviews = readRequirementsNamed(reqs, true)
@@ -498,6 +526,9 @@ func (s *Server) patchRule(w http.ResponseWriter, r *http.Request) {
 		next.NotifyInShadow = b.boolean("notify_in_shadow", next.NotifyInShadow)
 		next.TimeoutDays = b.integer("timeout_days", next.TimeoutDays)
 		next.MinWaitMinutes = b.integer("min_wait_minutes", next.MinWaitMinutes)
+		next.RejectDelay = b.delay("reject_delay", next.RejectDelay)
+		next.ActInWorkHours = b.boolean("act_in_work_hours", next.ActInWorkHours)
+		next.NotifyOnAdvance = b.boolean("notify_on_advance", next.NotifyOnAdvance)
 		next.Active = b.boolean("active", next.Active)
 		next.Active = b.boolean("is_active", next.Active)
 		if hasReqs {

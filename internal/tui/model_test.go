@@ -34,7 +34,7 @@ func fixture() []tea.Msg {
 	l := func(v viewID) loaded { return loaded{view: v, at: now} }
 	rule := domain.Rule{ID: "rule-1", Name: "Screen: coding ≥ 3", JobID: "job-1", InterviewPlanID: "plan-1",
 		InterviewStageID: "stage-1", TargetStageID: "stage-2", Mode: domain.ModeShadow, OnReject: domain.OnRejectNotify,
-		Active: true, Version: 3, TimeoutDays: 5, UpdatedAt: now.Add(-24 * time.Hour),
+		Active: true, Version: 3, TimeoutDays: 5, UpdatedAt: now.Add(-24 * time.Hour), RejectDelay: 2 * time.Hour, ActInWorkHours: true,
 		Requirements: []domain.Requirement{{InterviewID: "iv-code", FieldPath: "score", Operator: ">=", Threshold: "3",
 			Aggregate: domain.AggEach, Required: true}}}
 	live := domain.Rule{ID: "rule-2", Name: "Onsite: all hire", InterviewPlanID: "plan-1", InterviewStageID: "stage-2",
@@ -266,6 +266,7 @@ func TestGoldenViews(t *testing.T) {
 		{name: "rules", keys: []string{"3"}},
 		{name: "rules_confirm_live", keys: []string{"3", "m"}},
 		{name: "rules_detail", keys: []string{"3", "enter"}, history: true},
+		{name: "rules_reject_delay", keys: []string{"3", "enter", "D", "backspace", "backspace", "9", "0", "m"}, history: true},
 		{name: "activity", keys: []string{"4"}},
 		{name: "help", keys: []string{"?"}},
 	}

@@ -13,8 +13,9 @@ import (
 	"github.com/ashby-auto-advance/aaa/internal/store"
 )
 
-// rulesView lists every rule with its scope and shadow record, and toggles
-// a rule's active flag or mode behind a confirm step.
+// rulesView lists every rule with its scope and shadow record, toggles a
+// rule's active flag or mode, and sets its reject delay (D, typed in the
+// rule's detail), each behind a confirm step.
 type rulesView struct {
 	keys   KeyMap
 	styles Styles
@@ -30,6 +31,11 @@ type rulesView struct {
 	bt *backtestPanel
 	// history is the revisions of the rule whose detail is open.
 	history *ruleHistoryMsg
+	// delay is the reject delay being typed (D in the detail); editing
+	// says the input is open, delayErr why the typed value was refused.
+	delay    lineInput
+	editing  bool
+	delayErr string
 
 	width, height int
 }
@@ -41,12 +47,12 @@ type pendingChange struct {
 }
 
 func newRulesView(k KeyMap, s Styles, d data) *rulesView {
-	return &rulesView{keys: k, styles: s, data: d}
+	return &rulesView{keys: k, styles: s, data: d, delay: newLineInput(" Reject delay: ", "2h, 90m, 1d or 0 for none", s)}
 }
 
 func (v *rulesView) Init() tea.Cmd    { return v.Refresh() }
 func (v *rulesView) Refresh() tea.Cmd { return v.data.loadRules() }
-func (v *rulesView) Capturing() bool  { return v.confirm != nil || v.bt != nil }
+func (v *rulesView) Capturing() bool  { return v.confirm != nil || v.bt != nil || v.editing }
 
 func (v *rulesView) SetSize(w, h int) {
 	v.width, v.height = w, h
@@ -115,6 +121,9 @@ func (v *rulesView) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return nil
 	}
+	if v.editing {
+		return v.handleDelayKey(msg)
+	}
 	if v.bt != nil {
 		if key.Matches(msg, v.keys.Close) || key.Matches(msg, v.keys.Quit) {
 			v.bt = nil
@@ -143,6 +152,10 @@ func (v *rulesView) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		v.confirm = v.toggleActive(*r)
 	case key.Matches(msg, v.keys.SwitchMode):
 		v.confirm = v.switchMode(*r)
+	case v.detail && key.Matches(msg, v.keys.RejectDelay):
+		v.editing, v.delayErr = true, ""
+		v.delay.SetValue(rules.FormatDelay(r.Rule.RejectDelay))
+		v.delay.Focus()
 	case key.Matches(msg, backtestKey()):
 		v.bt = &backtestPanel{rule: r.Rule}
 		return v.data.runBacktest(r.Rule)
@@ -152,6 +165,60 @@ func (v *rulesView) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 	}
 	return nil
+}
+
+// handleDelayKey edits the typed reject delay; enter checks it like the
+// rules service does and asks to confirm, esc closes the input.
+func (v *rulesView) handleDelayKey(msg tea.KeyPressMsg) tea.Cmd {
+	switch {
+	case key.Matches(msg, v.keys.Submit):
+		r := v.selected()
+		if r == nil {
+			v.closeDelay()
+			return nil
+		}
+		d, err := rules.ParseDelay(v.delay.Value())
+		if err != nil {
+			v.delayErr = "reject delay " + err.Error()
+			return nil
+		}
+		next := r.Rule
+		next.RejectDelay = d
+		for _, p := range rules.CheckShape(next) {
+			if len(p.Loc) > 0 && p.Loc[0] == "reject_delay" {
+				v.delayErr = p.Msg
+				return nil
+			}
+		}
+		v.closeDelay()
+		v.confirm = v.setDelay(*r, d)
+	case msg.String() == "esc":
+		v.closeDelay()
+	default:
+		if v.delay.Update(msg) {
+			v.delayErr = ""
+		}
+	}
+	return nil
+}
+
+func (v *rulesView) closeDelay() {
+	v.editing, v.delayErr = false, ""
+	v.delay.Blur()
+	v.delay.SetValue("")
+}
+
+func (v *rulesView) setDelay(o store.RuleOverview, d time.Duration) *pendingChange {
+	r := o.Rule
+	prompt := fmt.Sprintf("Set the reject delay of %q to %s? Its archives will then wait %s after the click or its decision"+
+		" and can be cancelled until then.", ruleLabel(r), delayText(d), delayText(d))
+	if d == 0 {
+		prompt = fmt.Sprintf("Remove the reject delay of %q? Its archives will then happen at once.", ruleLabel(r))
+	}
+	if r.Mode == domain.ModeLive {
+		prompt += " It is LIVE."
+	}
+	return &pendingChange{change: ruleChange{ruleID: r.ID, name: ruleLabel(r), version: r.Version, rejectDelay: &d}, prompt: prompt}
 }
 
 func ruleLabel(r domain.Rule) string { return orDash(r.Name, r.ID) }
@@ -210,14 +277,20 @@ func (v *rulesView) ShortHelp() []key.Binding {
 	if v.bt != nil {
 		return backtestHelp(v.keys)
 	}
+	if v.editing {
+		return []key.Binding{v.keys.Submit, v.keys.Close}
+	}
 	if v.detail {
-		return []key.Binding{v.keys.ToggleActive, v.keys.SwitchMode, v.keys.Close}
+		// "delay" keeps the bar within 80 columns; the full help says
+		// "reject delay".
+		delay := key.NewBinding(key.WithKeys(v.keys.RejectDelay.Keys()...), key.WithHelp(v.keys.RejectDelay.Help().Key, "delay"))
+		return []key.Binding{v.keys.ToggleActive, v.keys.SwitchMode, delay, v.keys.Close}
 	}
 	return []key.Binding{v.keys.Up, v.keys.Down, v.keys.Detail, v.keys.ToggleActive, v.keys.SwitchMode}
 }
 
 func (v *rulesView) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{v.keys.ToggleActive, v.keys.SwitchMode, backtestKey(), v.keys.Confirm, v.keys.Cancel}}
+	return [][]key.Binding{{v.keys.ToggleActive, v.keys.SwitchMode, v.keys.RejectDelay, backtestKey(), v.keys.Confirm, v.keys.Cancel}}
 }
 
 func (v *rulesView) View() string {
@@ -232,10 +305,24 @@ func (v *rulesView) View() string {
 	if v.bt != nil {
 		return v.bt.view(v.styles, v.width, h)
 	}
+	if v.editing {
+		h -= 2
+		if v.delayErr != "" {
+			h--
+		}
+	}
 	if v.detail {
 		body = v.scroll.window(v.detailLines(), v.width, h)
 	} else {
 		body = v.listView(h)
+	}
+	if v.editing {
+		out := []string{block(body, h), v.styles.Confirm.Render(fit(" Reject delay of "+v.selectedLabel()+
+			": how long archives wait (0: at once)", v.width)), v.delay.View(v.width)}
+		if v.delayErr != "" {
+			out = append(out, v.styles.Error.Render(fit(" "+v.delayErr, v.width)))
+		}
+		return strings.Join(out, "\n")
 	}
 	if v.confirm == nil {
 		return body
@@ -346,6 +433,9 @@ func (v *rulesView) detailLines() []string {
 		"Target     " + target,
 		fmt.Sprintf("On reject  %s · priority %d", r.OnReject, r.Priority),
 		fmt.Sprintf("Timeout    %s · min wait %s", daysOrGlobal(r.TimeoutDays), minutesOrGlobal(r.MinWaitMinutes)),
+		"Reject delay: " + delayOrNone(r.RejectDelay),
+		"Acts in working hours: " + yesNo(r.ActInWorkHours),
+		"Notify on advance: " + yesNo(r.NotifyOnAdvance),
 		"Shadow     " + shadowSummary(o.Shadow),
 		"",
 		st.Heading.Render("Requirements"),
@@ -376,6 +466,51 @@ func (v *rulesView) historyLines(ruleID string, now time.Time) []string {
 			rules.Describe(rev, h.titles)))
 	}
 	return lines
+}
+
+func (v *rulesView) selectedLabel() string {
+	if r := v.selected(); r != nil {
+		return fmt.Sprintf("%q", ruleLabel(r.Rule))
+	}
+	return "the rule"
+}
+
+// delayText is a delay for people: "2 h", "1 h 30 min", "45 s", "2 days".
+func delayText(d time.Duration) string {
+	if d >= 24*time.Hour && d%(24*time.Hour) == 0 {
+		if n := d / (24 * time.Hour); n > 1 {
+			return fmt.Sprintf("%d days", n)
+		}
+		return "1 day"
+	}
+	var parts []string
+	for _, u := range []struct {
+		d    time.Duration
+		name string
+	}{{time.Hour, "h"}, {time.Minute, "min"}, {time.Second, "s"}} {
+		if n := d / u.d; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, u.name))
+			d -= n * u.d
+		}
+	}
+	if len(parts) == 0 {
+		return "0"
+	}
+	return strings.Join(parts, " ")
+}
+
+func delayOrNone(d time.Duration) string {
+	if d <= 0 {
+		return "none, archives at once"
+	}
+	return delayText(d)
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
 }
 
 func daysOrGlobal(n int) string {
