@@ -58,6 +58,7 @@ type Rules interface {
 	SetMode(ctx context.Context, a rules.Actor, id string, version int, mode string) (rules.Result, error)
 	Activate(ctx context.Context, a rules.Actor, id string, version int) (rules.Result, error)
 	Deactivate(ctx context.Context, a rules.Actor, id string, version int) (rules.Result, error)
+	Update(ctx context.Context, a rules.Actor, id string, version int, edit func(r *domain.Rule) error) (rules.Result, error)
 	History(ctx context.Context, id string) ([]domain.RuleRevision, error)
 	Titles(ctx context.Context) (rules.Titles, error)
 }
@@ -312,6 +313,8 @@ type ruleChange struct {
 	version  int
 	activate *bool   // set the active flag
 	mode     *string // set the mode
+	// rejectDelay sets the reject delay.
+	rejectDelay *time.Duration
 }
 
 func (d data) changeRule(c ruleChange) tea.Cmd {
@@ -335,6 +338,20 @@ func (d data) changeRule(c ruleChange) tea.Cmd {
 			case c.mode != nil:
 				_, err = d.rules.SetMode(ctx, a, c.ruleID, c.version, *c.mode)
 				msg.done = fmt.Sprintf("rule %q is now %s", c.name, *c.mode)
+			case c.rejectDelay != nil:
+				var res rules.Result
+				res, err = d.rules.Update(ctx, a, c.ruleID, c.version, func(r *domain.Rule) error {
+					r.RejectDelay = *c.rejectDelay
+					return nil
+				})
+				switch {
+				case err == nil && !res.Changed():
+					msg.done = fmt.Sprintf("rule %q unchanged: its reject delay already is %s", c.name, delayText(*c.rejectDelay))
+				case *c.rejectDelay == 0:
+					msg.done = fmt.Sprintf("rule %q now archives at once (no reject delay)", c.name)
+				default:
+					msg.done = fmt.Sprintf("rule %q now waits %s before archiving (reject delay)", c.name, delayText(*c.rejectDelay))
+				}
 			}
 			return err
 		}()

@@ -14,7 +14,7 @@ type KeyMap struct {
 	// FilterBy and Review only label the help bar.
 	FilterBy, Review key.Binding
 	// Rules view.
-	ToggleActive, SwitchMode key.Binding
+	ToggleActive, SwitchMode, RejectDelay key.Binding
 	// Confirm steps and text inputs.
 	Confirm, Cancel, Submit key.Binding
 }
@@ -53,6 +53,7 @@ func DefaultKeyMap() KeyMap {
 		Disagree:     b("d", "disagree", "d"),
 		ToggleActive: b("space", "toggle active", "space"),
 		SwitchMode:   b("m", "shadow/live", "m"),
+		RejectDelay:  b("D", "reject delay", "D"),
 		Confirm:      b("y", "confirm", "y"),
 		Cancel:       b("n/esc", "cancel", "n", "esc"),
 		Submit:       b("enter", "save", "enter"),
