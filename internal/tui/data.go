@@ -9,6 +9,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/ashby-auto-advance/aaa/internal/advance"
 	"github.com/ashby-auto-advance/aaa/internal/backtest"
 	"github.com/ashby-auto-advance/aaa/internal/domain"
 	"github.com/ashby-auto-advance/aaa/internal/explain"
@@ -65,6 +66,18 @@ type Rules interface {
 
 var _ Rules = (*rules.Service)(nil)
 
+// Decisions is the second-thoughts use case the decision detail acts
+// through (u undo, c cancel, K keep in process): the same checks as the
+// Slack buttons and POST /admin/decisions/{id}/undo|cancel|keep. A refusal
+// is an *advance.RefusedError. *advance.Service implements it.
+type Decisions interface {
+	Undo(ctx context.Context, executionID, by string) (domain.Execution, error)
+	Cancel(ctx context.Context, executionID, by string) (domain.Execution, error)
+	KeepInProcess(ctx context.Context, executionID, by string) (domain.Execution, error)
+}
+
+var _ Decisions = (*advance.Service)(nil)
+
 // queryTimeout bounds every store call of the dashboard.
 const queryTimeout = 10 * time.Second
 
@@ -84,6 +97,12 @@ type data struct {
 	backtest *backtest.Runner
 	reviews  Reviews
 	rules    Rules // nil: rules are read-only
+
+	// decisions acts on decisions (nil: undo, cancel and keep are not
+	// available); undoWindow is UNDO_WINDOW, for showing the window.
+	decisions  Decisions
+	undoWindow time.Duration
+
 	actor    string
 	now      func() time.Time
 	log      *slog.Logger

@@ -8,6 +8,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"github.com/ashby-auto-advance/aaa/internal/advance"
 	"github.com/ashby-auto-advance/aaa/internal/domain"
 	"github.com/ashby-auto-advance/aaa/internal/explain"
 	"github.com/ashby-auto-advance/aaa/internal/store"
@@ -43,6 +44,16 @@ type decisionsView struct {
 	fieldTitles  map[string]string
 	detailScroll scroller
 
+	// acting is the undo, cancel or keep awaiting its y/n (nil when none);
+	// busy says which one is under way (an undo waits for Ashby).
+	acting *decisionAction
+	busy   string
+	// result is the answer to the last one, wrapped, when the status line
+	// is too narrow for all of it (a refusal's reason); the next key
+	// clears it.
+	result    []string
+	resultErr bool
+
 	// reviewing is the verdict being noted ("" when not reviewing).
 	reviewing string
 	reviewRow store.DecisionRow
@@ -77,7 +88,7 @@ func (v *decisionsView) currentFilter() store.DecisionFilter {
 	return f
 }
 
-func (v *decisionsView) Capturing() bool { return v.filtering || v.reviewing != "" }
+func (v *decisionsView) Capturing() bool { return v.filtering || v.reviewing != "" || v.acting != nil }
 
 func (v *decisionsView) SetSize(w, h int) {
 	v.width, v.height = w, h
@@ -93,6 +104,12 @@ func (v *decisionsView) Update(msg tea.Msg) tea.Cmd {
 			d := msg.detail
 			v.detailData, v.fieldTitles = &d, msg.fieldTitles
 		}
+	case decisionActedMsg:
+		v.busy, v.result = "", nil
+		if text, isErr := msg.notice(); len([]rune(text))+1 > v.width {
+			v.result, v.resultErr = wrap(text, v.width-2), isErr
+		}
+		return v.Refresh()
 	case reviewSavedMsg:
 		return v.Refresh()
 	case tea.PasteMsg:
@@ -144,7 +161,10 @@ func (v *decisionsView) selected() *store.DecisionRow {
 }
 
 func (v *decisionsView) handleKey(msg tea.KeyPressMsg) tea.Cmd {
+	v.result = nil
 	switch {
+	case v.acting != nil:
+		return v.handleActingKey(msg)
 	case v.reviewing != "":
 		return v.handleReviewKey(msg)
 	case v.filtering:
@@ -221,8 +241,47 @@ func (v *decisionsView) handleDetailKey(msg tea.KeyPressMsg) tea.Cmd {
 		return v.startReview(domain.VerdictAgree)
 	case key.Matches(msg, v.keys.Disagree):
 		return v.startReview(domain.VerdictDisagree)
+	case key.Matches(msg, v.keys.Undo):
+		return v.startAction(advance.ActionUndo)
+	case key.Matches(msg, v.keys.CancelScheduled):
+		return v.startAction(advance.ActionCancel)
+	case key.Matches(msg, v.keys.Keep):
+		return v.startAction(advance.ActionKeep)
 	}
 	v.detailScroll.navigate(v.keys, msg, len(v.detailLines()), v.height-1)
+	return nil
+}
+
+// startAction asks to confirm an undo, cancel or keep of the decision in
+// the detail, or says why it does not fit the decision.
+func (v *decisionsView) startAction(action string) tea.Cmd {
+	if v.data.decisions == nil {
+		return notice(capitalize(errNoDecisions.Error()), true)
+	}
+	a, why := v.offer(action)
+	if a == nil {
+		if why == "" {
+			return nil
+		}
+		return notice(why, true)
+	}
+	v.acting = a
+	return nil
+}
+
+// handleActingKey is the confirm step of an undo, cancel or keep: y does
+// it (the view says it is under way until the answer: an undo waits for
+// Ashby), n/esc drops it.
+func (v *decisionsView) handleActingKey(msg tea.KeyPressMsg) tea.Cmd {
+	switch {
+	case key.Matches(msg, v.keys.Confirm):
+		a := *v.acting
+		v.acting = nil
+		v.busy = actionNoun(a.action) + " of " + rowCandidate(a.row) + " under way…"
+		return v.data.actOn(a)
+	case key.Matches(msg, v.keys.Cancel):
+		v.acting = nil
+	}
 	return nil
 }
 
@@ -267,19 +326,58 @@ func (v *decisionsView) handleReviewKey(msg tea.KeyPressMsg) tea.Cmd {
 
 func (v *decisionsView) ShortHelp() []key.Binding {
 	switch {
+	case v.acting != nil:
+		return []key.Binding{v.keys.Confirm, v.keys.Cancel}
 	case v.reviewing != "":
 		return []key.Binding{v.keys.Submit, v.keys.Close}
 	case v.filtering:
 		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "apply")),
 			key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear"))}
 	case v.detail:
-		return []key.Binding{v.keys.Review, v.keys.Close}
+		return append(v.detailKeys(), v.keys.Close)
 	}
 	return []key.Binding{v.keys.Detail, v.keys.Filter, v.keys.FilterBy, v.keys.Review}
 }
 
+// detailKeys are the keys that fit the decision in the detail: a/d for a
+// shadow decision, c and K for a scheduled one, K for a rejection awaiting
+// its click, u for an action by aaa inside the undo window.
+func (v *decisionsView) detailKeys() []key.Binding {
+	if v.detailData == nil {
+		return nil
+	}
+	e := v.detailData.Row.Execution
+	if e.Mode == domain.ModeShadow {
+		return []key.Binding{v.keys.Review}
+	}
+	if v.data.decisions == nil {
+		return nil
+	}
+	// Short words keep the bar within 80 columns; the full help has the
+	// long ones.
+	short := func(b key.Binding, desc string) key.Binding {
+		return key.NewBinding(key.WithKeys(b.Keys()...), key.WithHelp(b.Help().Key, desc))
+	}
+	var out []key.Binding
+	if e.Status == domain.ExecScheduled {
+		out = append(out, short(v.keys.CancelScheduled, "cancel"))
+	}
+	if e.Outcome == domain.OutcomeReject && (e.Status == domain.ExecScheduled || e.Status == domain.ExecNotified) {
+		out = append(out, short(v.keys.Keep, "keep"))
+	}
+	if e.Status == domain.ExecSuccess || e.Status == domain.ExecRejected {
+		if until, ok := v.undoUntil(e); ok && !v.data.now().After(until) {
+			out = append(out, short(v.keys.Undo, "undo"))
+		}
+	}
+	return out
+}
+
 func (v *decisionsView) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{v.keys.Filter, v.keys.Outcome, v.keys.Mode, v.keys.Rule, v.keys.Agree, v.keys.Disagree}}
+	return [][]key.Binding{
+		{v.keys.Filter, v.keys.Outcome, v.keys.Mode, v.keys.Rule, v.keys.Agree, v.keys.Disagree},
+		{v.keys.Undo, v.keys.CancelScheduled, v.keys.Keep, v.keys.Confirm, v.keys.Cancel},
+	}
 }
 
 func (v *decisionsView) View() string {
@@ -292,6 +390,30 @@ func (v *decisionsView) View() string {
 	if v.reviewing != "" {
 		prompt := v.styles.Confirm.Render(fmt.Sprintf(" %s with this shadow decision ", v.reviewing))
 		body = block(body, v.height-2) + "\n" + prompt + "\n" + v.note.View(v.width)
+	}
+	if v.busy != "" {
+		body = block(body, v.height-1) + "\n" + v.styles.Live.Render(fit(" "+v.busy, v.width))
+	}
+	if len(v.result) > 0 {
+		style := v.styles.Status
+		if v.resultErr {
+			style = v.styles.Error
+		}
+		out := []string{block(body, v.height-len(v.result))}
+		for _, l := range v.result {
+			out = append(out, style.Render(" "+l))
+		}
+		body = strings.Join(out, "\n")
+	}
+	if v.acting != nil {
+		// As a rule change is confirmed: the consequence in words, then
+		// the keys.
+		prompt := append(wrap(v.acting.prompt, v.width-2), "y confirm · n/esc cancel")
+		out := []string{block(body, v.height-len(prompt)-1), ""}
+		for _, p := range prompt {
+			out = append(out, v.styles.Confirm.Render(" "+fit(p, v.width-2)+" "))
+		}
+		body = strings.Join(out, "\n")
 	}
 	return body
 }
@@ -320,7 +442,7 @@ func (v *decisionsView) columns() []column {
 		{title: "Candidate", width: 12, flex: true},
 		{title: "Outcome", width: 7},
 		{title: "Mode", width: 6},
-		{title: "Status", width: 8},
+		{title: "Status", width: 9},
 		{title: "Rule", width: 10, flex: true},
 		{title: "Review", width: 8},
 	}
@@ -365,6 +487,10 @@ func (v *decisionsView) listView() string {
 			line = v.styles.Selected.Render(line)
 		case e.Status == domain.ExecFailed:
 			line = v.styles.Bad.Render(line)
+		case e.Status == domain.ExecCancelled || e.Status == domain.ExecUndone || e.Status == domain.ExecKept:
+			// Cancelled, undone or kept in process: the decision no longer
+			// stands.
+			line = v.styles.Dim.Render(line)
 		case e.Mode == domain.ModeLive:
 			line = v.styles.Live.Render(line)
 		}
@@ -402,6 +528,7 @@ func (v *decisionsView) detailLines() []string {
 		fmt.Sprintf("Stage    %s → %s", orDash(r.StageTitle, codeOr(e.FromStageID)), orDash(r.ToStageTitle, codeOr(e.ToStageID))),
 		fmt.Sprintf("Rule     %s (version %d)", orDash(r.RuleName, codeOr(e.RuleID)), e.RuleVersion),
 	}
+	lines = append(lines, v.secondLines(e, v.data.decisions != nil)...)
 	if e.Mode == domain.ModeShadow {
 		review := "not reviewed (a agree · d disagree)"
 		if r.Verdict != "" {

@@ -8,8 +8,14 @@
 // confirm step naming their effect and are written through the rules
 // service, which the server reads on every evaluation.
 // Dry-run reviews (agree/disagree with a note) are stored per decision.
+// In a decision's detail, u undoes an advance or archive by aaa within
+// UNDO_WINDOW, c cancels a scheduled action and K keeps a rejection in
+// process: each behind a confirm step naming what it does in Ashby, through
+// the advance use case (Options.Decisions), recorded as "<actor> (tui)".
 //
-// Limits: the dashboard shows the newest rows only (a few hundred per view),
-// it never calls Ashby or Slack itself, and it logs to a file or nowhere,
-// never to the terminal it draws on.
+// Limits: the dashboard shows the newest rows only (a few hundred per view);
+// it calls Ashby only through that use case (an undo's changeStage) and
+// never Slack (the message refresh an action enqueues is sent by the
+// server's worker); it logs to a file or nowhere, never to the terminal it
+// draws on.
 package tui

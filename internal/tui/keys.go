@@ -13,6 +13,8 @@ type KeyMap struct {
 	Outcome, Mode, Rule, Agree, Disagree key.Binding
 	// FilterBy and Review only label the help bar.
 	FilterBy, Review key.Binding
+	// Decision detail: second thoughts.
+	Undo, CancelScheduled, Keep key.Binding
 	// Rules view.
 	ToggleActive, SwitchMode, RejectDelay key.Binding
 	// Confirm steps and text inputs.
@@ -57,6 +59,11 @@ func DefaultKeyMap() KeyMap {
 		Confirm:      b("y", "confirm", "y"),
 		Cancel:       b("n/esc", "cancel", "n", "esc"),
 		Submit:       b("enter", "save", "enter"),
+
+		// The decision detail's second thoughts.
+		Undo:            b("u", "undo (detail)", "u"),
+		CancelScheduled: b("c", "cancel scheduled (detail)", "c"),
+		Keep:            b("K", "keep in process (detail)", "K"),
 	}
 }
 

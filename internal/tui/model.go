@@ -50,8 +50,15 @@ type Options struct {
 	// Rules is the rules service rule changes go through; nil makes the
 	// rules read-only.
 	Rules Rules
-	// Actor is recorded as who made a rule change (default Reviewer).
+	// Actor is recorded as who made a rule change (default Reviewer), and
+	// as "<actor> (tui)" on an undo, cancel or keep in process.
 	Actor string
+	// Decisions undoes, cancels and keeps decisions in process (the
+	// advance use case); nil leaves the decision detail read-only.
+	Decisions Decisions
+	// UndoWindow is UNDO_WINDOW: how long after aaa acted the detail
+	// offers an undo (0: undo is off).
+	UndoWindow time.Duration
 	// NoColor drops every color (Run sets it when NO_COLOR is set).
 	NoColor bool
 	// Label names the store in the header (e.g. "sqlite:aaa.db"); never
@@ -138,7 +145,7 @@ func newModel(opts Options) *Model {
 		opts:   opts,
 		keys:   DefaultKeyMap(),
 		styles: NewStyles(opts.NoColor),
-		data:   data{st: opts.Store, backtest: opts.Backtest, reviews: opts.Reviews, rules: opts.Rules, actor: opts.Actor, now: opts.Now, log: opts.Logger.With("component", "tui"), reviewer: opts.Reviewer},
+		data:   data{st: opts.Store, backtest: opts.Backtest, reviews: opts.Reviews, rules: opts.Rules, decisions: opts.Decisions, undoWindow: opts.UndoWindow, actor: opts.Actor, now: opts.Now, log: opts.Logger.With("component", "tui"), reviewer: opts.Reviewer},
 		help:   help.New(),
 	}
 	m.help.Styles = m.styles.Help
