@@ -30,6 +30,7 @@ type Store interface {
 	NotificationStore
 	ReminderStore
 	HistoryStore
+	LifecycleStore
 	DashboardStore
 	SchemaStore
 	// InTx runs fn in one transaction. fn must use only the Store it is given.
@@ -122,6 +123,7 @@ var (
 	_ NotificationStore = (*DB)(nil)
 	_ ReminderStore     = (*DB)(nil)
 	_ HistoryStore      = (*DB)(nil)
+	_ LifecycleStore    = (*DB)(nil)
 	_ DashboardStore    = (*DB)(nil)
 	_ SchemaStore       = (*DB)(nil)
 )
