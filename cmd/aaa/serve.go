@@ -157,7 +157,7 @@ func serve(ctx context.Context, cfg config.Config, addr string, log *slog.Logger
 		hooks.services(svcs)
 	}
 	handler := server.New(server.Deps{
-		Store: be.db, Intake: svcs.Intake, Evaluator: svcs.Advance, Notices: svcs.Notices, Syncer: svcs.Sync,
+		Store: be.db, Intake: svcs.Intake, Evaluator: svcs.Advance, Notices: svcs.Notices, Syncer: svcs.Sync, Candidates: svcs.Lifecycle,
 		Ashby: ashbyHealth, Logger: log, WebhookSecret: cfg.AshbyWebhookSecret,
 		SlackSigningSecret: cfg.SlackSigningSecret, AdminToken: cfg.AdminAPIToken, FrontendURLs: cfg.FrontendURLs,
 		AdminTokens: adminTokens(cfg.AdminAPITokens), Rules: svcs.Rules,

@@ -280,6 +280,38 @@ func (s *Service) supersedeRejections(ctx context.Context, advanced domain.Execu
 		"superseded: the candidate was advanced by aaa after new feedback")
 }
 
+// RetireMoved retires the rejections of an application that a recruiter
+// moved out of their stage in Ashby (a candidateStageChange): their Slack
+// notices say where the candidate went and lose their buttons, and a
+// scheduled archive does not run (recorded stale).
+func (s *Service) RetireMoved(ctx context.Context, applicationID, nowStageID, nowStageTitle string) {
+	where := nowStageTitle
+	if where == "" {
+		where = "another stage"
+	}
+	for _, status := range []string{domain.ExecNotified, domain.ExecScheduled} {
+		list, err := s.st.ListExecutions(ctx, store.ExecutionFilter{ApplicationID: applicationID,
+			Status: status, Outcome: domain.OutcomeReject, Limit: 20})
+		if err != nil {
+			s.log.WarnContext(ctx, "retire_rejections_failed", "error", err.Error())
+			return
+		}
+		for _, r := range list {
+			if r.FromStageID == nowStageID {
+				continue
+			}
+			reason := "not archived: the candidate was moved to " + where + " in Ashby"
+			if err := s.st.UpdateExecutionStatus(ctx, store.ExecutionUpdate{ID: r.ID, FromStatus: status,
+				Status: domain.ExecStale, FailureReason: reason, At: s.now()}); err != nil {
+				continue // clicked meanwhile: the archive's own guard decides
+			}
+			s.log.InfoContext(ctx, "rejection_retired", "execution_id", r.ID, "application_id", applicationID, "was", status)
+			r.Status, r.FailureReason = domain.ExecStale, reason
+			s.notices.UpdateRejectionMessage(ctx, r, notify.MessageUpdate{MovedTo: where})
+		}
+	}
+}
+
 // RetireRejections marks the rejections of an application in a stage that
 // still await a click, or whose archive is scheduled, stale with reason, and
 // edits their Slack notices (no button left). fromStageID empty retires

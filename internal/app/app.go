@@ -27,6 +27,7 @@ import (
 	"github.com/ashby-auto-advance/aaa/internal/catalog"
 	"github.com/ashby-auto-advance/aaa/internal/intake"
 	"github.com/ashby-auto-advance/aaa/internal/jobs"
+	"github.com/ashby-auto-advance/aaa/internal/lifecycle"
 	"github.com/ashby-auto-advance/aaa/internal/notify"
 	"github.com/ashby-auto-advance/aaa/internal/review"
 	"github.com/ashby-auto-advance/aaa/internal/rules"
@@ -95,14 +96,16 @@ type Options struct {
 
 // Services are the use cases.
 type Services struct {
-	Catalog  *catalog.Catalog
-	Intake   *intake.Service
-	Sync     *syncer.Service
-	Advance  *advance.Service
-	Notices  *notify.Service
-	Rules    *rules.Service
-	Reviews  *review.Service
-	Backtest *backtest.Runner
+	Catalog *catalog.Catalog
+	Intake  *intake.Service
+	// Lifecycle follows stage changes, erasures and merges.
+	Lifecycle *lifecycle.Service
+	Sync      *syncer.Service
+	Advance   *advance.Service
+	Notices   *notify.Service
+	Rules     *rules.Service
+	Reviews   *review.Service
+	Backtest  *backtest.Runner
 
 	ashbyConfigured bool
 	slackConfigured bool
@@ -121,18 +124,25 @@ func New(o Options) *Services {
 	notices := notify.New(notify.Options{Store: o.Store, Catalog: cat, ATS: o.ATS, Slack: o.Slack, Logger: o.Logger,
 		Now: o.Now, DryRun: o.DryRun, AdminChannel: o.AdminChannel, Reminders: o.Reminders, UndoWindow: o.UndoWindow,
 		RefreshNames: refreshNames(o.Queue, o.Logger)})
+	adv := advance.New(advance.Options{Store: o.Store, ATS: o.ATS, Queue: o.Queue, Catalog: cat, Notices: notices,
+		Logger: o.Logger, Now: o.Now, DryRun: o.DryRun, MinWait: o.MinWait, Timeout: o.Timeout,
+		DefaultArchiveReason: o.DefaultArchiveReason, AllowedSlackUsers: o.AllowedSlackUsers,
+		AdvanceAttempts: o.AdvanceAttempts, AttemptDelay: o.AttemptDelay, ClaimLease: o.ClaimLease,
+		ObserveDecision: o.ObserveDecision, UndoWindow: o.UndoWindow, WorkingTime: notices.WorkingTime})
+	lo := lifecycle.Options{Store: o.Store, Rejections: adv, Messages: notices, Logger: o.Logger, Now: o.Now}
+	if o.ATS != nil {
+		lo.Candidates = o.ATS
+	}
+	life := lifecycle.New(lo)
 	in := intake.New(intake.Options{Store: o.Store, Catalog: cat, Queue: o.Queue, Notices: notices, Logger: o.Logger, Now: o.Now,
-		Retention: o.DeliveryRetention})
+		Retention: o.DeliveryRetention, Lifecycle: life})
 	return &Services{
-		Catalog: cat,
-		Notices: notices,
-		Intake:  in,
-		Sync:    syncer.New(syncer.Options{Store: o.Store, ATS: o.ATS, Catalog: cat, Slack: o.Slack, Queue: o.Queue, Logger: o.Logger, Now: o.Now}),
-		Advance: advance.New(advance.Options{Store: o.Store, ATS: o.ATS, Queue: o.Queue, Catalog: cat, Notices: notices,
-			Logger: o.Logger, Now: o.Now, DryRun: o.DryRun, MinWait: o.MinWait, Timeout: o.Timeout,
-			DefaultArchiveReason: o.DefaultArchiveReason, AllowedSlackUsers: o.AllowedSlackUsers,
-			AdvanceAttempts: o.AdvanceAttempts, AttemptDelay: o.AttemptDelay, ClaimLease: o.ClaimLease,
-			ObserveDecision: o.ObserveDecision, UndoWindow: o.UndoWindow, WorkingTime: notices.WorkingTime}),
+		Catalog:         cat,
+		Notices:         notices,
+		Intake:          in,
+		Lifecycle:       life,
+		Sync:            syncer.New(syncer.Options{Store: o.Store, ATS: o.ATS, Catalog: cat, Slack: o.Slack, Queue: o.Queue, Logger: o.Logger, Now: o.Now}),
+		Advance:         adv,
 		Rules:           rules.New(rules.Options{Store: o.Store, Logger: o.Logger, Now: o.Now}),
 		Reviews:         review.New(review.Options{Store: o.Store, Logger: o.Logger, Now: o.Now}),
 		Backtest:        backtest.NewRunner(o.Store, backtest.Options{MinWait: o.MinWait, Timeout: o.Timeout}, o.Now),

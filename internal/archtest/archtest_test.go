@@ -203,7 +203,7 @@ var adapters = []string{"internal/server", "internal/tui", "cmd/aaa", "internal/
 // composition root's lifecycle, not data writes.
 var writePrefixes = []string{
 	"Insert", "Update", "Upsert", "Delete", "Save", "Mark", "Claim", "Create", "Put", "Record", "Set",
-	"TakeOver", "Touch", "Deactivate", "Remove", "Replace", "Purge", "Prune", "Cancel", "Copy", "InTx",
+	"TakeOver", "Touch", "Deactivate", "Remove", "Replace", "Purge", "Prune", "Cancel", "Copy", "InTx", "Erase", "Merge",
 }
 
 func isWrite(method string) bool {

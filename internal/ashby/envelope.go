@@ -26,7 +26,37 @@ type EnvelopeData struct {
 	// InterviewSchedule is set for interviewScheduleUpdate and
 	// interviewScheduleCreate.
 	InterviewSchedule *InterviewSchedule `json:"interviewSchedule"`
+	// Application is set for candidateStageChange, applicationUpdate and
+	// candidateHire.
+	Application *Application `json:"application"`
+	// Candidate is set for candidateDelete.
+	Candidate *IDRef `json:"candidate"`
+	// DeletedCandidate and MergedCandidate are set for candidateMerge: the
+	// first was merged into the second.
+	DeletedCandidate *IDRef `json:"deletedCandidate"`
+	MergedCandidate  *IDRef `json:"mergedCandidate"`
 }
+
+// IDRef is an object named by its id ({"id": "…"}).
+type IDRef struct {
+	ID string `json:"id"`
+}
+
+// IsApplicationAction reports whether action tells of an application's
+// stage or status (data.application).
+func IsApplicationAction(action string) bool {
+	return action == ActionCandidateStageChange || action == ActionApplicationUpdate || action == ActionCandidateHire
+}
+
+// IsLifecycleAction reports whether action is one aaa follows besides
+// schedules: stage changes, hires, candidate deletes and merges.
+func IsLifecycleAction(action string) bool {
+	return IsApplicationAction(action) || action == ActionCandidateDelete || action == ActionCandidateMerge
+}
+
+// Handled reports whether aaa processes deliveries of action (the others
+// are stored and ignored).
+func Handled(action string) bool { return IsScheduleAction(action) || IsLifecycleAction(action) }
 
 // FieldError names the field of a webhook body that cannot be accepted. It
 // wraps ErrInvalidPayload.
@@ -73,7 +103,7 @@ func DecodeEnvelope(body []byte) (Envelope, error) {
 		// An error from a field's own decoding that names no field.
 		return env, &FieldError{Field: "data", Problem: "cannot be decoded: " + err.Error()}
 	}
-	if strings.HasPrefix(te.Field, "data.interviewSchedule") && env.Action != "" && !IsScheduleAction(env.Action) {
+	if ignoredField(te.Field, env.Action) {
 		return env, nil
 	}
 	field := te.Field
@@ -84,6 +114,25 @@ func DecodeEnvelope(body []byte) (Envelope, error) {
 		return env, &FieldError{Field: field, Problem: "must be an RFC 3339 time such as 2024-10-20T14:00:00Z"}
 	}
 	return env, &FieldError{Field: field, Problem: "must be " + jsonKind(te.Type) + ", not " + articled(te.Value)}
+}
+
+// ignoredField reports whether a type error at field is in a part of data
+// that action does not use: such deliveries are kept as they came.
+func ignoredField(field, action string) bool {
+	if action == "" {
+		return false
+	}
+	switch {
+	case strings.HasPrefix(field, "data.interviewSchedule"):
+		return !IsScheduleAction(action)
+	case strings.HasPrefix(field, "data.application"):
+		return !IsApplicationAction(action)
+	case strings.HasPrefix(field, "data.candidate"):
+		return action != ActionCandidateDelete
+	case strings.HasPrefix(field, "data.deletedCandidate"), strings.HasPrefix(field, "data.mergedCandidate"):
+		return action != ActionCandidateMerge
+	}
+	return false
 }
 
 // Check reports what makes a decoded webhook unfit to be stored and
@@ -105,7 +154,17 @@ func (e Envelope) Check() error {
 	if e.Data == nil {
 		return &FieldError{Field: "data", Problem: "must be an object"}
 	}
-	if !IsScheduleAction(e.Action) {
+	switch {
+	case IsApplicationAction(e.Action):
+		return checkRef("data.application", e.Data.Application != nil, appID(e.Data.Application))
+	case e.Action == ActionCandidateDelete:
+		return checkRef("data.candidate", e.Data.Candidate != nil, refID(e.Data.Candidate))
+	case e.Action == ActionCandidateMerge:
+		if err := checkRef("data.deletedCandidate", e.Data.DeletedCandidate != nil, refID(e.Data.DeletedCandidate)); err != nil {
+			return err
+		}
+		return checkRef("data.mergedCandidate", e.Data.MergedCandidate != nil, refID(e.Data.MergedCandidate))
+	case !IsScheduleAction(e.Action):
 		return nil
 	}
 	s := e.Data.InterviewSchedule
@@ -266,4 +325,29 @@ func articled(v string) string {
 		return "something else"
 	}
 	return "a " + kind
+}
+
+// checkRef checks an object of data that must carry an id.
+func checkRef(path string, present bool, id string) error {
+	switch {
+	case !present:
+		return &FieldError{Field: path, Problem: "must be an object"}
+	case id == "":
+		return &FieldError{Field: path + ".id", Problem: "is required"}
+	}
+	return noNUL(path+".id", id)
+}
+
+func appID(a *Application) string {
+	if a == nil {
+		return ""
+	}
+	return a.ID
+}
+
+func refID(r *IDRef) string {
+	if r == nil {
+		return ""
+	}
+	return r.ID
 }

@@ -20,6 +20,9 @@ const (
 	ActionInterviewScheduleCreate = "interviewScheduleCreate"
 	ActionCandidateStageChange    = "candidateStageChange"
 	ActionApplicationUpdate       = "applicationUpdate"
+	ActionCandidateHire           = "candidateHire"
+	ActionCandidateDelete         = "candidateDelete"
+	ActionCandidateMerge          = "candidateMerge"
 )
 
 // Interview schedule statuses.

@@ -75,3 +75,77 @@ func (s *Sim) Replay(ctx context.Context, url, secret string, body []byte) (int,
 	_, _ = io.Copy(io.Discard, resp.Body)
 	return resp.StatusCode, nil
 }
+
+// webhookBody builds a webhook body for action with data and a fresh
+// webhookActionId. Callers hold s.mu.
+func (s *Sim) webhookBody(action string, data map[string]any) []byte {
+	body, err := json.Marshal(map[string]any{"action": action, "webhookActionId": s.newID(), "data": data})
+	if err != nil {
+		panic(fmt.Sprintf("ashbysim: encode webhook: %v", err))
+	}
+	return body
+}
+
+// ApplicationBody builds a webhook body carrying the application's current
+// state (data.application), as Ashby sends candidateStageChange,
+// applicationUpdate and candidateHire. It returns nil for an unknown
+// application.
+func (s *Sim) ApplicationBody(action, applicationID string) []byte {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a := s.apps[applicationID]
+	if a == nil {
+		return nil
+	}
+	return s.webhookBody(action, map[string]any{"application": s.renderApplication(a)})
+}
+
+// SendStageChange POSTs a signed candidateStageChange webhook for the
+// application's current state (send it after MoveApplication, as Ashby
+// does after a recruiter's move).
+func (s *Sim) SendStageChange(ctx context.Context, url, secret, applicationID string) (int, error) {
+	body := s.ApplicationBody("candidateStageChange", applicationID)
+	if body == nil {
+		return 0, fmt.Errorf("send stage change %s: %w", applicationID, ErrNotFound)
+	}
+	return s.Replay(ctx, url, secret, body)
+}
+
+// DeleteCandidate removes a candidate and their applications from the
+// workspace, as an erasure in Ashby does, and returns the candidateDelete
+// webhook body to send.
+func (s *Sim) DeleteCandidate(candidateID string) ([]byte, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := s.cands[candidateID]
+	if c == nil {
+		return nil, fmt.Errorf("delete candidate %s: %w", candidateID, ErrNotFound)
+	}
+	for _, id := range c.appIDs {
+		delete(s.apps, id)
+	}
+	delete(s.cands, candidateID)
+	return s.webhookBody("candidateDelete", map[string]any{"candidate": map[string]any{"id": candidateID}}), nil
+}
+
+// MergeCandidates merges the candidate deleted into merged, as Ashby's
+// duplicate merge does: merged keeps its id and takes the deleted one's
+// applications. It returns the candidateMerge webhook body to send.
+func (s *Sim) MergeCandidates(deletedID, mergedID string) ([]byte, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	from, to := s.cands[deletedID], s.cands[mergedID]
+	if from == nil || to == nil {
+		return nil, fmt.Errorf("merge candidate %s into %s: %w", deletedID, mergedID, ErrNotFound)
+	}
+	for _, id := range from.appIDs {
+		if a := s.apps[id]; a != nil {
+			a.candidateID = mergedID
+			a.seq = s.nextSeq()
+		}
+		to.appIDs = append(to.appIDs, id)
+	}
+	delete(s.cands, deletedID)
+	return s.webhookBody("candidateMerge", map[string]any{
+		"deletedCandidate": map[string]any{"id": deletedID}, "mergedCandidate": map[string]any{"id": mergedID}}), nil
+}

@@ -511,3 +511,52 @@ func (e *env) admin(method, path string) (int, string) {
 	raw, _ := json.Marshal(v)
 	return resp.StatusCode, fmt.Sprint(string(raw))
 }
+
+// TestDecisionActionsAPI: POST /admin/decisions/{id}/cancel|keep|undo go
+// through the same use cases as the buttons, record the token's name,
+// repeat as no-ops, and refuse with 409 and the reason.
+func TestDecisionActionsAPI(t *testing.T) {
+	t.Parallel()
+	for _, b := range testkit.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			t.Parallel()
+			e, _ := newSlackEnv(t, b, envOpts{undoWindow: 15 * time.Minute})
+			auto := e.sim.AddPanelScenario(ashbysim.PanelSpec{Candidates: 1})
+			notice := e.sim.AddPanelScenario(ashbysim.PanelSpec{Candidates: 1})
+			e.secondRule(auto, func(r *domain.Rule) { r.OnReject, r.RejectDelay = domain.OnRejectArchive, time.Hour })
+			e.secondRule(notice, func(*domain.Rule) {})
+			e.submitScores(auto, auto.Candidates[0], 1)
+			e.submitScores(notice, notice.Candidates[0], 1)
+			exs := e.decide(auto.Candidates[0], notice.Candidates[0])
+			scheduled := e.waitExecution(exs[0].ID, domain.ExecScheduled)
+			if d := time.Until(scheduled.ActAt); d < 50*time.Minute || d > time.Hour+time.Minute {
+				t.Fatalf("auto-archive scheduled for %s, want in an hour", scheduled.ActAt)
+			}
+
+			status, body := e.adminPost("/admin/decisions/" + exs[0].ID + "/cancel")
+			if status != http.StatusOK || !strings.Contains(body, `"status":"cancelled"`) || !strings.Contains(body, `"reverted_by":"admin (api)"`) {
+				t.Fatalf("cancel: %d %s", status, body)
+			}
+			if status, body = e.adminPost("/admin/decisions/" + exs[0].ID + "/cancel"); status != http.StatusOK || !strings.Contains(body, `"status":"cancelled"`) {
+				t.Fatalf("second cancel: %d %s", status, body)
+			}
+			if status, body = e.adminPost("/admin/decisions/" + exs[1].ID + "/cancel"); status != http.StatusConflict ||
+				!strings.Contains(body, "REFUSED") || !strings.Contains(body, "nothing is scheduled") {
+				t.Fatalf("cancel of a rejection awaiting its click: %d %s", status, body)
+			}
+			if status, body = e.adminPost("/admin/decisions/" + exs[1].ID + "/keep"); status != http.StatusOK || !strings.Contains(body, `"status":"kept"`) {
+				t.Fatalf("keep: %d %s", status, body)
+			}
+			if status, body = e.adminPost("/admin/decisions/" + exs[1].ID + "/undo"); status != http.StatusConflict ||
+				!strings.Contains(body, "only an advance or archive") {
+				t.Fatalf("undo of a kept rejection: %d %s", status, body)
+			}
+			if status, body = e.adminPost("/admin/decisions/no-such-decision/undo"); status != http.StatusNotFound {
+				t.Fatalf("undo of an unknown decision: %d %s", status, body)
+			}
+			if got := e.changeStageCalls(); got != 0 {
+				t.Fatalf("changeStage calls = %d, want none", got)
+			}
+		})
+	}
+}

@@ -75,7 +75,7 @@ func (s *Service) newDelivery(in Incoming, body []byte) (domain.Delivery, bool) 
 		ID: store.NewID(), DedupeKey: key, WebhookActionID: in.WebhookActionID, Action: in.Action,
 		ScheduleID: in.ScheduleID, Payload: body, ReceivedAt: s.now(), Status: domain.DeliveryPending,
 	}
-	known := in.Action == ActionScheduleUpdate || in.Action == ActionScheduleCreate
+	known := ashby.IsScheduleAction(in.Action) || (s.lifecycle != nil && ashby.IsLifecycleAction(in.Action))
 	if !known {
 		d.Status = domain.DeliveryIgnored
 	}
@@ -257,6 +257,9 @@ func (s *Service) ingest(ctx context.Context, d domain.Delivery, log *slog.Logge
 	if err != nil {
 		return fmt.Errorf("%w: %v", domain.ErrInvalid, err)
 	}
+	if ashby.IsLifecycleAction(env.Action) && s.lifecycle != nil {
+		return s.ingestLifecycle(ctx, d, env, log)
+	}
 	as := *env.Data.InterviewSchedule
 	log.InfoContext(ctx, "processing_schedule_update", "schedule_id", as.ID, "status", as.Status)
 	sched := scheduleFromAshby(as, s.now())
@@ -290,6 +293,40 @@ func (s *Service) ingest(ctx context.Context, d domain.Delivery, log *slog.Logge
 		}
 		return s.queue.EnqueueEvaluate(ctx, tx.SQLTx(), sched.ID, time.Time{}, sched.UpdatedAt)
 	})
+}
+
+// ingestLifecycle applies a stage change, hire, erasure or merge and marks
+// the delivery processed with a line for the Activity view (stage titles
+// and counts, never the candidate's name).
+func (s *Service) ingestLifecycle(ctx context.Context, d domain.Delivery, env ashby.Envelope, log *slog.Logger) error {
+	var note string
+	switch {
+	case ashby.IsApplicationAction(env.Action):
+		m, err := s.lifecycle.ApplicationChanged(ctx, *env.Data.Application, d.ReceivedAt)
+		if err != nil {
+			return err
+		}
+		note = m.Note()
+	case env.Action == ashby.ActionCandidateDelete:
+		res, err := s.lifecycle.Erase(ctx, env.Data.Candidate.ID, "ashby")
+		if err != nil {
+			return err
+		}
+		note = fmt.Sprintf("candidate erased (%d applications, %d decisions kept without identity)", res.Applications, res.Decisions)
+	case env.Action == ashby.ActionCandidateMerge:
+		n, err := s.lifecycle.Merge(ctx, env.Data.DeletedCandidate.ID, env.Data.MergedCandidate.ID)
+		if err != nil {
+			return err
+		}
+		note = fmt.Sprintf("duplicate candidate merged (%d rows moved)", n)
+	}
+	if err := s.st.MarkDelivery(ctx, d.ID, domain.DeliveryProcessed, note, s.now()); err != nil {
+		// An erasure scrubbed this very delivery: nothing left to mark
+		// but its status.
+		return err
+	}
+	log.InfoContext(ctx, "lifecycle_webhook_processed", "note", note)
+	return nil
 }
 
 func scheduleFromAshby(as ashby.InterviewSchedule, now time.Time) domain.Schedule {
@@ -336,7 +373,7 @@ func (s *Service) RetryDelivery(ctx context.Context, deliveryID string) error {
 		if err != nil {
 			return err
 		}
-		if d.Action != ActionScheduleUpdate && d.Action != ActionScheduleCreate {
+		if !ashby.IsScheduleAction(d.Action) && !(s.lifecycle != nil && ashby.IsLifecycleAction(d.Action)) {
 			return fmt.Errorf("delivery %s has action %q, which aaa does not process: %w", d.ID, d.Action, domain.ErrInvalid)
 		}
 		if len(d.Payload) == 0 {

@@ -6,7 +6,9 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/ashby-auto-advance/aaa/internal/ashby"
 	"github.com/ashby-auto-advance/aaa/internal/catalog"
+	"github.com/ashby-auto-advance/aaa/internal/lifecycle"
 	"github.com/ashby-auto-advance/aaa/internal/notify"
 	"github.com/ashby-auto-advance/aaa/internal/store"
 )
@@ -31,6 +33,17 @@ type Options struct {
 	// Retention is how long a processed delivery keeps its payload
 	// (PruneDeliveries); 0 keeps payloads forever.
 	Retention time.Duration
+	// Lifecycle applies stage changes, hires, erasures and merges; nil
+	// stores those deliveries as ignored.
+	Lifecycle Lifecycle
+}
+
+// Lifecycle is the use case intake hands the candidate's lifecycle
+// webhooks to (implemented by *lifecycle.Service).
+type Lifecycle interface {
+	ApplicationChanged(ctx context.Context, app ashby.Application, at time.Time) (lifecycle.Moved, error)
+	Erase(ctx context.Context, candidateID, via string) (store.Erasure, error)
+	Merge(ctx context.Context, deletedID, mergedID string) (int, error)
 }
 
 // Service accepts webhook deliveries and ingests them.
@@ -44,6 +57,7 @@ type Service struct {
 	accept  *groupCommit
 	// retention: see Options.Retention.
 	retention time.Duration
+	lifecycle Lifecycle
 }
 
 // New returns a Service.
@@ -56,7 +70,7 @@ func New(opts Options) *Service {
 	}
 	s := &Service{st: opts.Store, catalog: opts.Catalog, queue: opts.Queue, notices: opts.Notices,
 		log: opts.Logger.With("component", "intake"), now: opts.Now, accept: &groupCommit{limit: 1},
-		retention: opts.Retention}
+		retention: opts.Retention, lifecycle: opts.Lifecycle}
 	if opts.Store != nil && opts.Store.Dialect() == store.DialectPostgres {
 		// Postgres commits in parallel: a few committers at once.
 		s.accept.limit = 4

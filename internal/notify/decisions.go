@@ -8,6 +8,7 @@ import (
 	"github.com/ashby-auto-advance/aaa/internal/domain"
 	"github.com/ashby-auto-advance/aaa/internal/explain"
 	"github.com/ashby-auto-advance/aaa/internal/slackapp"
+	"github.com/ashby-auto-advance/aaa/internal/store"
 	"github.com/slack-go/slack"
 )
 
@@ -162,4 +163,29 @@ func (s *Service) advanceNotice(ctx context.Context, e domain.Execution) (slacka
 		recruiter = app.RecruiterEmail
 	}
 	return a, recruiter
+}
+
+// EraseMessages replaces Slack messages that named an erased candidate with
+// a message that names nobody. A message Slack no longer has (deleted, the
+// channel gone) is skipped; a transient failure is returned, so the
+// erasure is retried before any row is scrubbed.
+func (s *Service) EraseMessages(ctx context.Context, msgs []store.PostedMessage) error {
+	if s.slack == nil {
+		return nil
+	}
+	text, blocks := slackapp.ErasedMessage()
+	for _, m := range msgs {
+		if m.Channel == "" || m.TS == "" {
+			continue
+		}
+		err := s.slack.UpdateMessage(ctx, m.Channel, m.TS, text, blocks)
+		switch {
+		case err == nil:
+		case permanentSlackError(err):
+			s.log.WarnContext(ctx, "slack_erase_skipped", "channel", m.Channel, "kind", m.Kind, "error", err.Error())
+		default:
+			return err
+		}
+	}
+	return nil
 }

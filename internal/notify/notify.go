@@ -417,6 +417,9 @@ func (s *Service) sendAlert(ctx context.Context, executionID, kind string, a sla
 // otherwise the stored notification is used.
 type MessageUpdate struct {
 	Channel, MessageTS string
+	// MovedTo names the stage a recruiter moved the candidate to in Ashby,
+	// when that is why the decision was retired.
+	MovedTo string
 }
 
 // UpdateRejectionMessage edits the Slack notice of a rejection to show its
@@ -436,6 +439,10 @@ func (s *Service) UpdateRejectionMessage(ctx context.Context, e domain.Execution
 	}
 	notice, _, _ := s.rejectionNotice(ctx, e)
 	text, blocks, ok := s.rejectionBlocks(ctx, e, notice)
+	if req.MovedTo != "" {
+		text, blocks = slackapp.MovedUpdate(notice, req.MovedTo, s.now())
+		ok = true
+	}
 	if !ok {
 		return
 	}

@@ -24,6 +24,7 @@ func (s *Server) adminRoutes(r chi.Router) {
 	r.Post("/decisions/{id}/undo", s.decisionAction(advance.ActionUndo))
 	r.Post("/decisions/{id}/cancel", s.decisionAction(advance.ActionCancel))
 	r.Post("/decisions/{id}/keep", s.decisionAction(advance.ActionKeep))
+	r.Post("/candidates/{id}/erase", s.eraseCandidate)
 	r.Get("/webhooks", s.webhooks)
 	r.Post("/webhooks/{id}/retry", s.retryWebhook)
 	r.Get("/notifications", s.notifications)

@@ -28,6 +28,9 @@ type Deps struct {
 	Syncer Syncer
 	// Backtester replays rules over stored history.
 	Backtester Backtester
+	// Candidates erases a candidate's data on request (nil: the erase
+	// route answers 503).
+	Candidates Candidates
 	// Ashby reports the health of the last Ashby call on /health; nil means
 	// no Ashby key is configured.
 	Ashby  AshbyHealth
@@ -79,6 +82,11 @@ type Evaluator interface {
 	Undo(ctx context.Context, executionID, by string) (domain.Execution, error)
 	Cancel(ctx context.Context, executionID, by string) (domain.Execution, error)
 	KeepInProcess(ctx context.Context, executionID, by string) (domain.Execution, error)
+}
+
+// Candidates is implemented by *lifecycle.Service.
+type Candidates interface {
+	Erase(ctx context.Context, candidateID, via string) (store.Erasure, error)
 }
 
 // Notices is implemented by *notify.Service.

@@ -99,6 +99,12 @@ func TestWebhookDoorRefusesWhatCannotBeStored(t *testing.T) {
 		{"invalid UTF-8 in schedule id", doorBody(`"id":"s` + "\xff" + `1",` + doorFields + `,"interviewEvents":[]`), "UTF-8"},
 		{"invalid UTF-8 in interviewer name", doorBody(`"id":"s1",` + doorFields + `,"interviewEvents":[` +
 			strings.Replace(doorEvent, `"Jo"`, "\"J\xc3o\"", 1) + `]`), "UTF-8"},
+		{"stage change without application", []byte(`{"action":"candidateStageChange","data":{}}`), "data.application"},
+		{"stage change application without id", []byte(`{"action":"candidateStageChange","data":{"application":{"status":"Active"}}}`), "data.application.id"},
+		{"application id a number", []byte(`{"action":"applicationUpdate","data":{"application":{"id":5}}}`), "data.application.id"},
+		{"delete without candidate id", []byte(`{"action":"candidateDelete","data":{"candidate":{}}}`), "data.candidate.id"},
+		{"merge without the merged candidate", []byte(`{"action":"candidateMerge","data":{"deletedCandidate":{"id":"c1"}}}`), "data.mergedCandidate"},
+		{"NUL in a deleted candidate id", []byte(`{"action":"candidateDelete","data":{"candidate":{"id":"c\u00001"}}}`), "data.candidate.id"},
 		{"invalid UTF-8 in an unknown action", []byte("{\"action\":\"candidateHire\",\"data\":{\"name\":\"\xff\"}}"), "UTF-8"},
 	}
 	for _, b := range testkit.Backends(t) {

@@ -804,3 +804,12 @@ func section(s, blockID string) slack.Block {
 func contextBlock(s string) slack.Block {
 	return slack.NewContextBlock("", mrkdwn(truncate(s, maxSectionText)))
 }
+
+// ErasedMessage replaces a message that named a candidate whose data was
+// erased (a deletion in Ashby or an erasure request): it names nobody and
+// has no button.
+func ErasedMessage() (text string, blocks []slack.Block) {
+	text = "This message named a candidate whose data was erased at their request; aaa removed it."
+	blocks = append(blocks, section("🗑️ _"+escape(text)+"_", ""))
+	return escape(text), blocks
+}

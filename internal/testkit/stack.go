@@ -163,6 +163,7 @@ func Build(d *Database, o StackOptions) (*Stack, error) {
 	deps := o.Server
 	deps.Store = d.DB
 	deps.Intake, deps.Evaluator, deps.Notices = s.Services.Intake, s.Services.Advance, s.Services.Notices
+	deps.Candidates = s.Services.Lifecycle
 	deps.Syncer, deps.Backtester, deps.Rules = s.Services.Sync, s.Services.Backtest, s.Services.Rules
 	if s.ATS != nil {
 		deps.Ashby = s.ATS
