@@ -64,10 +64,29 @@ type decision struct {
 	// Explanation is the decision rendered with names (no outcome word).
 	Explanation string `json:"explanation"`
 	ExecutedBy  string `json:"executed_by"`
-	Reasons     []struct {
+	UpdatedAt   string `json:"updated_at"`
+	// ActAt is when a scheduled archive runs; RevertedBy who cancelled,
+	// undid or kept the decision.
+	ActAt      *string `json:"act_at"`
+	RevertedBy *string `json:"reverted_by"`
+	Reasons    []struct {
 		Code    string   `json:"code"`
 		Missing []string `json:"missing"`
 	} `json:"reasons"`
+}
+
+// actAt is when a scheduled action runs.
+func (d decision) actAt() (time.Time, bool) {
+	return parseTime(deref(d.ActAt))
+}
+
+// parseTime reads a timestamp of the admin API; false when absent.
+func parseTime(s string) (time.Time, bool) {
+	if s == "" {
+		return time.Time{}, false
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	return t, err == nil
 }
 
 func deref(s *string) string {

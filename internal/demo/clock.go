@@ -32,6 +32,11 @@ func (c *clock) sim(m float64) time.Duration {
 	return time.Duration(m * float64(time.Minute) / c.speed)
 }
 
+// simOf returns the simulated duration of a real one.
+func (c *clock) simOf(real time.Duration) time.Duration {
+	return time.Duration(float64(real) * c.speed)
+}
+
 // at returns the real time of simulated minute m.
 func (c *clock) at(m float64) time.Time { return c.start().Add(c.sim(m)) }
 

@@ -16,6 +16,7 @@ import (
 
 	"github.com/ashby-auto-advance/aaa/internal/ashbysim"
 	"github.com/ashby-auto-advance/aaa/internal/domain"
+	"github.com/ashby-auto-advance/aaa/internal/slackapp"
 	"github.com/ashby-auto-advance/aaa/internal/slackapp/slackfake"
 )
 
@@ -37,6 +38,9 @@ type Settings struct {
 	EvaluationSweepInterval time.Duration
 	// FeedbackTimeout is 30 simulated minutes in real time.
 	FeedbackTimeout time.Duration
+	// UndoWindow is 15 simulated minutes in real time (UNDO_WINDOW): the
+	// recruiter's Undo lands inside it, and it closes within the day.
+	UndoWindow time.Duration
 }
 
 // Env returns the settings as the environment variables of `aaa serve`
@@ -57,6 +61,7 @@ func (s Settings) Env() []string {
 		"ADVANCEMENT_FEEDBACK_TIMEOUT=" + secs(s.FeedbackTimeout),
 		"FEEDBACK_SYNC_INTERVAL=" + secs(s.FeedbackSyncInterval),
 		"EVALUATION_SWEEP_INTERVAL=" + secs(s.EvaluationSweepInterval),
+		"UNDO_WINDOW=" + secs(s.UndoWindow),
 		"REMINDERS_ENABLED=false",
 	}
 }
@@ -86,6 +91,9 @@ type Options struct {
 	// OnSlack, when set, also receives every call the Slack fake answered
 	// (tests read the messages people would see).
 	OnSlack func(slackfake.Call)
+	// OnSim, when set, receives the simulated Ashby once it is seeded
+	// (tests read where the candidates ended up).
+	OnSim func(*ashbysim.Sim)
 }
 
 // Demo secrets: the fakes and the server share them, nothing else does.
@@ -97,6 +105,8 @@ const (
 	adminChannel  = "C0HIRINGOPS"
 	// timeoutMinutes is the simulated feedback timeout.
 	timeoutMinutes = 30
+	// undoWindowMinutes is the simulated UNDO_WINDOW (aaa's default, 15m).
+	undoWindowMinutes = 15
 )
 
 // Run plays the demo until the day is over, Options.Duration passes or ctx
@@ -130,6 +140,9 @@ func Run(ctx context.Context, opts Options) (Summary, error) {
 	fake := slackfake.New(botToken)
 	defer fake.Close()
 	ws := seed(sim, fake, rand.New(rand.NewSource(opts.Seed)))
+	if opts.OnSim != nil {
+		opts.OnSim(sim)
+	}
 
 	settings := Settings{
 		AshbyAPIURL: simSrv.URL, AshbyAPIKey: sim.APIKey(), AshbyWebhookSecret: webhookSecret,
@@ -137,6 +150,7 @@ func Run(ctx context.Context, opts Options) (Summary, error) {
 		AdminAPIToken: adminToken, AdminChannelID: adminChannel,
 		FeedbackSyncInterval: time.Second, EvaluationSweepInterval: 2 * time.Second,
 		FeedbackTimeout: max(time.Second, clk.sim(timeoutMinutes)),
+		UndoWindow:      max(time.Second, clk.sim(undoWindowMinutes)),
 	}
 
 	// The server outlives ctx: after a Ctrl+C the demo still settles and
@@ -164,7 +178,7 @@ func Run(ctx context.Context, opts Options) (Summary, error) {
 	}
 	hc := &http.Client{Timeout: 30 * time.Second}
 	api := admin{base: base, token: adminToken, hc: hc}
-	if err := prepare(ctx, api, hc, base, ws); err != nil {
+	if err := prepare(ctx, api, hc, base, ws, clk); err != nil {
 		_ = stop()
 		return Summary{}, err
 	}
@@ -172,7 +186,7 @@ func Run(ctx context.Context, opts Options) (Summary, error) {
 	// The day starts now that the server is ready.
 	clk.setStart(opts.Now())
 	p := &play{opts: opts, clk: clk, sim: sim, fake: fake, ws: ws, api: api, base: base,
-		clicked: map[string]bool{}, n: newNarrator(opts.Out, clk, ws, !opts.Quiet)}
+		clicked: map[string]string{}, planned: map[string]bool{}, n: newNarrator(opts.Out, clk, ws, !opts.Quiet)}
 	p.n.intro(opts, base)
 	fake.OnMessage(p.onSlack)
 
@@ -203,7 +217,7 @@ func Run(ctx context.Context, opts Options) (Summary, error) {
 		_ = stop()
 		return Summary{}, fmt.Errorf("demo: read decisions: %w", err)
 	}
-	sum := summarize(ws, final, simAt, p.counts(), p.n.interviewOver)
+	sum := summarize(ws, final, simAt, sim.Application, p.counts(), p.n.interviewOver)
 	if serr := stop(); serr != nil {
 		p.n.linef("server stopped with an error: %v (see the log)", serr)
 	}
@@ -215,8 +229,9 @@ func Run(ctx context.Context, opts Options) (Summary, error) {
 }
 
 // prepare syncs Ashby metadata into aaa and creates the rules: one live,
-// the others shadow.
-func prepare(ctx context.Context, api admin, hc *http.Client, base string, ws *workspace) error {
+// the others shadow. A job's reject delay (simulated minutes) becomes its
+// rule's reject_delay in real whole seconds (the granularity aaa accepts).
+func prepare(ctx context.Context, api admin, hc *http.Client, base string, ws *workspace, clk *clock) error {
 	if err := waitHealthy(ctx, hc, base, 30*time.Second); err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
@@ -238,6 +253,9 @@ func prepare(ctx context.Context, api admin, hc *http.Client, base string, ws *w
 		if j.mode == domain.ModeLive {
 			body["communication_template_id"] = j.sc.TemplateID
 		}
+		if j.rejectDelay > 0 {
+			body["reject_delay"] = wholeSeconds(clk.sim(j.rejectDelay))
+		}
 		if err := api.do(ctx, http.MethodPost, "/admin/create-advancement-rule", body, nil); err != nil {
 			return fmt.Errorf("demo: create rule for %s: %w", j.title, err)
 		}
@@ -256,8 +274,11 @@ type play struct {
 	base string
 	n    *narrator
 
-	mu        sync.Mutex
-	clicked   map[string]bool // execution ids clicked
+	mu sync.Mutex
+	// clicked is the last button clicked per execution id (an action_id);
+	// planned the clicks scheduled, by execution id and action_id.
+	clicked   map[string]string
+	planned   map[string]bool
 	clicks    int
 	webhooks  int
 	submitted int
@@ -404,42 +425,56 @@ func (p *play) moveByHand(c *candidate) {
 }
 
 // onSlack is the Slack fake's message hook: the narrator prints the
-// message and the recruiter decides whether to click its Archive button.
+// message and the recruiter decides whether to click one of its buttons:
+// Archive on a rejection notice, Cancel archive once the archive is
+// scheduled, Undo once the candidate is archived.
 func (p *play) onSlack(call slackfake.Call) {
 	if p.opts.OnSlack != nil {
 		p.opts.OnSlack(call)
 	}
 	p.n.slack(call)
-	if call.Method != "chat.postMessage" {
+	if call.Method != "chat.postMessage" && call.Method != "chat.update" {
 		return
 	}
 	for _, b := range slackfake.Buttons(call.Blocks) {
-		if b.ActionID != "send_rejection" {
+		c := p.candidateOfButton(b)
+		if c == nil {
 			continue
 		}
-		p.recruiterSees(call, b)
+		switch {
+		case b.ActionID == slackapp.ActionSendRejection && call.Method == "chat.postMessage":
+			p.recruiterSees(call, b, c.clickAfter)
+		case b.ActionID == slackapp.ActionCancelArchive:
+			p.recruiterSees(call, b, c.cancelAfter)
+		case b.ActionID == slackapp.ActionUndo:
+			p.recruiterSees(call, b, c.undoAfter)
+		}
 	}
 }
 
-// recruiterSees schedules the recruiter's click on a rejection notice, if
-// the script has them click for this candidate.
-func (p *play) recruiterSees(call slackfake.Call, b slackfake.Button) {
+// recruiterSees schedules the recruiter's click on button b of a message,
+// after simulated minutes, if the script has them click it for this
+// candidate (after > 0). Each button of a decision is clicked once, however
+// often its message is edited.
+func (p *play) recruiterSees(call slackfake.Call, b slackfake.Button, after float64) {
 	c := p.candidateOfButton(b)
-	if c == nil || c.clickAfter <= 0 {
+	exec := executionOfButton(b)
+	if c == nil || after <= 0 || exec == "" {
 		return
 	}
 	p.mu.Lock()
-	if !p.stoppedAt.IsZero() {
+	if !p.stoppedAt.IsZero() || p.planned[exec+" "+b.ActionID] {
 		p.mu.Unlock()
 		return
 	}
+	p.planned[exec+" "+b.ActionID] = true
 	p.wg.Add(1)
 	p.mu.Unlock()
 	click := slackfake.Click{UserID: c.job.slackID, UserName: short(c.job.recruiter.Name),
 		Channel: call.Channel, TS: call.TS, Button: b}
 	go func() {
 		defer p.wg.Done()
-		at := p.opts.Now().Add(p.clk.sim(c.clickAfter))
+		at := p.opts.Now().Add(p.clk.sim(after))
 		for p.opts.Now().Before(at) {
 			p.mu.Lock()
 			stopped := !p.stoppedAt.IsZero()
@@ -456,17 +491,15 @@ func (p *play) recruiterSees(call slackfake.Call, b slackfake.Button) {
 		}
 		p.clicks++
 		p.mu.Unlock()
-		p.n.clicking(c)
+		p.n.clicking(c, b.ActionID)
 		status, err := click.Send(context.Background(), p.base+"/slack/interactions", signingSecret)
 		if err != nil || status != http.StatusOK {
-			p.n.linef("⚠ click for %s answered %d (%v)", c.name, status, err)
+			p.n.linef("⚠ %s's click for %s answered %d (%v)", short(c.job.recruiter.Name), c.name, status, err)
 			return
 		}
-		if id := executionOfButton(b); id != "" {
-			p.mu.Lock()
-			p.clicked[id] = true
-			p.mu.Unlock()
-		}
+		p.mu.Lock()
+		p.clicked[exec] = b.ActionID
+		p.mu.Unlock()
 	}()
 }
 
@@ -487,19 +520,22 @@ func (p *play) stopped(interrupted bool) {
 	}
 }
 
-// settle waits (at most 15s) until aaa has caught up with what happened
-// before the stop: a feedback sync begun after it has finished, nothing is
-// pending, every click has been acted on, and the decisions did not change
-// for a second.
+// settle waits until aaa has caught up with what happened before the
+// stop: a feedback sync begun after it has finished, nothing is pending,
+// every click has been acted on, every archive scheduled to run soon has
+// run, and the decisions did not change for a second. It gives up after
+// 15s, or a little after the last such archive's time if that is later
+// (at most a minute).
 func (p *play) settle(ctx context.Context) {
 	p.mu.Lock()
 	stoppedAt := p.stoppedAt
-	clicked := make(map[string]bool, len(p.clicked))
-	for k := range p.clicked {
-		clicked[k] = true
+	clicked := make(map[string]string, len(p.clicked))
+	for k, v := range p.clicked {
+		clicked[k] = v
 	}
 	p.mu.Unlock()
-	deadline := time.Now().Add(15 * time.Second)
+	start := time.Now()
+	deadline := start.Add(15 * time.Second)
 	var lastSig string
 	stableSince := time.Now()
 	for time.Now().Before(deadline) {
@@ -517,8 +553,14 @@ func (p *play) settle(ctx context.Context) {
 		sig := ""
 		for _, d := range list {
 			sig += d.ExecutionID + d.Status + ";"
-			if d.Status == domain.ExecPending || (clicked[d.ExecutionID] && d.Status == domain.ExecNotified) {
+			if settling(d, clicked[d.ExecutionID], start.Add(time.Minute)) {
 				busy = true
+			}
+			if at, ok := d.actAt(); ok && d.Status == domain.ExecScheduled && at.Before(start.Add(time.Minute)) {
+				// The server runs it at its time (River looks for due jobs
+				// every few seconds): wait for it, so the simulator and
+				// the summary see the same archive.
+				deadline = later(deadline, at.Add(10*time.Second))
 			}
 		}
 		if sig != lastSig {
@@ -533,13 +575,45 @@ func (p *play) settle(ctx context.Context) {
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
-	p.n.linef("⚠ aaa did not settle within 15s; the summary may be short of the last actions")
+	p.n.linef("⚠ aaa did not settle in time; the summary may be short of the last actions")
+}
+
+// settling reports whether a decision is still about to change: an action
+// under way, an archive due before horizon or whose Cancel was clicked, or
+// a click (clicked is the last button clicked on it) aaa has not acted on
+// yet.
+func settling(d decision, clicked string, horizon time.Time) bool {
+	switch d.Status {
+	case domain.ExecPending, domain.ExecUndoing:
+		return true
+	case domain.ExecScheduled:
+		at, ok := d.actAt()
+		return clicked == slackapp.ActionCancelArchive || !ok || at.Before(horizon)
+	case domain.ExecNotified:
+		return clicked == slackapp.ActionSendRejection
+	case domain.ExecRejected, domain.ExecSuccess:
+		return clicked == slackapp.ActionUndo
+	}
+	return false
+}
+
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }
 
 func (p *play) counts() activity {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return activity{webhooks: p.webhooks, submitted: p.submitted, clicks: p.clicks}
+}
+
+// wholeSeconds writes d as a duration in whole seconds ("10s"), at least
+// one: a rule's reject_delay has a granularity of a second.
+func wholeSeconds(d time.Duration) string {
+	return strconv.Itoa(max(1, int(d.Round(time.Second)/time.Second))) + "s"
 }
 
 // activity is what the demo itself did.

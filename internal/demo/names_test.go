@@ -81,7 +81,7 @@ func TestDemoSpeaksNames(t *testing.T) {
 	var calls []slackfake.Call
 	var out testkit.Buffer
 	_, err := demo.Run(context.Background(), demo.Options{Out: &out, Speed: 150, Duration: 26 * time.Second,
-		Serve: serveSQLite(d), OnSlack: func(c slackfake.Call) {
+		Serve: serveOn(d), OnSlack: func(c slackfake.Call) {
 			mu.Lock()
 			calls = append(calls, c)
 			mu.Unlock()

@@ -18,11 +18,14 @@ type job struct {
 	mode      string // domain.ModeLive or domain.ModeShadow
 	aggregate string
 	notify    bool // notify_in_shadow
-	sc        ashbysim.Scenario
-	recruiter ashbysim.Person
-	slackID   string // the recruiter's Slack user id
-	panel     []ashbysim.Person
-	stages    map[string]string // stage id -> title
+	// rejectDelay is the rule's reject_delay in simulated minutes (0:
+	// archives run at the click).
+	rejectDelay float64
+	sc          ashbysim.Scenario
+	recruiter   ashbysim.Person
+	slackID     string // the recruiter's Slack user id
+	panel       []ashbysim.Person
+	stages      map[string]string // stage id -> title
 }
 
 // submission is one planned scorecard: interviewer index into the panel,
@@ -49,34 +52,47 @@ type candidate struct {
 	// clickAfter > 0: the recruiter clicks the Archive button this many
 	// minutes after the rejection notice arrives; 0 leaves it for later.
 	clickAfter float64
+	// cancelAfter > 0: the recruiter clicks "Cancel archive" this many
+	// minutes after the archive was scheduled (before it runs).
+	cancelAfter float64
+	// undoAfter > 0: the recruiter clicks "Undo" this many minutes after
+	// the candidate was archived (inside the undo window).
+	undoAfter float64
 }
 
 // script is a hand-written candidate day: scores[i] is interviewer i's
 // score (0: never submits), delays[i] minutes after the interview.
 type script struct {
-	end        float64
-	scores     []int
-	delays     []float64
-	moveAt     float64
-	clickAfter float64
+	end         float64
+	scores      []int
+	delays      []float64
+	moveAt      float64
+	clickAfter  float64
+	cancelAfter float64
+	undoAfter   float64
 }
 
 // backendDay is the live job's day, written so every kind of outcome shows
-// within the first simulated hour.
+// within the first simulated hour. Its rule waits backendRejectDelay
+// minutes before an archive runs, so every click schedules the archive.
 var backendDay = []script{
-	{end: 4, scores: []int{4, 4, 3}, delays: []float64{3, 5, 7}},                  // advanced
-	{end: 6, scores: []int{2, 3, 2}, delays: []float64{2, 4, 6}, clickAfter: 4},   // rejected, archived by click
-	{end: 8, scores: []int{4, 0, 4}, delays: []float64{3, 0, 5}},                  // one never submits: timeout
-	{end: 10, scores: []int{4, 3, 4}, delays: []float64{2, 3, 4}},                 // advanced
-	{end: 12, scores: []int{3, 2, 4}, delays: []float64{4, 6, 8}, clickAfter: 5},  // rejected, archived by click
-	{end: 14, scores: []int{4, 4, 4}, delays: []float64{5, 7, 9}, moveAt: 17},     // moved by hand: stale
-	{end: 18, scores: []int{1, 2, 2}, delays: []float64{2, 3, 5}},                 // rejected, left for the recruiter
-	{end: 22, scores: []int{4, 4, 3}, delays: []float64{3, 6, 26}},                // one submits late, then advanced
-	{end: 30, scores: []int{3, 4, 4}, delays: []float64{3, 4, 6}},                 // advanced
-	{end: 42, scores: []int{2, 2, 3}, delays: []float64{2, 4, 5}, clickAfter: 14}, // rejected, clicked near the hour
-	{end: 75, scores: []int{4, 4, 4}, delays: []float64{4, 6, 8}},                 // afternoon
-	{end: 100, scores: []int{2, 3, 1}, delays: []float64{3, 5, 7}, clickAfter: 6}, // afternoon
+	{end: 4, scores: []int{4, 4, 3}, delays: []float64{3, 5, 7}},                                 // advanced
+	{end: 6, scores: []int{2, 3, 2}, delays: []float64{2, 4, 6}, clickAfter: 4},                  // rejected, archive scheduled by a click, then run
+	{end: 8, scores: []int{4, 0, 4}, delays: []float64{3, 0, 5}},                                 // one never submits: timeout
+	{end: 10, scores: []int{4, 3, 4}, delays: []float64{2, 3, 4}},                                // advanced
+	{end: 12, scores: []int{3, 2, 4}, delays: []float64{4, 6, 8}, clickAfter: 3, cancelAfter: 4}, // rejected, archive scheduled, then cancelled
+	{end: 14, scores: []int{4, 4, 4}, delays: []float64{5, 7, 9}, moveAt: 17},                    // moved by hand: stale
+	{end: 18, scores: []int{1, 2, 2}, delays: []float64{2, 3, 5}, clickAfter: 2, undoAfter: 3},   // rejected, archived, then undone
+	{end: 22, scores: []int{4, 4, 3}, delays: []float64{3, 6, 26}},                               // one submits late, then advanced
+	{end: 30, scores: []int{3, 4, 4}, delays: []float64{3, 4, 6}},                                // advanced
+	{end: 42, scores: []int{2, 2, 3}, delays: []float64{2, 4, 5}},                                // rejected, left for the recruiter
+	{end: 75, scores: []int{4, 4, 4}, delays: []float64{4, 6, 8}},                                // afternoon
+	{end: 100, scores: []int{2, 3, 1}, delays: []float64{3, 5, 7}, clickAfter: 6},                // afternoon
 }
+
+// backendRejectDelay is the live rule's reject_delay in simulated minutes:
+// long enough for a second thought, short enough to run within the hour.
+const backendRejectDelay = 10
 
 // jobSpec describes a seeded job. script, when set, fixes its candidates;
 // otherwise count candidates get a random day.
@@ -88,11 +104,13 @@ type jobSpec struct {
 	mode         string
 	aggregate    string
 	notify       bool
+	rejectDelay  float64 // simulated minutes
 	script       []script
 }
 
 var jobSpecs = []jobSpec{
-	{title: "Backend Engineer", stages: 4, interviewers: 3, mode: domain.ModeLive, aggregate: domain.AggEach, script: backendDay},
+	{title: "Backend Engineer", stages: 4, interviewers: 3, mode: domain.ModeLive, aggregate: domain.AggEach,
+		rejectDelay: backendRejectDelay, script: backendDay},
 	{title: "Product Designer", stages: 3, interviewers: 2, count: 8, mode: domain.ModeShadow, aggregate: domain.AggEach, notify: true},
 	{title: "Data Scientist", stages: 3, interviewers: 1, count: 6, mode: domain.ModeShadow, aggregate: domain.AggAvg},
 	{title: "Site Reliability Engineer", stages: 4, interviewers: 2, count: 6, mode: domain.ModeShadow, aggregate: domain.AggMin},
@@ -116,8 +134,8 @@ func seed(sim *ashbysim.Sim, fake *slackfake.Server, rng *rand.Rand) *workspace 
 		}
 		sc := sim.AddPanelScenario(ashbysim.PanelSpec{Stages: spec.stages, Candidates: n,
 			Interviewers: spec.interviewers, JobTitle: spec.title})
-		j := &job{title: spec.title, mode: spec.mode, aggregate: spec.aggregate, notify: spec.notify, sc: sc,
-			stages: map[string]string{}}
+		j := &job{title: spec.title, mode: spec.mode, aggregate: spec.aggregate, notify: spec.notify,
+			rejectDelay: spec.rejectDelay, sc: sc, stages: map[string]string{}}
 		j.recruiter, _ = sim.User(sc.RecruiterID)
 		j.slackID = fmt.Sprintf("U0REC%d", ji+1)
 		handle := strings.ToLower(strings.Fields(j.recruiter.Name)[0])
@@ -141,6 +159,7 @@ func seed(sim *ashbysim.Sim, fake *slackfake.Server, rng *rand.Rand) *workspace 
 			if spec.script != nil {
 				s := spec.script[i]
 				c.end, c.moveAt, c.clickAfter = s.end, s.moveAt, s.clickAfter
+				c.cancelAfter, c.undoAfter = s.cancelAfter, s.undoAfter
 				for k, score := range s.scores {
 					if score > 0 {
 						c.subs = append(c.subs, submission{interviewer: k, after: s.delays[k], score: score})
