@@ -35,7 +35,7 @@ func TestWebhooksRetryRefusedAsByAPI(t *testing.T) {
 			t.Cleanup(be.close)
 			now := time.Now().UTC().Truncate(time.Second)
 			for _, d := range []domain.Delivery{
-				{ID: "d-candidate", DedupeKey: "k-candidate", Action: "candidateHire", Status: domain.DeliveryIgnored},
+				{ID: "d-candidate", DedupeKey: "k-candidate", Action: "jobUpdate", Status: domain.DeliveryIgnored},
 				{ID: "d-schedule", DedupeKey: "k-schedule", Action: "interviewScheduleUpdate", ScheduleID: "sch-1", Status: domain.DeliveryFailed},
 			} {
 				d.Payload, d.ReceivedAt = []byte(`{}`), now
@@ -52,13 +52,13 @@ func TestWebhooksRetryRefusedAsByAPI(t *testing.T) {
 			}
 			testkit.Must(t, json.Unmarshal(body, &env))
 			if status != http.StatusUnprocessableEntity || !strings.Contains(env.Error.Message, "does not process") {
-				t.Fatalf("API retry of a candidateHire delivery: %d %s, want 422 refusing the action", status, body)
+				t.Fatalf("API retry of a jobUpdate delivery: %d %s, want 422 refusing the action", status, body)
 			}
 
 			out, err := retryCLI(t, url, "d-candidate")
 			var ee *exec.ExitError
 			if !errors.As(err, &ee) || ee.ExitCode() == 0 {
-				t.Fatalf("aaa webhooks retry of a candidateHire delivery: %v, want a non-zero exit\n%s", err, out)
+				t.Fatalf("aaa webhooks retry of a jobUpdate delivery: %v, want a non-zero exit\n%s", err, out)
 			}
 			if !strings.Contains(out, env.Error.Message) {
 				t.Errorf("CLI refusal does not say what the API says (%q):\n%s", env.Error.Message, out)
@@ -98,4 +98,48 @@ func adminPost(t *testing.T, url string) (int, []byte) {
 	defer res.Body.Close()
 	body, _ := io.ReadAll(res.Body)
 	return res.StatusCode, body
+}
+
+// TestCandidatesErase erases a candidate with `aaa candidates erase` on the
+// database a server wrote: the command says what it erased, the candidate
+// is gone from every table, and a second run says there is nothing to
+// erase.
+func TestCandidatesErase(t *testing.T) {
+	t.Parallel()
+	for _, b := range testkit.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			t.Parallel()
+			url := b.URL(t)
+			ctx := context.Background()
+			db := testkit.OpenURL(t, url, true)
+			now := time.Now().UTC().Truncate(time.Second)
+			testkit.Must(t, db.UpsertApplication(ctx, domain.Application{ID: "app-ada", CandidateID: "cand-ada",
+				CandidateName: "Ada Lovelace", ProfileURL: "https://app.ashbyhq.com/candidates/cand-ada", UpdatedAt: now}))
+			testkit.Must(t, db.UpsertSchedule(ctx, domain.Schedule{ID: "sch-ada", ApplicationID: "app-ada", CandidateID: "cand-ada",
+				Status: "Scheduled", CreatedAt: now, UpdatedAt: now}))
+			_, err := db.InsertDelivery(ctx, domain.Delivery{ID: "d-ada", DedupeKey: "k-ada", Action: "interviewScheduleUpdate",
+				ScheduleID: "sch-ada", Payload: []byte(`{"candidateId":"cand-ada","name":"Ada Lovelace"}`), ReceivedAt: now,
+				Status: domain.DeliveryPending})
+			testkit.Must(t, err)
+
+			erase := func() string {
+				cmd := exec.Command(testkit.Binary(t), "candidates", "erase", "cand-ada", "--db", url, "--as", "dpo")
+				cmd.Env = testkit.Environ()
+				out, err := cmd.CombinedOutput()
+				if err != nil {
+					t.Fatalf("aaa candidates erase: %v\n%s", err, out)
+				}
+				return string(out)
+			}
+			if out := erase(); !strings.Contains(out, "erased: 1 applications, 1 schedules") || strings.Contains(out, "Ada") {
+				t.Fatalf("first erase said:\n%s", out)
+			}
+			if hits := testkit.TextHits(t, db, "cand-ada", "Ada Lovelace"); len(hits) != 0 {
+				t.Fatalf("the candidate is still in:\n%s", strings.Join(hits, "\n"))
+			}
+			if out := erase(); !strings.Contains(out, "nothing to erase") {
+				t.Fatalf("second erase said:\n%s", out)
+			}
+		})
+	}
 }
