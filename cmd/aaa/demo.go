@@ -72,7 +72,7 @@ second terminal with:  aaa tui --db aaa-demo.db`,
 			if err != nil {
 				return fmt.Errorf("%w (server log: %s)", err, logPath)
 			}
-			fmt.Fprintf(out, "\nThe decisions are in %s: aaa tui --db %s   (server log: %s)\n", dbPath, dbPath, logPath)
+			fmt.Fprintf(out, "\nThe decisions are in %s. Open them with:\n  aaa tui --db %s\nServer log: %s\n", dbPath, dbPath, logPath)
 			if err := sum.Check(); err != nil {
 				return &exitError{code: 1, err: fmt.Errorf("the audit rows and the simulator disagree: %w", err)}
 			}

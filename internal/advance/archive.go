@@ -145,7 +145,10 @@ func (s *Service) ArchiveFromSlack(ctx context.Context, req ArchiveRequest, fina
 		err := s.st.UpdateExecutionStatus(ctx, store.ExecutionUpdate{ID: e.ID, FromStatus: domain.ExecPending,
 			Status: status, FailureReason: reason, ExecutedBy: by, At: s.now(),
 			Acted: status == domain.ExecRejected, ToStageID: archivedIn})
-		e.Status, e.FailureReason, e.ExecutedBy = status, reason, by
+		e.Status, e.FailureReason, e.ExecutedBy, e.UpdatedAt = status, reason, by, s.now()
+		if status == domain.ExecRejected {
+			e.ActedAt = e.UpdatedAt // the undo window starts now, not at the click
+		}
 		s.notices.UpdateRejectionMessage(ctx, e, notify.MessageUpdate{Channel: req.Channel, MessageTS: req.MessageTS})
 		return err
 	}
