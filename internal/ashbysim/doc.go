@@ -14,6 +14,8 @@
 //   - Basic auth with the API key as user: no credentials give HTTP 401
 //     (code "unauthenticated"), a wrong key HTTP 403 (code "invalid_api_key").
 //     These codes are the simulator's own; Ashby documents only the statuses.
+//     Deny(method) makes the key lack a method's permission: HTTP 403 with
+//     Ashby's code missing_endpoint_permission.
 //   - Paginated lists honour limit (capped by Options.PageSize and 100),
 //     cursor, moreDataAvailable/nextCursor, and return a syncToken on the last
 //     page. A syncToken returns only records created or changed after it was
@@ -30,8 +32,8 @@
 //
 // Scenario builders (AddPanelScenario) create a job, plan, stages, interview,
 // form, users and candidates in one call; SubmitFeedback, EditFeedback,
-// MoveApplication and SetScheduleStatus change the workspace as people in
-// Ashby would. SendScheduleUpdate, SendPing and Replay deliver signed
+// MoveApplication, SetScheduleStatus and RemoveFormField change the
+// workspace as people in Ashby would. SendScheduleUpdate, SendPing and Replay deliver signed
 // webhooks. All state is guarded by one mutex. Business timestamps come from
 // Options.Now.
 package ashbysim

@@ -108,6 +108,8 @@ type Sim struct {
 	events    map[string]*event
 	feedback  map[string]*feedback
 	emails    []SentEmail
+	// denied are the methods the key lacks the permission for (Deny).
+	denied map[string]bool
 }
 
 type faultState struct {
@@ -357,6 +359,9 @@ func (s *Sim) handle(r *http.Request, method string, body []byte) (int, []byte, 
 		return 0, nil, &apiError{status: http.StatusMethodNotAllowed, code: "method_not_allowed", message: "use POST"}
 	}
 	if aerr := s.checkAuth(r); aerr != nil {
+		return 0, nil, aerr
+	}
+	if aerr := s.checkPermission(method); aerr != nil {
 		return 0, nil, aerr
 	}
 	h, ok := handlers[method]

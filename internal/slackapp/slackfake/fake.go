@@ -1,7 +1,7 @@
 // Package slackfake is an in-process fake of the Slack Web API methods aaa
 // uses, for tests and the demo: chat.postMessage, chat.update,
-// chat.postEphemeral, conversations.open, users.lookupByEmail and
-// users.list.
+// chat.postEphemeral, conversations.open, users.lookupByEmail, users.list,
+// and for `aaa doctor` auth.test and conversations.info.
 //
 // Usage:
 //
@@ -22,8 +22,11 @@
 // It keeps posted messages so chat.update can check that the message exists
 // (message_not_found otherwise). Channels are not modelled: any non-empty
 // channel id is accepted; a user id (U…/W…) as channel posts to "D"+id like
-// a bot DM. It is not a full Slack: no threads, scopes or per-method rate
-// tiers.
+// a bot DM. conversations.info knows only the channels added with
+// AddChannel, with the bot a member or not. Every answer carries the granted
+// scopes in the x-oauth-scopes header (DefaultScopes, or SetScopes), but
+// scopes are not enforced. It is not a full Slack: no threads or per-method
+// rate tiers.
 package slackfake
 
 import (
@@ -120,6 +123,10 @@ type Server struct {
 	messages  map[string]*Message // key channel+"/"+ts
 	nextTS    int64
 	onMessage func(Call)
+	// scopes are the granted scopes (nil: DefaultScopes); channels the
+	// channels conversations.info knows.
+	scopes   []string
+	channels map[string]Channel
 }
 
 // New starts a fake that accepts token.
@@ -260,6 +267,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	call.Status, call.Error = status, code
 	s.calls = append(s.calls, call)
 	hook := s.onMessage
+	w.Header().Set("X-OAuth-Scopes", s.scopeHeader())
 	s.mu.Unlock()
 
 	if status == http.StatusInternalServerError {
@@ -389,6 +397,12 @@ func (s *Server) handle(method string, p url.Values, call *Call) (response, stri
 
 	case "users.list":
 		return s.usersList(p)
+
+	case "auth.test":
+		return s.authTest()
+
+	case "conversations.info":
+		return s.conversationInfo(p)
 	}
 	return nil, "unknown_method"
 }
