@@ -8,8 +8,13 @@ POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/aaa_test?sslmode=disable
 help: ## List targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  %-14s %s\n", $$1, $$2}'
 
-build: ## Build ./bin/aaa
-	CGO_ENABLED=0 $(GO) build -trimpath -o bin/aaa ./cmd/aaa
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT ?= $(shell git rev-parse --short=12 HEAD 2>/dev/null)
+DATE ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
+LDFLAGS := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.date=$(DATE)
+
+build: ## Build ./bin/aaa with its version, commit and build date
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/aaa ./cmd/aaa
 
 run: ## Run the server on ./aaa.db (set env vars as in README)
 	$(GO) run ./cmd/aaa serve

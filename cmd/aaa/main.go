@@ -12,9 +12,6 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "dev"
-
 // exitError carries a process exit status.
 type exitError struct {
 	code int
@@ -62,7 +59,9 @@ It stores everything in SQLite (DATABASE_URL unset: ./aaa.db) or Postgres
 'aaa serve --help' for the list.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Version:       buildInfo().String(),
 	}
+	root.SetVersionTemplate("aaa {{.Version}}\n")
 	root.AddCommand(newServeCmd(), newMigrateCmd(), newVersionCmd())
 	addExtraCommands(root)
 	return root
@@ -80,10 +79,10 @@ func addExtraCommands(root *cobra.Command) {
 func newVersionCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
-		Short: "Print aaa's version",
+		Short: "Print aaa's version, commit and build date",
 		Args:  cobra.NoArgs,
 		Run: func(cmd *cobra.Command, _ []string) {
-			fmt.Fprintln(cmd.OutOrStdout(), "aaa", version)
+			fmt.Fprintln(cmd.OutOrStdout(), "aaa", buildInfo())
 		},
 	}
 }

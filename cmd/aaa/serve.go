@@ -19,6 +19,7 @@ import (
 	"github.com/ashby-auto-advance/aaa/internal/ashby"
 	"github.com/ashby-auto-advance/aaa/internal/config"
 	"github.com/ashby-auto-advance/aaa/internal/jobs"
+	"github.com/ashby-auto-advance/aaa/internal/presence"
 	"github.com/ashby-auto-advance/aaa/internal/server"
 	"github.com/ashby-auto-advance/aaa/internal/slackapp"
 	"github.com/spf13/cobra"
@@ -81,7 +82,7 @@ type serveHooks struct {
 // serve runs the server until ctx ends, then shuts down in order: stop
 // accepting HTTP, drain jobs, close the store.
 func serve(ctx context.Context, cfg config.Config, addr string, log *slog.Logger, hooks *serveHooks) error {
-	log.InfoContext(ctx, "application_starting", "version", version, "database", cfg.DatabaseKind, "dry_run", cfg.DryRun)
+	log.InfoContext(ctx, "application_starting", "version", buildInfo().Version, "database", cfg.DatabaseKind, "dry_run", cfg.DryRun)
 	be, err := openStore(ctx, cfg.DatabaseURL, log)
 	if err != nil {
 		log.ErrorContext(ctx, "database_connection_exhausted", "error", err.Error())
@@ -103,6 +104,8 @@ func serve(ctx context.Context, cfg config.Config, addr string, log *slog.Logger
 	}
 
 	metrics := server.NewMetrics()
+	bi := buildInfo()
+	metrics.SetBuildInfo(bi.Version, bi.Commit, bi.Date)
 	// Interfaces stay nil (not typed nils) while a client is not configured.
 	var ats app.ATS
 	var ashbyHealth server.AshbyHealth
@@ -161,7 +164,7 @@ func serve(ctx context.Context, cfg config.Config, addr string, log *slog.Logger
 		Ashby: ashbyHealth, Logger: log, WebhookSecret: cfg.AshbyWebhookSecret,
 		SlackSigningSecret: cfg.SlackSigningSecret, AdminToken: cfg.AdminAPIToken, FrontendURLs: cfg.FrontendURLs,
 		AdminTokens: adminTokens(cfg.AdminAPITokens), Rules: svcs.Rules,
-		WebhookRatePerMin: cfg.WebhookRateMin, TrustedProxies: cfg.TrustedProxies, Version: version, Metrics: metrics,
+		WebhookRatePerMin: cfg.WebhookRateMin, TrustedProxies: cfg.TrustedProxies, Version: buildInfo().Version, Metrics: metrics,
 		Backtester: svcs.Backtest,
 	})
 	ln, err := net.Listen("tcp", addr)
@@ -179,6 +182,21 @@ func serve(ctx context.Context, cfg config.Config, addr string, log *slog.Logger
 		return fmt.Errorf("start jobs: %w", err)
 	}
 	log.InfoContext(ctx, "scheduler_configured", "jobs", len(periodic), "river_client_id", q.ClientID())
+	// The heartbeat tells the dashboard a server decides on this store:
+	// one beat now, then every HEARTBEAT_INTERVAL until shutdown.
+	host, _ := os.Hostname()
+	pres := presence.New(presence.Options{Store: be.db, Host: host, PID: os.Getpid(), Version: version,
+		Interval: cfg.HeartbeatInterval, Logger: log})
+	if err := pres.Beat(ctx); err != nil {
+		log.WarnContext(ctx, "heartbeat_failed", "error", err.Error())
+	}
+	beatCtx, stopBeats := context.WithCancel(ctx)
+	defer stopBeats()
+	beatsDone := make(chan struct{})
+	go func() {
+		defer close(beatsDone)
+		pres.Run(beatCtx)
+	}()
 	log.InfoContext(ctx, "application_ready", "addr", ln.Addr().String())
 	// Start-up (migrations, River's setup) leaves garbage behind; hand it
 	// back to the OS so an idle server stays small.
@@ -204,6 +222,13 @@ func serve(ctx context.Context, cfg config.Config, addr string, log *slog.Logger
 		log.Warn("scheduler_shutdown_incomplete", "error", err.Error())
 	}
 	log.Info("scheduler_shutdown")
+	// Jobs are drained: nothing decides any more. Say so before the store
+	// closes.
+	stopBeats()
+	<-beatsDone
+	if err := pres.Leave(shutdownCtx); err != nil {
+		log.Warn("heartbeat_remove_failed", "error", err.Error())
+	}
 	be.close()
 	log.Info("database_disconnected")
 	log.Info("application_stopped")

@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/http"
+	"runtime"
 	"strconv"
 	"time"
 
@@ -46,6 +47,16 @@ func NewMetrics() *Metrics {
 	m.reg.MustRegister(m.requests, m.webhooks, m.decisions, m.ashby, m.jobs,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
+}
+
+// SetBuildInfo publishes aaa_build_info{version,commit,date,goversion} 1,
+// the same version /health and `aaa --version` report.
+func (m *Metrics) SetBuildInfo(version, commit, date string) {
+	g := prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "aaa_build_info", Help: "aaa's version, commit and build date (always 1).",
+	}, []string{"version", "commit", "date", "goversion"})
+	g.WithLabelValues(version, commit, date, runtime.Version()).Set(1)
+	_ = m.reg.Register(g) // registered once: a second call keeps the first
 }
 
 // ObserveAshby records one Ashby API exchange.
