@@ -137,7 +137,7 @@ func TestWebhookBadInput(t *testing.T) {
 		{"numeric action", []byte(`{"action":1}`), signed([]byte(`{"action":1}`)), 400, "HTTP_400"},
 		{"missing data", []byte(`{"action":"interviewScheduleUpdate"}`), signed([]byte(`{"action":"interviewScheduleUpdate"}`)), 400, "HTTP_400"},
 		{"truncated JSON", valid[:40], signed(valid[:40]), 400, "HTTP_400"},
-		{"unknown action stored and ignored", []byte(`{"action":"candidateHire","data":{}}`), signed([]byte(`{"action":"candidateHire","data":{}}`)), 200, ""},
+		{"unknown action stored and ignored", []byte(`{"action":"offerCreate","data":{}}`), signed([]byte(`{"action":"offerCreate","data":{}}`)), 200, ""},
 		{"valid", valid, signed(valid), 200, ""},
 	}
 	for _, tt := range tests {
@@ -174,7 +174,7 @@ func TestWebhookBadInput(t *testing.T) {
 	}
 	resp.Body.Close()
 	ign, _ := e.db.ListDeliveries(context.Background(), domain.DeliveryIgnored, 10)
-	if len(ign) != 1 || ign[0].Action != "candidateHire" {
+	if len(ign) != 1 || ign[0].Action != "offerCreate" {
 		t.Fatalf("unknown action not stored as ignored: %+v", ign)
 	}
 }
