@@ -54,6 +54,10 @@ type Options struct {
 	BaseDelay time.Duration
 	// Logger receives retry warnings; nil discards.
 	Logger *slog.Logger
+	// Observe, when set, is called after every attempt of a Web API call
+	// (each retry too) with the method, its duration and its error (nil on
+	// success); for metrics.
+	Observe func(method string, d time.Duration, err error)
 }
 
 // User is a Slack workspace member.
@@ -73,6 +77,7 @@ type Client struct {
 	maxRetries int
 	baseDelay  time.Duration
 	logger     *slog.Logger
+	observe    func(method string, d time.Duration, err error)
 }
 
 // New returns a Client. It does not contact Slack; a bad token shows up as
@@ -108,6 +113,7 @@ func New(opts Options) *Client {
 		maxRetries: opts.MaxRetries,
 		baseDelay:  opts.BaseDelay,
 		logger:     opts.Logger,
+		observe:    opts.Observe,
 	}
 	switch {
 	case c.maxRetries == 0:
@@ -271,7 +277,11 @@ func ErrorCode(err error) string {
 // do runs call, retrying transient failures with backoff.
 func (c *Client) do(ctx context.Context, method string, call func(context.Context) error) error {
 	for attempt := 0; ; attempt++ {
+		start := time.Now()
 		err := call(ctx)
+		if c.observe != nil {
+			c.observe(method, time.Since(start), err)
+		}
 		if err == nil {
 			return nil
 		}

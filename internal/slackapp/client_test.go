@@ -353,3 +353,29 @@ func TestLogsCarryNoMessageText(t *testing.T) {
 		}
 	}
 }
+
+// TestObserveEveryAttempt reports each attempt of a call, the failed ones
+// with their error, for the Slack call metrics.
+func TestObserveEveryAttempt(t *testing.T) {
+	t.Parallel()
+	fake := newFake(t)
+	var mu sync.Mutex
+	var got []string
+	c := slackapp.New(slackapp.Options{
+		Token: testToken, BaseURL: fake.URL(), MaxRetries: 3, BaseDelay: time.Millisecond,
+		Observe: func(method string, _ time.Duration, err error) {
+			mu.Lock()
+			defer mu.Unlock()
+			got = append(got, method+" "+slackapp.ErrorCode(err))
+		},
+	})
+	fake.FailNext("chat.postMessage", 1, slackfake.OKFalse("internal_error"))
+	if _, _, err := c.PostMessage(t.Context(), "C1", "hello", nil); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if want := []string{"chat.postMessage internal_error", "chat.postMessage "}; strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Fatalf("observed %q, want %q", got, want)
+	}
+}

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/slack-go/slack"
 )
 
 // Header names Slack signs requests with.
@@ -39,10 +41,15 @@ var (
 
 // Verify checks that body was signed by Slack with signingSecret, following
 // Slack's v0 scheme: the X-Slack-Signature header must equal
-// "v0=" + hex(HMAC-SHA256(secret, "v0:" + timestamp + ":" + body)), compared
-// in constant time, and the X-Slack-Request-Timestamp header must be within
-// MaxClockSkew of now. body must be the raw request body, before any form
-// parsing.
+// "v0=" + hex(HMAC-SHA256(secret, "v0:" + timestamp + ":" + body)), and the
+// X-Slack-Request-Timestamp header must be within MaxClockSkew of now. body
+// must be the raw request body, before any form parsing.
+//
+// The signature is checked by slack-go's verifier (slack.NewSecretsVerifier,
+// constant-time comparison). That verifier also holds the timestamp to five
+// minutes of the wall clock; Verify checks it against now first, so an
+// injected clock decides which error a stale request gets, and the wall
+// clock can only refuse more.
 func Verify(signingSecret string, header http.Header, body []byte, now time.Time) error {
 	if signingSecret == "" {
 		return ErrNoSigningSecret
@@ -56,19 +63,25 @@ func Verify(signingSecret string, header http.Header, body []byte, now time.Time
 	if err != nil {
 		return ErrMissingHeaders
 	}
-	sigHex, ok := strings.CutPrefix(sigText, "v0=")
-	if !ok {
+	if !strings.HasPrefix(sigText, "v0=") {
 		return ErrMissingHeaders
 	}
 	skew := now.Sub(time.Unix(ts, 0))
 	if skew > MaxClockSkew || skew < -MaxClockSkew {
 		return ErrStaleTimestamp
 	}
-	got, err := hex.DecodeString(sigHex)
-	if err != nil {
+	sv, err := slack.NewSecretsVerifier(header, signingSecret)
+	switch {
+	case errors.Is(err, slack.ErrExpiredTimestamp):
+		return ErrStaleTimestamp
+	case err != nil:
+		// Not hex, or not a SHA-256 long: a signature that cannot match.
 		return ErrBadSignature
 	}
-	if !hmac.Equal(got, sign(signingSecret, tsText, body)) {
+	if _, err := sv.Write(body); err != nil {
+		return ErrBadSignature
+	}
+	if err := sv.Ensure(); err != nil {
 		return ErrBadSignature
 	}
 	return nil

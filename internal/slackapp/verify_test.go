@@ -7,6 +7,7 @@ import (
 	"os"
 	"strconv"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/ashby-auto-advance/aaa/internal/slackapp"
@@ -83,11 +84,27 @@ func TestVerify(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			err := slackapp.Verify(tt.secret, tt.header, tt.body, tt.now)
-			if !errors.Is(err, tt.want) || (tt.want == nil && err != nil) {
-				t.Fatalf("Verify() = %v, want %v", err, tt.want)
-			}
+			// slack-go's verifier holds the timestamp to the wall clock as
+			// well: run in a bubble whose clock reads tt.now.
+			synctest.Test(t, func(t *testing.T) {
+				time.Sleep(time.Until(tt.now))
+				err := slackapp.Verify(tt.secret, tt.header, tt.body, tt.now)
+				if !errors.Is(err, tt.want) || (tt.want == nil && err != nil) {
+					t.Fatalf("Verify() = %v, want %v", err, tt.want)
+				}
+			})
 		})
+	}
+}
+
+// TestVerifyWallClock shows the signature goes through slack-go's verifier:
+// a request fresh by the injected clock but years old by the wall clock is
+// refused as stale, the check slack-go adds.
+func TestVerifyWallClock(t *testing.T) {
+	t.Parallel()
+	v, at := loadVector(t)
+	if err := slackapp.Verify(v.Secret, signedHeader(v.Timestamp, v.Signature), []byte(v.RawBody), at); !errors.Is(err, slackapp.ErrStaleTimestamp) {
+		t.Fatalf("Verify(2024 vector, now=2024, wall clock today) = %v, want ErrStaleTimestamp", err)
 	}
 }
 
