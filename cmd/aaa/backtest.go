@@ -11,19 +11,20 @@ import (
 	"github.com/ashby-auto-advance/aaa/internal/app"
 	"github.com/ashby-auto-advance/aaa/internal/backtest"
 	"github.com/ashby-auto-advance/aaa/internal/config"
+	"github.com/ashby-auto-advance/aaa/internal/domain"
 	"github.com/ashby-auto-advance/aaa/internal/rules"
 	"github.com/spf13/cobra"
 )
 
 func init() { extraCommands = append(extraCommands, newBacktestCmd) }
 
-// parseSince reads --since with the admin API's parser (90d, 48h, an RFC
-// 3339 time or all); empty is everything.
+// parseSince reads --since with the admin API's parser (domain.ParseSince:
+// 90d, 12h, an RFC 3339 time, a date or all); empty is everything.
 func parseSince(s string, now time.Time) (time.Time, error) {
 	if s == "" {
 		return time.Time{}, nil
 	}
-	t, err := backtest.ParseSince(s, now)
+	t, err := domain.ParseSince(s, now)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("--%w", err)
 	}

@@ -14,13 +14,13 @@ import (
 // defaultBacktestWindow is the backtest window when no since is given.
 const defaultBacktestWindow = 90 * 24 * time.Hour
 
-// backtestSince reads since as "90d", a Go duration ("48h") or an RFC 3339
-// time; empty is the default window.
+// backtestSince reads since with domain.ParseSince; empty is the default
+// window.
 func backtestSince(v string, now time.Time) (time.Time, error) {
 	if v == "" {
 		return now.Add(-defaultBacktestWindow), nil
 	}
-	return backtest.ParseSince(v, now)
+	return domain.ParseSince(v, now)
 }
 
 // backtestRule replays a stored rule: GET /admin/backtest?rule_id=&since=&job_id=.

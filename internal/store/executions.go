@@ -70,8 +70,28 @@ type ExecutionFilter struct {
 	Outcome       string
 	Mode          string
 	Since         time.Time
-	Limit         int
+	// After continues a listing after this row: only executions that come
+	// after it in the listing's order (executed_at DESC, execution_id) are
+	// returned. Zero starts from the newest.
+	After ExecutionCursor
+	Limit int
 }
+
+// ExecutionCursor is a position in ListExecutions' order: the executed_at
+// and id of the last row of the previous page (keyset pagination, stable
+// while rows are added).
+type ExecutionCursor struct {
+	ExecutedAt time.Time
+	ID         string
+}
+
+// CursorOf is the cursor that continues a listing after e.
+func CursorOf(e domain.Execution) ExecutionCursor {
+	return ExecutionCursor{ExecutedAt: e.ExecutedAt, ID: e.ID}
+}
+
+// IsZero reports whether c is the start of a listing.
+func (c ExecutionCursor) IsZero() bool { return c.ID == "" && c.ExecutedAt.IsZero() }
 
 // ExecutionCount is one group of CountExecutions.
 type ExecutionCount struct {
@@ -251,6 +271,11 @@ func (db *DB) ListExecutions(ctx context.Context, f ExecutionFilter) ([]domain.E
 	}
 	if !f.Since.IsZero() {
 		add("executed_at >= $%d", f.Since.UTC())
+	}
+	if !f.After.IsZero() {
+		args = append(args, stampOf(f.After.ExecutedAt), f.After.ID)
+		where = append(where, fmt.Sprintf("(executed_at < $%d OR (executed_at = $%d AND execution_id > $%d))",
+			len(args)-1, len(args)-1, len(args)))
 	}
 	q := `SELECT ` + execCols + ` FROM advancement_executions`
 	if len(where) > 0 {
