@@ -73,6 +73,8 @@ Logs go to --log-file (never to the terminal); NO_COLOR turns colors off.`,
 // the Ashby client when ASHBY_API_KEY is set (without it, undo answers that
 // it needs the key; cancel and keep need no Ashby call), and an insert-only
 // queue, so the Slack message refresh they enqueue is sent by 'aaa serve'.
+// Retrying a failed delivery goes through the intake use case over the
+// same queue.
 func dashboardOptions(cfg config.Config, be *backend, log *slog.Logger) tui.Options {
 	ao := appOptions(cfg, be, log)
 	if cfg.AshbyAPIKey != "" {
@@ -100,6 +102,9 @@ func dashboardOptions(cfg config.Config, be *backend, log *slog.Logger) tui.Opti
 	}
 	if ao.Queue != nil {
 		opts.Decisions = svcs.Advance
+		// A retry from Activity is `aaa webhooks retry`: the delivery goes
+		// back to pending with its ingest job queued for 'aaa serve'.
+		opts.Intake = svcs.Intake
 	}
 	return opts
 }

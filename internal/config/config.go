@@ -73,6 +73,10 @@ type Config struct {
 	// UndoWindow is how long after aaa acted an Undo is accepted
 	// (UNDO_WINDOW); 0 turns undo off.
 	UndoWindow time.Duration
+	// HeartbeatInterval is how often `aaa serve` records that it is
+	// running (HEARTBEAT_INTERVAL); the dashboard reads a server missing
+	// two beats as gone.
+	HeartbeatInterval time.Duration
 
 	// Feedback reminder policy (per-rule overrides live in the database).
 	ReminderFirstAfter time.Duration
@@ -124,6 +128,7 @@ var Variables = []Var{
 	{"SLACK_USER_SYNC_INTERVAL", "12h", "Slack user directory sync period", false},
 	{"REMINDER_INTERVAL", "5m", "feedback reminder job period", false},
 	{"UNDO_WINDOW", "15m", "how long after aaa advanced or archived a candidate an Undo moves them back (0 turns undo off)", false},
+	{"HEARTBEAT_INTERVAL", "15s", "how often aaa serve records in the database that it is running (at least 1s); the dashboard shows a server that missed two beats as gone", false},
 	{"JOB_TIMEOUT", "2m", "longest one run of a background job may take", false},
 	{"JOB_RESCUE_AFTER", "3m", "when a job left running by a crashed process runs again (must exceed JOB_TIMEOUT)", false},
 	{"DELIVERY_RETENTION", "30d", "how long processed webhook deliveries keep their payload (e.g. 30d, 720h; 0 keeps it forever); the row, its dedupe key and audit links stay", false},
@@ -186,6 +191,7 @@ func Load(environ []string) (Config, error) {
 		JobTimeout:              l.dur("JOB_TIMEOUT", 2*time.Minute),
 		JobRescueAfter:          l.dur("JOB_RESCUE_AFTER", 3*time.Minute),
 		DeliveryRetention:       l.retention("DELIVERY_RETENTION", 30*24*time.Hour),
+		HeartbeatInterval:       l.dur("HEARTBEAT_INTERVAL", 15*time.Second),
 	}
 	if _, ok := env["FRONTEND_URL"]; !ok {
 		c.FrontendURLs = []string{"http://localhost:5173"}

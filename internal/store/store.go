@@ -33,6 +33,7 @@ type Store interface {
 	LifecycleStore
 	DashboardStore
 	SchemaStore
+	HeartbeatStore
 	// InTx runs fn in one transaction. fn must use only the Store it is given.
 	InTx(ctx context.Context, fn func(tx Store) error) error
 	// InDurableTx is InTx for the transactions that acknowledge webhook
@@ -126,6 +127,7 @@ var (
 	_ LifecycleStore    = (*DB)(nil)
 	_ DashboardStore    = (*DB)(nil)
 	_ SchemaStore       = (*DB)(nil)
+	_ HeartbeatStore    = (*DB)(nil)
 )
 
 // SchemaStore reports whether the database schema is current (the

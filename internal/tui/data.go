@@ -34,6 +34,9 @@ type Store interface {
 	ListSyncStates(ctx context.Context) ([]store.SyncState, error)
 	ListFailedNotifications(ctx context.Context, limit int) ([]domain.Notification, error)
 	ListExecutions(ctx context.Context, f store.ExecutionFilter) ([]domain.Execution, error)
+	GetDelivery(ctx context.Context, id string) (domain.Delivery, error)
+	// ListHeartbeats tells whether a server is serving the store.
+	ListHeartbeats(ctx context.Context) ([]domain.Heartbeat, error)
 	// The metadata caches, for names and form field titles.
 	explain.Caches
 }
@@ -102,6 +105,8 @@ type data struct {
 	// available); undoWindow is UNDO_WINDOW, for showing the window.
 	decisions  Decisions
 	undoWindow time.Duration
+	// intake retries failed deliveries (nil: retry is not available).
+	intake Intake
 
 	actor    string
 	now      func() time.Time

@@ -64,6 +64,9 @@ type Options struct {
 	// Label names the store in the header (e.g. "sqlite:aaa.db"); never
 	// put a password in it.
 	Label string
+	// Intake retries a failed delivery from Activity (the intake use
+	// case); nil leaves retry unavailable.
+	Intake Intake
 }
 
 // viewID names the views, in tab order.
@@ -118,6 +121,12 @@ type Model struct {
 	statusErr     bool
 	// statusFromLoad marks a status set by a failed load.
 	statusFromLoad bool
+
+	// server is the latest server status (see server.go); serverKnown is
+	// set once one loaded, serverLoading while a load runs.
+	server        serverStatus
+	serverKnown   bool
+	serverLoading bool
 }
 
 // New returns the dashboard model. It does no I/O until its commands run.
@@ -145,7 +154,7 @@ func newModel(opts Options) *Model {
 		opts:   opts,
 		keys:   DefaultKeyMap(),
 		styles: NewStyles(opts.NoColor),
-		data:   data{st: opts.Store, backtest: opts.Backtest, reviews: opts.Reviews, rules: opts.Rules, decisions: opts.Decisions, undoWindow: opts.UndoWindow, actor: opts.Actor, now: opts.Now, log: opts.Logger.With("component", "tui"), reviewer: opts.Reviewer},
+		data:   data{st: opts.Store, backtest: opts.Backtest, reviews: opts.Reviews, rules: opts.Rules, decisions: opts.Decisions, undoWindow: opts.UndoWindow, intake: opts.Intake, actor: opts.Actor, now: opts.Now, log: opts.Logger.With("component", "tui"), reviewer: opts.Reviewer},
 		help:   help.New(),
 	}
 	m.help.Styles = m.styles.Help
@@ -160,7 +169,7 @@ func newModel(opts Options) *Model {
 
 // Init starts the refresh tick and loads the first view.
 func (m *Model) Init() tea.Cmd {
-	return tea.Batch(m.tick(), m.load(m.active, m.views[m.active].Init()))
+	return tea.Batch(m.tick(), m.load(m.active, m.views[m.active].Init()), m.loadServer())
 }
 
 func (m *Model) tick() tea.Cmd {
@@ -176,6 +185,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.handleKey(msg)
 	case tickMsg:
 		return m, m.onTick()
+	case serverStatusMsg:
+		return m, m.onServerStatus(msg)
 	default:
 		return m, m.forward(msg)
 	}
@@ -187,6 +198,7 @@ func (m *Model) resize(w, h int) tea.Cmd {
 	for _, v := range m.views {
 		v.SetSize(w, m.bodyHeight())
 	}
+	m.sizeForServerNotice()
 	return nil
 }
 
@@ -204,7 +216,7 @@ func (m *Model) load(v viewID, cmd tea.Cmd) tea.Cmd {
 // onTick refreshes the active view unless its last load is still running,
 // and schedules the next tick.
 func (m *Model) onTick() tea.Cmd {
-	cmds := []tea.Cmd{m.tick()}
+	cmds := []tea.Cmd{m.tick(), m.loadServer()}
 	if !m.inflight[m.active] {
 		cmds = append(cmds, m.load(m.active, m.views[m.active].Refresh()))
 	}
@@ -304,7 +316,7 @@ func (m *Model) render() string {
 	if m.fullHelp {
 		body = m.renderFullHelp()
 	} else {
-		body = m.views[m.active].View()
+		body = m.withServerNotice(m.views[m.active].View())
 	}
 	return strings.Join([]string{
 		m.renderHeader(),
@@ -330,9 +342,10 @@ func (m *Model) renderHeader() string {
 	if at := m.updated[m.active]; !at.IsZero() {
 		updated = "updated " + at.In(m.opts.Now().Location()).Format("15:04:05")
 	}
-	// The store label goes first when the line is short of room.
-	for _, right := range []string{strings.Trim(m.opts.Label+" · "+updated, " ·"), updated} {
-		right = m.styles.Dim.Render(right) + " "
+	// The store label goes first when the line is short of room, then
+	// the server badge's host.
+	for _, right := range m.headerRights(updated) {
+		right += " "
 		if gap := m.width - lipgloss.Width(left) - lipgloss.Width(right); gap >= 1 {
 			return left + strings.Repeat(" ", gap) + right
 		}
