@@ -89,6 +89,16 @@ func serve(ctx context.Context, cfg config.Config, addr string, log *slog.Logger
 		return err
 	}
 	defer be.close()
+	if path, ok := strings.CutPrefix(be.desc, "sqlite:"); ok {
+		// One server per SQLite file: a second one refuses to start (the
+		// dashboard and the CLI still open the file).
+		release, err := lockSQLite(path)
+		if err != nil {
+			log.ErrorContext(ctx, "database_in_use", "error", err.Error())
+			return err
+		}
+		defer release()
+	}
 	log.InfoContext(ctx, "database_connected", "database", be.desc)
 	applied, err := be.migrate(ctx)
 	if err != nil {
@@ -177,6 +187,13 @@ func serve(ctx context.Context, cfg config.Config, addr string, log *slog.Logger
 	srvErr := make(chan error, 1)
 	go func() { srvErr <- srv.Serve(ln) }()
 
+	// On SQLite this process is the only server (it holds the lock): jobs a
+	// previous process left running run again at once.
+	if n, err := q.RescueOrphans(ctx); err != nil {
+		log.WarnContext(ctx, "jobs_rescue_failed", "error", err.Error())
+	} else if n > 0 {
+		log.InfoContext(ctx, "jobs_rescued_at_start", "count", n)
+	}
 	if err := q.Start(ctx, svcs.Handlers()); err != nil {
 		_ = srv.Close()
 		return fmt.Errorf("start jobs: %w", err)

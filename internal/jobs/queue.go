@@ -389,3 +389,21 @@ func (q *Queue) AllJobs(ctx context.Context) ([]*rivertype.JobRow, error) {
 	}
 	return res.Jobs, nil
 }
+
+// RescueOrphans makes the jobs a previous process left running available
+// again at once, on SQLite, where only one `aaa serve` works a file (it
+// holds the file's server lock): a running job there belongs to a process
+// that is gone, and waiting JOB_RESCUE_AFTER for River's rescuer would only
+// delay it. Call it before Start. On Postgres, where several servers share
+// the queue, River's rescuer decides and this does nothing.
+func (q *Queue) RescueOrphans(ctx context.Context) (int, error) {
+	if q.pgc != nil || q.opts.InsertOnly {
+		return 0, nil
+	}
+	res, err := q.opts.DB.ExecContext(ctx, `UPDATE river_job SET state = 'available' WHERE state = 'running'`)
+	if err != nil {
+		return 0, fmt.Errorf("rescue jobs left running: %w", err)
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}
