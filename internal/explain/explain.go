@@ -2,7 +2,9 @@
 // recruiter reads, with names looked up at display time: the candidate, job,
 // stage, interview, interviewer and the form field's title. The engine keeps
 // ids and values as data (domain.Reason); every surface (Slack, the
-// dashboard, the admin API, backtests, the demo) renders them here.
+// dashboard, the admin API, backtests, the demo) renders them here, and a
+// recorded decision with its names is rendered once, by Decisions, for the
+// admin API and the exports (Exporter: CSV, JSON, JSON lines).
 //
 // A name missing from the caches renders as "unknown interviewer" (or
 // interview, stage, ...) with the id in a code span, and asks the Names
@@ -64,7 +66,9 @@ func New(ctx context.Context, names Names) *Renderer {
 func (r *Renderer) SeedSchedule(s domain.Schedule) *Renderer {
 	for _, ev := range s.Events {
 		for _, a := range ev.Interviewers {
-			if n := a.Name(); n != "" && a.InterviewerID != "" {
+			// Name falls back to the id: that is no name, so the caches
+			// are asked instead.
+			if n := a.Name(); n != "" && a.InterviewerID != "" && n != a.InterviewerID {
 				r.seeded[a.InterviewerID] = n
 			}
 		}

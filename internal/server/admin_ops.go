@@ -1,9 +1,11 @@
 package server
 
 import (
+	"bytes"
 	"context"
-	"encoding/json"
+	"encoding/base64"
 	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
@@ -178,29 +180,63 @@ func (q *queryFilters) limit() int {
 	return n
 }
 
+// since reads a window's start with domain.ParseSince (the parser of every
+// door); empty is the zero time (everything).
 func (q *queryFilters) since(key string, now time.Time) time.Time {
 	v := q.r.URL.Query().Get(key)
 	if v == "" {
 		return time.Time{}
 	}
-	if t, err := time.Parse(time.RFC3339, v); err == nil {
-		return t
+	t, err := domain.ParseSince(v, now)
+	if err != nil {
+		_, msg, _ := strings.Cut(err.Error(), ": ")
+		q.probs = append(q.probs, rules.Problem{Type: rules.ProblemInvalid, Loc: []any{"query", key},
+			Msg: "must be a number of days (90d), a duration (12h), an RFC 3339 time, a date (2006-01-02) or all: " + msg, Input: v})
 	}
-	if t, err := time.Parse(time.DateOnly, v); err == nil {
-		return t
+	return t
+}
+
+// cursor reads an opaque page cursor (see encodeCursor); empty is the
+// first page.
+func (q *queryFilters) cursor(key string) store.ExecutionCursor {
+	v := q.r.URL.Query().Get(key)
+	if v == "" {
+		return store.ExecutionCursor{}
 	}
-	if d, err := time.ParseDuration(v); err == nil && d > 0 {
-		return now.Add(-d)
+	c, ok := decodeCursor(v)
+	if !ok {
+		q.probs = append(q.probs, rules.Problem{Type: rules.ProblemInvalid, Loc: []any{"query", key},
+			Msg: "must be a next_cursor returned by this endpoint", Input: v})
 	}
-	q.probs = append(q.probs, rules.Problem{Type: rules.ProblemInvalid, Loc: []any{"query", key},
-		Msg: "must be an RFC 3339 time, a date (2006-01-02) or a duration such as 24h", Input: v})
-	return time.Time{}
+	return c
+}
+
+// encodeCursor is the opaque next_cursor of a page that ended at c.
+func encodeCursor(c store.ExecutionCursor) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(c.ExecutedAt.UTC().Format(time.RFC3339Nano) + "|" + c.ID))
+}
+
+func decodeCursor(v string) (store.ExecutionCursor, bool) {
+	raw, err := base64.RawURLEncoding.DecodeString(v)
+	if err != nil {
+		return store.ExecutionCursor{}, false
+	}
+	at, id, ok := strings.Cut(string(raw), "|")
+	t, err := time.Parse(time.RFC3339Nano, at)
+	if !ok || err != nil || id == "" {
+		return store.ExecutionCursor{}, false
+	}
+	return store.ExecutionCursor{ExecutedAt: t, ID: id}, true
 }
 
 func joinList(xs []string) string { return strings.Join(xs, ", ") }
 
-// decisions is GET /admin/decisions?outcome=&mode=&rule_id=&status=&since=&limit=:
-// recorded decisions, newest first, with their reasons.
+// decisions is GET /admin/decisions?outcome=&mode=&rule_id=&status=&since=&limit=&cursor=&format=:
+// recorded decisions, newest first (executed_at, then execution_id), with
+// their reasons, a page at a time: next_cursor continues the listing (null
+// on the last page). With format=csv or Accept: text/csv the page is CSV
+// with explain.ExportColumns, the columns of `aaa decisions export`, and the
+// next cursor in the X-Next-Cursor header.
 func (s *Server) decisions(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	q := &queryFilters{r: r}
@@ -208,64 +244,101 @@ func (s *Server) decisions(w http.ResponseWriter, r *http.Request) {
 		Outcome: q.oneOf("outcome", outcomes), Mode: q.oneOf("mode", []string{domain.ModeShadow, domain.ModeLive}),
 		Status: q.oneOf("status", execStatuses), RuleID: r.URL.Query().Get("rule_id"),
 		ScheduleID: r.URL.Query().Get("schedule_id"), ApplicationID: r.URL.Query().Get("application_id"),
-		Since: q.since("since", s.d.Now()), Limit: q.limit(),
+		Since: q.since("since", s.d.Now()), After: q.cursor("cursor"), Limit: q.limit(),
+	}
+	format := q.oneOf("format", []string{"json", explain.FormatCSV})
+	if format == "" && acceptsCSV(r) {
+		format = explain.FormatCSV
 	}
 	if len(q.probs) > 0 {
 		s.validationFailed(w, r, q.probs)
 		return
 	}
+	limit := f.Limit
+	f.Limit++ // one more row says whether a next page exists
 	execs, err := s.d.Store.ListExecutions(ctx, f)
 	if err != nil {
 		s.storeError(w, r, err)
 		return
 	}
+	var next *string
+	if len(execs) > limit {
+		execs = execs[:limit]
+		c := encodeCursor(store.CursorOf(execs[limit-1]))
+		next = &c
+	}
+	render := explain.NewDecisions(ctx, s.d.Store)
+	if format == explain.FormatCSV {
+		s.decisionsCSV(w, r, render, execs, next)
+		return
+	}
 	out := make([]decisionJSON, 0, len(execs))
 	for _, e := range execs {
-		out = append(out, s.decisionOf(ctx, e))
+		out = append(out, decisionJSONOf(render.Render(e)))
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"count": len(out), "decisions": out})
+	writeJSON(w, http.StatusOK, map[string]any{"count": len(out), "decisions": out, "next_cursor": next})
+}
+
+// acceptsCSV reports whether the request's Accept header asks for CSV.
+func acceptsCSV(r *http.Request) bool {
+	for _, a := range r.Header.Values("Accept") {
+		for part := range strings.SplitSeq(a, ",") {
+			mt, _, _ := strings.Cut(part, ";")
+			if strings.EqualFold(strings.TrimSpace(mt), "text/csv") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// decisionsCSV answers a page of decisions as CSV.
+func (s *Server) decisionsCSV(w http.ResponseWriter, r *http.Request, render *explain.Decisions, execs []domain.Execution, next *string) {
+	var b bytes.Buffer
+	x, err := explain.NewExporter(&b, explain.FormatCSV)
+	if err == nil {
+		for _, e := range execs {
+			if err = x.Write(render.Render(e)); err != nil {
+				break
+			}
+		}
+	}
+	if err == nil {
+		err = x.Close()
+	}
+	if err != nil {
+		s.storeError(w, r, fmt.Errorf("write decisions csv: %w", err))
+		return
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="decisions.csv"`)
+	if next != nil {
+		w.Header().Set("X-Next-Cursor", *next)
+	}
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(b.Bytes())
 }
 
 // decisionOf renders one decision with its reasons and names.
 func (s *Server) decisionOf(ctx context.Context, e domain.Execution) decisionJSON {
+	return decisionJSONOf(explain.NewDecisions(ctx, s.d.Store).Render(e))
+}
+
+// decisionJSONOf is the API's object of a rendered decision.
+func decisionJSONOf(x explain.Decision) decisionJSON {
+	e := x.Execution
 	d := decisionJSON{
 		ExecutionID: e.ID, ScheduleID: e.ScheduleID, ApplicationID: e.ApplicationID, RuleID: nullable(e.RuleID),
 		RuleVersion: e.RuleVersion, Mode: e.Mode, Outcome: e.Outcome, Status: e.Status,
 		FromStageID: nullable(e.FromStageID), ToStageID: nullable(e.ToStageID), FailureReason: nullable(e.FailureReason),
-		Summary: e.Summary, Reasons: []reasonJSON{}, ExecutedAt: isoTime(e.ExecutedAt), ExecutedBy: e.ExecutedBy,
-		UpdatedAt: isoTime(e.UpdatedAt),
+		Summary: e.Summary, Reasons: x.Reasons, ExecutedAt: isoTime(e.ExecutedAt), ExecutedBy: e.ExecutedBy,
+		UpdatedAt: isoTime(e.UpdatedAt), CandidateName: x.CandidateName, JobTitle: x.JobTitle, RuleName: x.RuleName,
+		FromStageTitle: x.FromStageTitle, ToStageTitle: x.ToStageTitle,
+		SummaryText: x.SummaryText, Explanation: x.Explanation,
 	}
-	var dec domain.Decision
-	if len(e.Reasons) > 0 && json.Unmarshal(e.Reasons, &dec) == nil {
-		if dec.DueAt != nil {
-			t := isoTime(*dec.DueAt)
-			d.DueAt = &t
-		}
-	}
-	if dec.Outcome == "" {
-		dec.Outcome = e.Outcome
-	}
-	if dec.Summary == "" {
-		dec.Summary = e.Summary
-	}
-	rr := s.renderer(ctx)
-	if sched, err := s.d.Store.GetSchedule(ctx, e.ScheduleID); err == nil {
-		rr.SeedSchedule(sched)
-	}
-	d.Reasons = explainReasons(rr, dec)
-	d.SummaryText, d.Explanation = rr.Summary(dec), rr.Explanation(dec)
-	d.CandidateName, _ = rr.Lookup(explain.KindCandidate, e.ApplicationID)
-	if app, err := s.d.Store.GetApplication(ctx, e.ApplicationID); err == nil && app.JobID != "" {
-		d.JobTitle, _ = rr.Lookup(explain.KindJob, app.JobID)
-	}
-	if e.RuleID != "" {
-		d.RuleName, _ = rr.Lookup(explain.KindRule, e.RuleID)
-	}
-	if e.FromStageID != "" {
-		d.FromStageTitle, _ = rr.Lookup(explain.KindStage, e.FromStageID)
-	}
-	if e.ToStageID != "" {
-		d.ToStageTitle, _ = rr.Lookup(explain.KindStage, e.ToStageID)
+	if x.Decision.DueAt != nil {
+		t := isoTime(*x.Decision.DueAt)
+		d.DueAt = &t
 	}
 	d.ActAt, d.ActedAt, d.RevertedAt = optTime(e.ActAt), optTime(e.ActedAt), optTime(e.RevertedAt)
 	d.RevertedBy = nullable(e.RevertedBy)
