@@ -95,5 +95,5 @@ func (p *backtestPanel) navigate(k KeyMap, msg tea.KeyPressMsg, st Styles, heigh
 }
 
 func backtestHelp(k KeyMap) []key.Binding {
-	return []key.Binding{k.Up, k.Down, k.Close}
+	return []key.Binding{k.Up, k.Down, k.Back}
 }

@@ -174,6 +174,9 @@ type activity struct {
 	syncs         []store.SyncState
 	notifications []domain.Notification
 	executions    []domain.Execution
+	// candidates names the candidate of each failed action and
+	// notification, by decision (execution) id.
+	candidates map[string]string
 }
 
 type activityMsg struct {
@@ -320,8 +323,11 @@ func (d data) loadActivity() tea.Cmd {
 			if a.notifications, err = d.st.ListFailedNotifications(ctx, errorLimit); err != nil {
 				return err
 			}
-			a.executions, err = d.st.ListExecutions(ctx, store.ExecutionFilter{Status: domain.ExecFailed, Limit: errorLimit})
-			return err
+			if a.executions, err = d.st.ListExecutions(ctx, store.ExecutionFilter{Status: domain.ExecFailed, Limit: errorLimit}); err != nil {
+				return err
+			}
+			a.candidates = errorCandidates(ctx, d.st, a)
+			return nil
 		}()
 		msg.at = d.now()
 		d.logErr("load activity", msg.err)

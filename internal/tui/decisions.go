@@ -27,7 +27,11 @@ type decisionsView struct {
 	styles Styles
 	data   data
 
+	// all is the decisions loaded (outcome, mode and rule filtered by the
+	// store); rows the ones shown, fuzzy-filtered and sorted by find.
+	all     []store.DecisionRow
 	rows    []store.DecisionRow
+	find    finder[store.DecisionRow]
 	rules   []domain.Rule
 	list    cursorList
 	outcome int // index in outcomeFilters
@@ -35,14 +39,11 @@ type decisionsView struct {
 	rule    int // 0: all, i: rules[i-1]
 	seq     int // the newest load asked for; older answers are dropped
 
-	filter    lineInput
-	filtering bool
-
-	detail       bool
-	detailID     string
-	detailData   *store.DecisionDetail
-	fieldTitles  map[string]string
-	detailScroll scroller
+	detail      bool
+	detailID    string
+	detailData  *store.DecisionDetail
+	fieldTitles map[string]string
+	pane        pane
 
 	// acting is the undo, cancel or keep awaiting its y/n (nil when none);
 	// busy says which one is under way (an undo waits for Ashby).
@@ -63,8 +64,24 @@ type decisionsView struct {
 }
 
 func newDecisionsView(k KeyMap, s Styles, d data) *decisionsView {
-	v := &decisionsView{keys: k, styles: s, data: d}
-	v.filter = newLineInput(" / ", "candidate, rule, outcome, summary…", s)
+	v := &decisionsView{keys: k, styles: s, data: d, pane: newPane()}
+	v.find = newFinder(s, "candidate, job, stage, rule, outcome…", decisionNames,
+		sortSpec[store.DecisionRow]{name: "time", first: "newest first", reversed: "oldest first", cmp: func(a, b store.DecisionRow) int {
+			return byTime(b.Execution.ExecutedAt, a.Execution.ExecutedAt)
+		}},
+		sortSpec[store.DecisionRow]{name: "candidate", first: "A to Z", reversed: "Z to A", cmp: func(a, b store.DecisionRow) int {
+			return byText(rowCandidate(a), rowCandidate(b))
+		}},
+		sortSpec[store.DecisionRow]{name: "outcome", first: "A to Z", reversed: "Z to A", cmp: func(a, b store.DecisionRow) int {
+			return byText(a.Execution.Outcome, b.Execution.Outcome)
+		}},
+		sortSpec[store.DecisionRow]{name: "status", first: "A to Z", reversed: "Z to A", cmp: func(a, b store.DecisionRow) int {
+			return byText(a.Execution.Status, b.Execution.Status)
+		}},
+		sortSpec[store.DecisionRow]{name: "rule", first: "A to Z", reversed: "Z to A", cmp: func(a, b store.DecisionRow) int {
+			return byText(a.RuleName, b.RuleName)
+		}},
+	)
 	v.note = newLineInput(" note: ", "optional; enter saves, esc cancels", s)
 	return v
 }
@@ -81,14 +98,54 @@ func (v *decisionsView) Refresh() tea.Cmd {
 }
 
 func (v *decisionsView) currentFilter() store.DecisionFilter {
-	f := store.DecisionFilter{Outcome: outcomeFilters[v.outcome], Mode: modeFilters[v.mode], Text: v.filter.Value()}
+	f := store.DecisionFilter{Outcome: outcomeFilters[v.outcome], Mode: modeFilters[v.mode]}
 	if v.rule > 0 && v.rule <= len(v.rules) {
 		f.RuleID = v.rules[v.rule-1].ID
 	}
 	return f
 }
 
-func (v *decisionsView) Capturing() bool { return v.filtering || v.reviewing != "" || v.acting != nil }
+func (v *decisionsView) Capturing() bool {
+	return v.find.typing || v.reviewing != "" || v.acting != nil
+}
+func (v *decisionsView) InDetail() bool { return v.detail }
+
+// decisionNames are what the filter matches.
+func decisionNames(r store.DecisionRow) []string {
+	return []string{rowCandidate(r), r.JobTitle, r.StageTitle, r.ToStageTitle, r.RuleName, r.Execution.Outcome,
+		r.Execution.Status, r.Execution.Mode}
+}
+
+// Target is the selected (or detailed) decision's candidate.
+func (v *decisionsView) Target() target {
+	r := v.selected()
+	if v.detail && v.detailData != nil {
+		r = &v.detailData.Row
+	}
+	if r == nil {
+		return target{}
+	}
+	return target{applicationID: r.Execution.ApplicationID, candidate: r.CandidateName, job: r.JobTitle,
+		id: r.Execution.ID, kind: "decision"}
+}
+
+// Click selects the row at body line y (filters, toolbar and column
+// titles come first); a click on the selected row opens it.
+func (v *decisionsView) Click(y int) tea.Cmd {
+	if v.detail {
+		return nil
+	}
+	i := v.list.offset + y - 3
+	if y < 3 || i >= len(v.rows) {
+		return nil
+	}
+	if i == v.list.cursor {
+		return v.handleKey(tea.KeyPressMsg{Code: tea.KeyEnter})
+	}
+	v.list.cursor = i
+	v.list.clamp()
+	return nil
+}
 
 func (v *decisionsView) SetSize(w, h int) {
 	v.width, v.height = w, h
@@ -115,8 +172,8 @@ func (v *decisionsView) Update(msg tea.Msg) tea.Cmd {
 	case tea.PasteMsg:
 		if v.reviewing != "" {
 			v.note.Update(msg)
-		} else if v.filtering && v.filter.Update(msg) {
-			return v.reload()
+		} else if v.find.paste(msg) {
+			v.refilter()
 		}
 	case tea.KeyPressMsg:
 		return v.handleKey(msg)
@@ -128,8 +185,7 @@ func (v *decisionsView) apply(msg decisionsMsg) {
 	if msg.err != nil || msg.seq != v.seq {
 		return
 	}
-	selected := v.selected()
-	v.rows = msg.rows
+	v.all = msg.rows
 	ruleID := ""
 	if v.rule > 0 && v.rule <= len(v.rules) {
 		ruleID = v.rules[v.rule-1].ID
@@ -141,6 +197,14 @@ func (v *decisionsView) apply(msg decisionsMsg) {
 			v.rule = i + 1
 		}
 	}
+	v.refilter()
+}
+
+// refilter shows the decisions matching the filter, in the chosen order,
+// with the selection kept on the same decision.
+func (v *decisionsView) refilter() {
+	selected := v.selected()
+	v.rows = v.find.apply(v.all)
 	v.list.setLen(len(v.rows))
 	if selected != nil {
 		for i, r := range v.rows {
@@ -167,10 +231,14 @@ func (v *decisionsView) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return v.handleActingKey(msg)
 	case v.reviewing != "":
 		return v.handleReviewKey(msg)
-	case v.filtering:
-		return v.handleFilterKey(msg)
 	case v.detail:
 		return v.handleDetailKey(msg)
+	}
+	if handled, changed := v.find.handleKey(v.keys, msg); handled {
+		if changed {
+			v.refilter()
+		}
+		return nil
 	}
 	if v.list.navigate(v.keys, msg) {
 		return nil
@@ -178,17 +246,9 @@ func (v *decisionsView) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case key.Matches(msg, v.keys.Detail):
 		if r := v.selected(); r != nil {
-			v.detail, v.detailID, v.detailData, v.detailScroll = true, r.Execution.ID, nil, scroller{}
+			v.detail, v.detailID, v.detailData = true, r.Execution.ID, nil
+			v.pane.top()
 			return v.data.loadDecisionDetail(r.Execution.ID)
-		}
-	case key.Matches(msg, v.keys.Filter):
-		v.filtering = true
-		v.filter.Focus()
-		return nil
-	case key.Matches(msg, v.keys.Close):
-		if v.filter.Value() != "" {
-			v.filter.SetValue("")
-			return v.reload()
 		}
 	case key.Matches(msg, v.keys.Outcome):
 		v.outcome = (v.outcome + 1) % len(outcomeFilters)
@@ -214,24 +274,6 @@ func (v *decisionsView) reload() tea.Cmd {
 	return v.data.loadDecisions(v.currentFilter(), v.seq)
 }
 
-func (v *decisionsView) handleFilterKey(msg tea.KeyPressMsg) tea.Cmd {
-	switch {
-	case key.Matches(msg, v.keys.Submit):
-		v.filtering = false
-		v.filter.Blur()
-		return nil
-	case msg.String() == "esc":
-		v.filtering = false
-		v.filter.Blur()
-		v.filter.SetValue("")
-		return v.reload()
-	}
-	if v.filter.Update(msg) {
-		return v.reload()
-	}
-	return nil
-}
-
 func (v *decisionsView) handleDetailKey(msg tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case key.Matches(msg, v.keys.Close):
@@ -248,7 +290,7 @@ func (v *decisionsView) handleDetailKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, v.keys.Keep):
 		return v.startAction(advance.ActionKeep)
 	}
-	v.detailScroll.navigate(v.keys, msg, len(v.detailLines()), v.height-1)
+	v.pane.navigate(v.keys, msg, v.detailLines(), v.width, v.detailHeight())
 	return nil
 }
 
@@ -330,13 +372,12 @@ func (v *decisionsView) ShortHelp() []key.Binding {
 		return []key.Binding{v.keys.Confirm, v.keys.Cancel}
 	case v.reviewing != "":
 		return []key.Binding{v.keys.Submit, v.keys.Close}
-	case v.filtering:
-		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "apply")),
-			key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear"))}
+	case v.find.typing:
+		return filterHelp()
 	case v.detail:
-		return append(v.detailKeys(), v.keys.Close)
+		return append(v.detailKeys(), brief(v.keys.Open, "open"), v.keys.Back)
 	}
-	return []key.Binding{v.keys.Detail, v.keys.Filter, v.keys.FilterBy, v.keys.Review}
+	return []key.Binding{v.keys.Detail, v.keys.Filter, v.keys.Sort, brief(v.keys.FilterBy, "filters"), brief(v.keys.Review, "review")}
 }
 
 // detailKeys are the keys that fit the decision in the detail: a/d for a
@@ -375,8 +416,9 @@ func (v *decisionsView) detailKeys() []key.Binding {
 
 func (v *decisionsView) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
-		{v.keys.Filter, v.keys.Outcome, v.keys.Mode, v.keys.Rule, v.keys.Agree, v.keys.Disagree},
-		{v.keys.Undo, v.keys.CancelScheduled, v.keys.Keep, v.keys.Confirm, v.keys.Cancel},
+		v.keys.listHelp(),
+		{v.keys.Outcome, v.keys.Mode, v.keys.Rule, v.keys.Agree, v.keys.Disagree},
+		{v.keys.Undo, v.keys.CancelScheduled, v.keys.Keep, v.keys.Answer},
 	}
 }
 
@@ -425,7 +467,7 @@ func (v *decisionsView) filterLine() string {
 		ruleName = orDash(r.Name, r.ID)
 	}
 	text := fmt.Sprintf(" outcome: %s · mode: %s · rule: %s · %d shown",
-		orAll(outcomeFilters[v.outcome]), orAll(modeFilters[v.mode]), ruleName, len(v.rows))
+		orAll(outcomeFilters[v.outcome]), orAll(modeFilters[v.mode]), ruleName, len(v.all))
 	return v.styles.Dim.Render(fitStyled(text, v.width))
 }
 
@@ -454,17 +496,16 @@ func (v *decisionsView) columns() []column {
 
 func (v *decisionsView) listView() string {
 	now := v.data.now()
-	lines := []string{v.filterLine()}
-	if v.filtering || v.filter.Value() != "" {
-		lines = append(lines, v.filter.View(v.width))
-	} else {
-		lines = append(lines, "")
-	}
+	lines := []string{v.filterLine(), v.find.line(v.styles, v.width, len(v.rows), len(v.all))}
 	cols := v.columns()
 	ws := widths(cols, v.width)
 	lines = append(lines, v.styles.Header.Render(tableHeader(cols, ws)))
 	if len(v.rows) == 0 {
-		return strings.Join(append(lines, v.styles.Dim.Render(" No decisions match.")), "\n")
+		empty := " No decisions match."
+		if len(v.all) > 0 {
+			empty = " No decisions match the filter; esc clears it."
+		}
+		return strings.Join(append(lines, v.styles.Dim.Render(empty)), "\n")
 	}
 	start, end := v.list.visible()
 	for i := start; i < end; i++ {
@@ -503,11 +544,15 @@ func (v *decisionsView) detailView() string {
 	if v.detailData == nil {
 		return v.styles.Dim.Render(" loading decision…")
 	}
-	h := v.height
+	return v.pane.view(v.detailLines(), v.width, v.detailHeight())
+}
+
+// detailHeight is the room of the detail, less the review note's lines.
+func (v *decisionsView) detailHeight() int {
 	if v.reviewing != "" {
-		h -= 2
+		return v.height - 2
 	}
-	return v.detailScroll.window(v.detailLines(), v.width, h)
+	return v.height
 }
 
 func (v *decisionsView) detailLines() []string {

@@ -67,7 +67,13 @@ type Options struct {
 	// Intake retries a failed delivery from Activity (the intake use
 	// case); nil leaves retry unavailable.
 	Intake Intake
+	// Open opens a URL for `o` (default SystemOpener: xdg-open or open);
+	// tests inject their own.
+	Open func(url string) error
 }
+
+// noticeTTL is how long a notice stays in the status line.
+const noticeTTL = 4 * time.Second
 
 // viewID names the views, in tab order.
 type viewID int
@@ -96,6 +102,14 @@ type component interface {
 	// Capturing reports whether keys go to the view first (text input,
 	// confirm step), before the global keys.
 	Capturing() bool
+	// InDetail reports whether a detail screen is shown: then esc and q
+	// return to the list instead of quitting.
+	InDetail() bool
+	// Target is the selected row, for `o` and `y`.
+	Target() target
+	// Click selects the row at line y of the view's body (a click on the
+	// selected row opens it).
+	Click(y int) tea.Cmd
 	ShortHelp() []key.Binding
 	FullHelp() [][]key.Binding
 }
@@ -119,8 +133,10 @@ type Model struct {
 	fullHelp      bool
 	status        string
 	statusErr     bool
-	// statusFromLoad marks a status set by a failed load.
+	// statusFromLoad marks a status set by a failed load; it stays until
+	// a load succeeds. Other notices expire noticeTTL after statusAt.
 	statusFromLoad bool
+	statusAt       time.Time
 
 	// server is the latest server status (see server.go); serverKnown is
 	// set once one loaded, serverLoading while a load runs.
@@ -149,6 +165,9 @@ func newModel(opts Options) *Model {
 	}
 	if opts.Actor == "" {
 		opts.Actor = opts.Reviewer
+	}
+	if opts.Open == nil {
+		opts.Open = SystemOpener
 	}
 	m := &Model{
 		opts:   opts,
@@ -187,6 +206,18 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.onTick()
 	case serverStatusMsg:
 		return m, m.onServerStatus(msg)
+	case tea.MouseWheelMsg:
+		return m, m.wheel(msg)
+	case tea.MouseClickMsg:
+		return m, m.click(msg)
+	case copiedMsg:
+		// OSC 52 through tea's output: the terminal sets the clipboard,
+		// also over SSH.
+		cmd := m.forward(msg)
+		if msg.text == "" {
+			return m, cmd
+		}
+		return m, tea.Batch(tea.SetClipboard(msg.text), cmd)
 	default:
 		return m, m.forward(msg)
 	}
@@ -216,6 +247,9 @@ func (m *Model) load(v viewID, cmd tea.Cmd) tea.Cmd {
 // onTick refreshes the active view unless its last load is still running,
 // and schedules the next tick.
 func (m *Model) onTick() tea.Cmd {
+	if m.status != "" && !m.statusFromLoad && !m.opts.Now().Before(m.statusAt.Add(noticeTTL)) {
+		m.status, m.statusErr = "", false
+	}
 	cmds := []tea.Cmd{m.tick(), m.loadServer()}
 	if !m.inflight[m.active] {
 		cmds = append(cmds, m.load(m.active, m.views[m.active].Refresh()))
@@ -235,9 +269,17 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.fullHelp = false
 		return nil
 	}
+	if v.InDetail() && (key.Matches(msg, m.keys.Quit) || key.Matches(msg, m.keys.Close)) {
+		// esc and q close the detail; only a list quits.
+		return v.Update(tea.KeyPressMsg{Code: tea.KeyEscape})
+	}
 	switch {
 	case key.Matches(msg, m.keys.Quit):
 		return tea.Quit
+	case key.Matches(msg, m.keys.Open):
+		return m.data.open(v.Target(), m.opts.Open)
+	case key.Matches(msg, m.keys.Copy):
+		return m.data.copyTarget(v.Target())
 	case key.Matches(msg, m.keys.Help):
 		m.fullHelp = true
 		return nil
@@ -282,6 +324,7 @@ func (m *Model) forward(msg tea.Msg) tea.Cmd {
 		_, isLoad := msg.(interface{ loadedView() viewID })
 		if text, isErr := n.notice(); text != "" {
 			m.status, m.statusErr, m.statusFromLoad = text, isErr, isLoad
+			m.statusAt = m.opts.Now()
 		} else if isLoad && m.statusFromLoad {
 			// A successful load clears a load error; other notices stay.
 			m.status, m.statusErr, m.statusFromLoad = "", false, false
@@ -294,11 +337,50 @@ func (m *Model) forward(msg tea.Msg) tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
-// View draws the dashboard; alt screen on, mouse off.
+// wheel scrolls the active list or detail as the arrow keys do.
+func (m *Model) wheel(msg tea.MouseWheelMsg) tea.Cmd {
+	v := m.views[m.active]
+	if v.Capturing() || m.fullHelp {
+		return nil
+	}
+	switch msg.Button {
+	case tea.MouseWheelUp:
+		return v.Update(tea.KeyPressMsg{Code: tea.KeyUp})
+	case tea.MouseWheelDown:
+		return v.Update(tea.KeyPressMsg{Code: tea.KeyDown})
+	}
+	return nil
+}
+
+// click switches views on a tab of the header and selects a row in the
+// body.
+func (m *Model) click(msg tea.MouseClickMsg) tea.Cmd {
+	if msg.Button != tea.MouseLeft || m.views[m.active].Capturing() {
+		return nil
+	}
+	if msg.Y == 0 {
+		x := lipgloss.Width(m.styles.Title.Render(" aaa "))
+		for i, name := range viewNames {
+			w := lipgloss.Width(" " + itoa(i+1) + " " + name + " ")
+			if msg.X >= x && msg.X < x+w {
+				return m.switchTo(viewID(i))
+			}
+			x += w
+		}
+		return nil
+	}
+	if y := msg.Y - 2; y >= 0 && y < m.bodyHeight() && !m.fullHelp {
+		return m.views[m.active].Click(y)
+	}
+	return nil
+}
+
+// View draws the dashboard in the alternate screen, with the mouse on
+// (wheel and clicks, cell motion).
 func (m *Model) View() tea.View {
 	v := tea.NewView(m.render())
 	v.AltScreen = true
-	v.MouseMode = tea.MouseModeNone
+	v.MouseMode = tea.MouseModeCellMotion
 	v.WindowTitle = "aaa tui"
 	return v
 }
@@ -323,7 +405,9 @@ func (m *Model) render() string {
 		m.styles.Separator.Render(strings.Repeat("─", m.width)),
 		block(body, m.bodyHeight()),
 		m.renderStatus(),
-		m.help.ShortHelpView(m.shortHelp()),
+		// The help bar can pass the width (bubbles' help adds an item
+		// when its ellipsis would not fit), so it is cut here too.
+		fitStyled(m.help.ShortHelpView(m.shortHelp()), m.width),
 	}, "\n")
 }
 
@@ -369,15 +453,37 @@ func (m *Model) shortHelp() []key.Binding {
 	}
 	v := m.views[m.active]
 	out := v.ShortHelp()
-	if !v.Capturing() {
-		out = append(out, m.keys.NextView, m.keys.Help, m.keys.Quit)
+	switch {
+	case v.Capturing():
+	case v.InDetail():
+		// q returns to the list here; only a list quits.
+		out = append(out, m.keys.Help)
+	default:
+		// ? first: it lists what the bar has no room for.
+		out = append(out, m.keys.Help, m.keys.Quit, m.keys.NextView)
 	}
 	return out
 }
 
 func (m *Model) renderFullHelp() string {
 	groups := append([][]key.Binding{m.keys.globalHelp(), m.keys.navHelp()}, m.views[m.active].FullHelp()...)
-	return m.styles.Heading.Render("Keys — "+viewNames[m.active]) + "\n\n" + m.help.FullHelpView(groups)
+	// Columns of keys side by side while they fit the width, then a new
+	// row of columns: nothing is cut off at 80 columns.
+	var rows, row []string
+	used := 0
+	for _, g := range groups {
+		col := m.help.FullHelpView([][]key.Binding{g})
+		w := lipgloss.Width(col) + 4
+		if used > 0 && used+w > m.width {
+			rows = append(rows, lipgloss.JoinHorizontal(lipgloss.Top, row...))
+			row, used = nil, 0
+		}
+		row = append(row, lipgloss.NewStyle().PaddingRight(4).Render(col))
+		used += w
+	}
+	rows = append(rows, lipgloss.JoinHorizontal(lipgloss.Top, row...))
+	mouse := m.styles.Dim.Render(fitStyled("Mouse: the wheel scrolls; a click selects a tab or a row, a second click opens it.", m.width))
+	return m.styles.Heading.Render("Keys — "+viewNames[m.active]) + "\n\n" + strings.Join(rows, "\n\n") + "\n\n" + mouse
 }
 
 func (l loaded) loadedAt() time.Time { return l.at }

@@ -35,35 +35,106 @@ type pendingView struct {
 	data    data
 	timeout time.Duration
 
+	// all is every schedule loaded; rows the ones shown (filtered and
+	// sorted by find).
+	all    []pendingRow
 	rows   []pendingRow
+	find   finder[pendingRow]
 	titles map[string]string
 	list   cursorList
 	detail bool
-	scroll scroller
+	pane   pane
 	width  int
 	height int
 }
 
 func newPendingView(k KeyMap, s Styles, d data, timeout time.Duration) *pendingView {
-	return &pendingView{keys: k, styles: s, data: d, timeout: timeout}
+	v := &pendingView{keys: k, styles: s, data: d, timeout: timeout, pane: newPane()}
+	v.find = newFinder(s, "candidate, job, stage, interviewer, rule…", pendingRow.names,
+		sortSpec[pendingRow]{name: "due", first: "soonest first", reversed: "latest first", cmp: func(a, b pendingRow) int {
+			return byTimePtr(a.Schedule.DueAt, b.Schedule.DueAt)
+		}},
+		sortSpec[pendingRow]{name: "candidate", first: "A to Z", reversed: "Z to A", cmp: func(a, b pendingRow) int {
+			return byText(a.candidate(), b.candidate())
+		}},
+		sortSpec[pendingRow]{name: "job", first: "A to Z", reversed: "Z to A", cmp: func(a, b pendingRow) int {
+			return byText(a.JobTitle, b.JobTitle)
+		}},
+		sortSpec[pendingRow]{name: "feedback", first: "fewest in first", reversed: "most in first", cmp: func(a, b pendingRow) int {
+			return cmpInt(a.submitted*b.expected, b.submitted*a.expected)
+		}},
+		sortSpec[pendingRow]{name: "timeout", first: "soonest first", reversed: "latest first", cmp: func(a, b pendingRow) int {
+			return byTimePtr(timePtr(a.timeoutAt), timePtr(b.timeoutAt))
+		}},
+	)
+	return v
+}
+
+// names are what the filter matches: candidate, job, stage, who owes
+// feedback and the rule.
+func (r pendingRow) names() []string {
+	out := []string{r.candidate(), r.JobTitle, r.StageTitle, r.timeoutRule}
+	for _, o := range r.owed {
+		out = append(out, o.Interviewer.Name())
+	}
+	return out
+}
+
+func (r pendingRow) candidate() string {
+	return candidateLabel(r.CandidateName, r.Schedule.CandidateID, r.Schedule.ApplicationID)
 }
 
 func (v *pendingView) Init() tea.Cmd    { return v.Refresh() }
 func (v *pendingView) Refresh() tea.Cmd { return v.data.loadPending() }
-func (v *pendingView) Capturing() bool  { return false }
+func (v *pendingView) Capturing() bool  { return v.find.typing }
+func (v *pendingView) InDetail() bool   { return v.detail }
 
 func (v *pendingView) SetSize(w, h int) {
 	v.width, v.height = w, h
-	v.list.setHeight(h - 2)
+	v.list.setHeight(h - 3)
 }
 
 func (v *pendingView) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case pendingMsg:
 		v.apply(msg)
+	case tea.PasteMsg:
+		if v.find.paste(msg) {
+			v.refilter()
+		}
 	case tea.KeyPressMsg:
 		v.handleKey(msg)
 	}
+	return nil
+}
+
+// Target is the selected schedule's candidate and job.
+func (v *pendingView) Target() target {
+	if len(v.rows) == 0 || v.list.cursor >= len(v.rows) {
+		return target{}
+	}
+	r := v.rows[v.list.cursor]
+	return target{applicationID: r.Schedule.ApplicationID, jobID: r.Schedule.JobID, candidate: r.CandidateName,
+		job: r.JobTitle, id: r.Schedule.ID, kind: "schedule"}
+}
+
+// Click selects the row at body line y (summary, toolbar and column
+// titles come first); a click on the selected row opens it.
+func (v *pendingView) Click(y int) tea.Cmd {
+	if v.detail {
+		return nil
+	}
+	i := v.list.offset + y - 3
+	if y < 3 || i >= len(v.rows) {
+		return nil
+	}
+	if i == v.list.cursor {
+		v.detail = true
+		v.pane.top()
+		return nil
+	}
+	v.list.cursor = i
+	v.list.clamp()
 	return nil
 }
 
@@ -71,14 +142,20 @@ func (v *pendingView) apply(msg pendingMsg) {
 	if msg.err != nil {
 		return
 	}
-	selected := v.selectedID()
 	v.titles = msg.pending.InterviewTitles
-	v.rows = v.rows[:0]
+	v.all = v.all[:0]
 	for _, p := range msg.pending.Schedules {
-		v.rows = append(v.rows, v.derive(p, msg.rules))
+		v.all = append(v.all, v.derive(p, msg.rules))
 	}
+	v.refilter()
+}
+
+// refilter shows the rows matching the filter, in the chosen order, with
+// the selection kept on the same schedule.
+func (v *pendingView) refilter() {
+	selected := v.selectedID()
+	v.rows = v.find.apply(v.all)
 	v.list.setLen(len(v.rows))
-	// Keep the selection on the same schedule across refreshes.
 	for i, r := range v.rows {
 		if r.Schedule.ID == selected {
 			v.list.cursor = i
@@ -128,29 +205,39 @@ func (v *pendingView) handleKey(msg tea.KeyPressMsg) {
 			v.detail = false
 			return
 		}
-		v.scroll.navigate(v.keys, msg, len(v.detailLines()), v.height)
+		v.pane.navigate(v.keys, msg, v.detailLines(), v.width, v.height)
+		return
+	}
+	if handled, changed := v.find.handleKey(v.keys, msg); handled {
+		if changed {
+			v.refilter()
+		}
 		return
 	}
 	if v.list.navigate(v.keys, msg) {
 		return
 	}
 	if key.Matches(msg, v.keys.Detail) && len(v.rows) > 0 {
-		v.detail, v.scroll = true, scroller{}
+		v.detail = true
+		v.pane.top()
 	}
 }
 
 func (v *pendingView) ShortHelp() []key.Binding {
-	if v.detail {
-		return []key.Binding{v.keys.Up, v.keys.Down, v.keys.Close}
+	switch {
+	case v.find.typing:
+		return filterHelp()
+	case v.detail:
+		return []key.Binding{brief(v.keys.Down, "scroll"), brief(v.keys.Open, "open"), brief(v.keys.Copy, "copy"), v.keys.Back}
 	}
-	return []key.Binding{v.keys.Up, v.keys.Down, v.keys.Detail, v.keys.Refresh}
+	return []key.Binding{v.keys.Detail, v.keys.Filter, v.keys.Sort, brief(v.keys.Open, "open")}
 }
 
-func (v *pendingView) FullHelp() [][]key.Binding { return nil }
+func (v *pendingView) FullHelp() [][]key.Binding { return [][]key.Binding{v.keys.listHelp()} }
 
 func (v *pendingView) View() string {
 	if v.detail && len(v.rows) > 0 {
-		return v.scroll.window(v.detailLines(), v.width, v.height)
+		return v.pane.view(v.detailLines(), v.width, v.height)
 	}
 	return v.listView()
 }
@@ -174,7 +261,7 @@ func (v *pendingView) columns() []column {
 func (v *pendingView) listView() string {
 	now := v.data.now()
 	var dueSoon, timeouts int
-	for _, r := range v.rows {
+	for _, r := range v.all {
 		if d := r.Schedule.DueAt; d != nil && d.Sub(now) < time.Hour {
 			dueSoon++
 		}
@@ -183,13 +270,17 @@ func (v *pendingView) listView() string {
 		}
 	}
 	summary := fmt.Sprintf(" awaiting a decision: %d · due within the hour: %d · timeout within a day: %d",
-		len(v.rows), dueSoon, timeouts)
-	lines := []string{v.styles.Dim.Render(fitStyled(summary, v.width))}
+		len(v.all), dueSoon, timeouts)
+	lines := []string{v.styles.Dim.Render(fitStyled(summary, v.width)), v.find.line(v.styles, v.width, len(v.rows), len(v.all))}
 	cols := v.columns()
 	ws := widths(cols, v.width)
 	lines = append(lines, v.styles.Header.Render(tableHeader(cols, ws)))
 	if len(v.rows) == 0 {
-		lines = append(lines, v.styles.Dim.Render(" Nothing awaits a decision."))
+		empty := " Nothing awaits a decision."
+		if len(v.all) > 0 {
+			empty = " Nothing matches the filter; esc clears it."
+		}
+		lines = append(lines, v.styles.Dim.Render(empty))
 		return strings.Join(lines, "\n")
 	}
 	start, end := v.list.visible()

@@ -21,11 +21,14 @@ type rulesView struct {
 	styles Styles
 	data   data
 
+	// all is every rule loaded; rows the ones shown (find).
+	all     []store.RuleOverview
 	rows    []store.RuleOverview
+	find    finder[store.RuleOverview]
 	reqs    map[string][]string
 	list    cursorList
 	detail  bool
-	scroll  scroller
+	pane    pane
 	confirm *pendingChange
 	// bt is the open backtest of a rule (b), nil when closed.
 	bt *backtestPanel
@@ -47,16 +50,86 @@ type pendingChange struct {
 }
 
 func newRulesView(k KeyMap, s Styles, d data) *rulesView {
-	return &rulesView{keys: k, styles: s, data: d, delay: newLineInput(" Reject delay: ", "2h, 90m, 1d or 0 for none", s)}
+	v := &rulesView{keys: k, styles: s, data: d, pane: newPane(), delay: newLineInput(" Reject delay: ", "2h, 90m, 1d or 0 for none", s)}
+	v.find = newFinder(s, "rule, job, stage, mode…", v.names,
+		sortSpec[store.RuleOverview]{name: "rule", first: "A to Z", reversed: "Z to A", cmp: func(a, b store.RuleOverview) int {
+			return byText(ruleLabel(a.Rule), ruleLabel(b.Rule))
+		}},
+		sortSpec[store.RuleOverview]{name: "job", first: "A to Z", reversed: "Z to A", cmp: func(a, b store.RuleOverview) int {
+			return byText(ruleJob(a), ruleJob(b))
+		}},
+		sortSpec[store.RuleOverview]{name: "decisions", first: "most first", reversed: "fewest first", cmp: func(a, b store.RuleOverview) int {
+			return cmpInt(b.Shadow.Decisions, a.Shadow.Decisions)
+		}},
+		sortSpec[store.RuleOverview]{name: "agreement", first: "lowest first", reversed: "highest first", cmp: func(a, b store.RuleOverview) int {
+			ra, oka := a.Shadow.AgreementRate()
+			rb, okb := b.Shadow.AgreementRate()
+			switch {
+			case oka != okb && oka:
+				return -1
+			case oka != okb:
+				return 1
+			case ra < rb:
+				return -1
+			case ra > rb:
+				return 1
+			}
+			return 0
+		}},
+	)
+	return v
+}
+
+// names are what the filter matches: the rule, its scope and mode.
+func (v *rulesView) names(o store.RuleOverview) []string {
+	return []string{ruleLabel(o.Rule), ruleJob(o), o.PlanTitle, o.StageTitle, o.TargetStageTitle, o.Rule.Mode}
+}
+
+// ruleJob names the rule's job ("all jobs" when it has none).
+func ruleJob(o store.RuleOverview) string {
+	if o.Rule.JobID == "" {
+		return "all jobs"
+	}
+	return orDash(o.JobTitle, o.Rule.JobID)
 }
 
 func (v *rulesView) Init() tea.Cmd    { return v.Refresh() }
 func (v *rulesView) Refresh() tea.Cmd { return v.data.loadRules() }
-func (v *rulesView) Capturing() bool  { return v.confirm != nil || v.bt != nil || v.editing }
+func (v *rulesView) Capturing() bool {
+	return v.confirm != nil || v.bt != nil || v.editing || v.find.typing
+}
+func (v *rulesView) InDetail() bool { return v.detail }
 
 func (v *rulesView) SetSize(w, h int) {
 	v.width, v.height = w, h
-	v.list.setHeight(h - 4)
+	v.list.setHeight(h - 5)
+}
+
+// Target is the selected rule's job (a rule names no candidate).
+func (v *rulesView) Target() target {
+	o := v.selected()
+	if o == nil {
+		return target{}
+	}
+	return target{jobID: o.Rule.JobID, job: o.JobTitle, id: o.Rule.ID, kind: "rule", name: ruleLabel(o.Rule)}
+}
+
+// Click selects the row at body line y (two summary lines, the toolbar
+// and column titles come first); a click on the selected row opens it.
+func (v *rulesView) Click(y int) tea.Cmd {
+	if v.detail {
+		return nil
+	}
+	i := v.list.offset + y - 4
+	if y < 4 || i >= len(v.rows) {
+		return nil
+	}
+	if i == v.list.cursor {
+		return v.handleKey(tea.KeyPressMsg{Code: tea.KeyEnter})
+	}
+	v.list.cursor = i
+	v.list.clamp()
+	return nil
 }
 
 func (v *rulesView) Update(msg tea.Msg) tea.Cmd {
@@ -74,6 +147,12 @@ func (v *rulesView) Update(msg tea.Msg) tea.Cmd {
 		}
 	case reviewSavedMsg:
 		return v.Refresh()
+	case tea.PasteMsg:
+		if v.editing {
+			v.delay.Update(msg)
+		} else if v.find.paste(msg) {
+			v.refilter()
+		}
 	case backtestMsg:
 		if v.bt != nil {
 			v.bt.apply(msg)
@@ -88,11 +167,18 @@ func (v *rulesView) apply(msg rulesMsg) {
 	if msg.err != nil {
 		return
 	}
+	v.all, v.reqs = msg.rows, msg.reqs
+	v.refilter()
+}
+
+// refilter shows the rules matching the filter, in the chosen order, with
+// the selection kept on the same rule.
+func (v *rulesView) refilter() {
 	selected := ""
 	if r := v.selected(); r != nil {
 		selected = r.Rule.ID
 	}
-	v.rows, v.reqs = msg.rows, msg.reqs
+	v.rows = v.find.apply(v.all)
 	v.list.setLen(len(v.rows))
 	for i, r := range v.rows {
 		if r.Rule.ID == selected {
@@ -137,6 +223,11 @@ func (v *rulesView) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 			v.detail = false
 			return nil
 		}
+	} else if handled, changed := v.find.handleKey(v.keys, msg); handled {
+		if changed {
+			v.refilter()
+		}
+		return nil
 	} else if v.list.navigate(v.keys, msg) {
 		return nil
 	}
@@ -146,7 +237,8 @@ func (v *rulesView) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	switch {
 	case key.Matches(msg, v.keys.Detail):
-		v.detail, v.scroll, v.history = true, scroller{}, nil
+		v.detail, v.history = true, nil
+		v.pane.top()
 		return v.data.loadHistory(r.Rule.ID)
 	case key.Matches(msg, v.keys.ToggleActive):
 		v.confirm = v.toggleActive(*r)
@@ -161,7 +253,7 @@ func (v *rulesView) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return v.data.runBacktest(r.Rule)
 	default:
 		if v.detail {
-			v.scroll.navigate(v.keys, msg, len(v.detailLines()), v.height)
+			v.pane.navigate(v.keys, msg, v.detailLines(), v.width, v.height)
 		}
 	}
 	return nil
@@ -262,6 +354,17 @@ func (v *rulesView) switchMode(o store.RuleOverview) *pendingChange {
 	return &pendingChange{change: ruleChange{ruleID: r.ID, name: ruleLabel(r), version: r.Version, mode: &mode}, prompt: prompt}
 }
 
+// agreementLine is the reviews of the rule's shadow decisions: "3 agree ·
+// 1 disagree · 75% agreement".
+func agreementLine(s store.ShadowRecord) string {
+	n := s.Agree + s.Disagree
+	if n == 0 {
+		return "no shadow decision reviewed yet (a/d in Decisions)"
+	}
+	rate, _ := s.AgreementRate()
+	return fmt.Sprintf("%d agree · %d disagree · %.0f%% agreement over %d review%s", s.Agree, s.Disagree, rate*100, n, plural(n))
+}
+
 func shadowSummary(s store.ShadowRecord) string {
 	out := fmt.Sprintf("%d decisions, %d would advance, %d would reject", s.Decisions, s.WouldAdvance, s.WouldReject)
 	if rate, ok := s.AgreementRate(); ok {
@@ -280,17 +383,21 @@ func (v *rulesView) ShortHelp() []key.Binding {
 	if v.editing {
 		return []key.Binding{v.keys.Submit, v.keys.Close}
 	}
+	if v.find.typing {
+		return filterHelp()
+	}
 	if v.detail {
 		// "delay" keeps the bar within 80 columns; the full help says
 		// "reject delay".
 		delay := key.NewBinding(key.WithKeys(v.keys.RejectDelay.Keys()...), key.WithHelp(v.keys.RejectDelay.Help().Key, "delay"))
-		return []key.Binding{v.keys.ToggleActive, v.keys.SwitchMode, delay, v.keys.Close}
+		return []key.Binding{v.keys.ToggleActive, v.keys.SwitchMode, delay, v.keys.Back}
 	}
-	return []key.Binding{v.keys.Up, v.keys.Down, v.keys.Detail, v.keys.ToggleActive, v.keys.SwitchMode}
+	return []key.Binding{v.keys.Detail, v.keys.Filter, v.keys.Sort, v.keys.ToggleActive, v.keys.SwitchMode}
 }
 
 func (v *rulesView) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{v.keys.ToggleActive, v.keys.SwitchMode, v.keys.RejectDelay, backtestKey(), v.keys.Confirm, v.keys.Cancel}}
+	return [][]key.Binding{v.keys.listHelp(),
+		{v.keys.ToggleActive, v.keys.SwitchMode, v.keys.RejectDelay, backtestKey(), v.keys.Answer}}
 }
 
 func (v *rulesView) View() string {
@@ -306,19 +413,22 @@ func (v *rulesView) View() string {
 		return v.bt.view(v.styles, v.width, h)
 	}
 	if v.editing {
-		h -= 2
+		h -= 1 + len(v.delayPrompt())
 		if v.delayErr != "" {
 			h--
 		}
 	}
 	if v.detail {
-		body = v.scroll.window(v.detailLines(), v.width, h)
+		body = v.pane.view(v.detailLines(), v.width, h)
 	} else {
 		body = v.listView(h)
 	}
 	if v.editing {
-		out := []string{block(body, h), v.styles.Confirm.Render(fit(" Reject delay of "+v.selectedLabel()+
-			": how long archives wait (0: at once)", v.width)), v.delay.View(v.width)}
+		out := []string{block(body, h)}
+		for _, l := range v.delayPrompt() {
+			out = append(out, v.styles.Confirm.Render(fit(" "+l, v.width)))
+		}
+		out = append(out, v.delay.View(v.width))
 		if v.delayErr != "" {
 			out = append(out, v.styles.Error.Render(fit(" "+v.delayErr, v.width)))
 		}
@@ -355,7 +465,7 @@ func (v *rulesView) columns() []column {
 
 func (v *rulesView) listView(height int) string {
 	active, live := 0, 0
-	for _, r := range v.rows {
+	for _, r := range v.all {
 		if r.Rule.Active {
 			active++
 			if r.Rule.Mode == domain.ModeLive {
@@ -365,16 +475,21 @@ func (v *rulesView) listView(height int) string {
 	}
 	lines := []string{
 		v.styles.Dim.Render(fitStyled(fmt.Sprintf(" %d rules · %d active · %d live · changes reach the server's next evaluation",
-			len(v.rows), active, live), v.width)),
+			len(v.all), active, live), v.width)),
 		v.styles.Dim.Render(fitStyled(" shadow record: decisions, would advance, would reject, review agreement", v.width)),
+		v.find.line(v.styles, v.width, len(v.rows), len(v.all)),
 	}
 	cols := v.columns()
 	ws := widths(cols, v.width)
 	lines = append(lines, v.styles.Header.Render(tableHeader(cols, ws)))
 	if len(v.rows) == 0 {
-		return strings.Join(append(lines, v.styles.Dim.Render(" No rules yet.")), "\n")
+		empty := " No rules yet."
+		if len(v.all) > 0 {
+			empty = " No rule matches the filter; esc clears it."
+		}
+		return strings.Join(append(lines, v.styles.Dim.Render(empty)), "\n")
 	}
-	v.list.setHeight(height - 3)
+	v.list.setHeight(height - 4)
 	start, end := v.list.visible()
 	for i := start; i < end; i++ {
 		o := v.rows[i]
@@ -436,7 +551,9 @@ func (v *rulesView) detailLines() []string {
 		"Reject delay: " + delayOrNone(r.RejectDelay),
 		"Acts in working hours: " + yesNo(r.ActInWorkHours),
 		"Notify on advance: " + yesNo(r.NotifyOnAdvance),
-		"Shadow     " + shadowSummary(o.Shadow),
+		fmt.Sprintf("Shadow     %d decisions, %d would advance, %d would reject", o.Shadow.Decisions, o.Shadow.WouldAdvance,
+			o.Shadow.WouldReject),
+		"Agreement  " + agreementLine(o.Shadow),
 		"",
 		st.Heading.Render("Requirements"),
 	}
@@ -466,6 +583,11 @@ func (v *rulesView) historyLines(ruleID string, now time.Time) []string {
 			rules.Describe(rev, h.titles)))
 	}
 	return lines
+}
+
+// delayPrompt asks for the reject delay, wrapped to the width.
+func (v *rulesView) delayPrompt() []string {
+	return wrap("Reject delay of "+v.selectedLabel()+": how long archives wait (0: at once)", v.width-2)
 }
 
 func (v *rulesView) selectedLabel() string {

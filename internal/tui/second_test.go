@@ -354,7 +354,7 @@ func secondFixture(status string, change func(e *domain.Execution)) decisionDeta
 	r := &d.detail.Row
 	r.Execution.ID, r.Execution.Mode, r.Execution.Status = "exec-9", domain.ModeLive, status
 	r.Execution.ToStageID, r.ToStageTitle = "stage-archived", "Archived"
-	r.RuleName, r.Execution.RuleID = "Onsite: all hire", "rule-2"
+	r.RuleName, r.Execution.RuleID = "Backend Engineer: panel scores", "rule-2"
 	change(&r.Execution)
 	return d
 }

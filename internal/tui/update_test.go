@@ -75,13 +75,21 @@ func TestUpdateNavigation(t *testing.T) {
 	if p.list.cursor != 1 {
 		t.Fatalf("j: cursor = %d, want 1", p.list.cursor)
 	}
-	press(m, "j", "down")
-	if p.list.cursor != 1 {
+	press(m, "j", "j", "j", "down")
+	if p.list.cursor != 3 {
 		t.Fatalf("cursor past the end: %d", p.list.cursor)
 	}
-	press(m, "k", "up")
+	press(m, "k", "up", "k", "k")
 	if p.list.cursor != 0 {
 		t.Fatalf("k: cursor = %d, want 0", p.list.cursor)
+	}
+	press(m, "G")
+	if p.list.cursor != 3 {
+		t.Fatalf("G: cursor = %d, want 3", p.list.cursor)
+	}
+	press(m, "g")
+	if p.list.cursor != 0 {
+		t.Fatalf("g: cursor = %d, want 0", p.list.cursor)
 	}
 	press(m, "enter")
 	if !p.detail || !strings.Contains(screen(m), "Feedback 1 of 2") {
@@ -90,6 +98,11 @@ func TestUpdateNavigation(t *testing.T) {
 	press(m, "esc")
 	if p.detail {
 		t.Fatal("esc did not close the detail")
+	}
+	// q in a detail returns to the list; it does not quit.
+	press(m, "enter")
+	if cmd := press(m, "q"); p.detail || (cmd != nil && isQuit(cmd())) {
+		t.Fatalf("q in the detail: detail=%v, quit=%v", p.detail, cmd != nil)
 	}
 	tests := []struct {
 		name string
@@ -144,36 +157,62 @@ func TestUpdateFiltering(t *testing.T) {
 		t.Fatal("/ did not start filtering")
 	}
 	// Keys go to the filter while typing: q and 1 are text, not commands.
-	cmd := press(m, "a", "d", "q", "1", "backspace", "backspace")
-	if cmd == nil {
-		t.Fatal("typing did not reload")
-	}
-	if got := d.currentFilter().Text; got != "ad" || m.active != viewDecisions {
+	press(m, "a", "d", "q", "1", "backspace", "backspace")
+	if got := d.find.query(); got != "ad" || m.active != viewDecisions {
 		t.Fatalf("filter = %q on %v, want \"ad\" on decisions", got, m.active)
 	}
+	// "ad" is in Ada, Radia and the outcome "advance"; not in Grace
+	// Liskov's rejection (the "a…d" of "Backend" does not start a word).
+	if names := candidates(d.rows); names != "Ken Ritchie, Ada Lovelace, Barbara Turing, Radia Thompson" {
+		t.Fatalf("rows = %s", names)
+	}
+	press(m, "space", "l", "v", "c")
+	if names := candidates(d.rows); names != "Ada Lovelace" {
+		t.Fatalf("\"ad lvc\": rows = %s", names)
+	}
 	press(m, "enter")
-	if d.Capturing() || d.currentFilter().Text != "ad" {
+	if d.Capturing() || d.find.query() != "ad lvc" {
 		t.Fatal("enter should keep the filter and stop typing")
 	}
 	// An answer to an older query is dropped.
 	seq := d.seq
 	m.Update(decisionsMsg{loaded: loaded{view: viewDecisions}, seq: seq - 1})
-	if len(d.rows) != 3 {
-		t.Fatalf("stale answer applied: %d rows", len(d.rows))
+	if len(d.all) != 5 {
+		t.Fatalf("stale answer applied: %d rows", len(d.all))
 	}
-	m.Update(decisionsMsg{loaded: loaded{view: viewDecisions}, seq: seq, rows: d.rows[1:2], rules: d.rules})
-	if len(d.rows) != 1 {
-		t.Fatalf("current answer not applied: %d rows", len(d.rows))
+	m.Update(decisionsMsg{loaded: loaded{view: viewDecisions}, seq: seq, rows: d.all[1:3], rules: d.rules})
+	if len(d.all) != 2 || len(d.rows) != 1 {
+		t.Fatalf("current answer not applied: %d rows, %d shown", len(d.all), len(d.rows))
 	}
-	press(m, "o", "o", "m", "u")
+	// f, m and u filter in the store: outcome, mode and rule.
+	press(m, "f", "f", "m", "u", "u", "u")
 	f := d.currentFilter()
 	if f.Outcome != domain.OutcomeReject || f.Mode != domain.ModeShadow || f.RuleID != "rule-1" {
 		t.Fatalf("filter = %+v, want reject/shadow/rule-1", f)
 	}
 	press(m, "esc")
-	if d.currentFilter().Text != "" {
+	if d.find.query() != "" || len(d.rows) != len(d.all) {
 		t.Fatal("esc did not clear the text filter")
 	}
+	// esc while typing clears too.
+	press(m, "/", "x", "esc")
+	if d.Capturing() || d.find.query() != "" {
+		t.Fatal("esc while typing did not clear the filter")
+	}
+}
+
+// candidates names the rows' candidates in order.
+func candidates(rows []store.DecisionRow) string {
+	var out []string
+	for _, r := range rows {
+		out = append(out, r.CandidateName)
+	}
+	return strings.Join(out, ", ")
+}
+
+func isQuit(msg tea.Msg) bool {
+	_, ok := msg.(tea.QuitMsg)
+	return ok
 }
 
 // seedMetadata stores a plan with one stage and an interview, titled by
