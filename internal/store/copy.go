@@ -151,6 +151,13 @@ func appliedVersions(ctx context.Context, q querier) ([]int64, error) {
 	return out, rows.Err()
 }
 
+// notCopied are tables that hold no data to graduate, with why.
+var notCopied = map[string]string{
+	// Which servers run on a store is not data: each server beats its own
+	// row into the store it serves.
+	"server_heartbeats": "heartbeats of the servers running on the source",
+}
+
 // copyTableSpec is one table to copy: its columns and their target kinds.
 type copyTableSpec struct {
 	name  string
@@ -170,6 +177,10 @@ func copyPlan(ctx context.Context, src, dst *DB) ([]copyTableSpec, error) {
 	dstTables, err := schemaTables(ctx, dst.opts.Writer, dst.opts.Dialect)
 	if err != nil {
 		return nil, fmt.Errorf("target: %w", err)
+	}
+	for name := range notCopied {
+		delete(srcTables, name)
+		delete(dstTables, name)
 	}
 	var problems []string
 	for name := range dstTables {
