@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -131,7 +132,8 @@ func serve(ctx context.Context, cfg config.Config, addr string, log *slog.Logger
 	}
 	var slk app.Slack
 	if cfg.SlackBotToken != "" {
-		slk = slackapp.New(slackapp.Options{Token: cfg.SlackBotToken, BaseURL: cfg.SlackAPIURL, Logger: log})
+		slk = slackapp.New(slackapp.Options{Token: cfg.SlackBotToken, BaseURL: cfg.SlackAPIURL, Logger: log,
+			Observe: metrics.ObserveSlack})
 	} else {
 		log.WarnContext(ctx, "slack_not_configured", "hint", "set SLACK_BOT_TOKEN; notifications are stored and shown in the admin API and dashboard")
 	}
@@ -163,6 +165,15 @@ func serve(ctx context.Context, cfg config.Config, addr string, log *slog.Logger
 	if err != nil {
 		return err
 	}
+	// The gauges read the store and River's table on each scrape.
+	sqlPools := map[string]*sql.DB{"writer": be.db.Writer()}
+	if be.db.Reader() != be.db.Writer() {
+		sqlPools["reader"] = be.db.Reader()
+	}
+	if cfg.MetricsAddr != "" {
+		metrics.ServeOnOwnListener()
+	}
+	metrics.Watch(server.Sources{Deliveries: be.db, Syncs: be.db, Jobs: q, SQLPools: sqlPools, PgxPool: be.pool, Logger: log})
 	ao := appOptions(cfg, be, log)
 	ao.ATS, ao.Slack, ao.Queue, ao.ObserveDecision = ats, slk, q, metrics.ObserveDecision
 	svcs := app.New(ao)
@@ -184,8 +195,24 @@ func serve(ctx context.Context, cfg config.Config, addr string, log *slog.Logger
 	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
 		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second,
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
-	srvErr := make(chan error, 1)
+	srvErr := make(chan error, 2)
 	go func() { srvErr <- srv.Serve(ln) }()
+	// METRICS_ADDR: /metrics on its own listener (a private port), and
+	// only there.
+	var metricsSrv *http.Server
+	if cfg.MetricsAddr != "" {
+		mln, err := net.Listen("tcp", cfg.MetricsAddr)
+		if err != nil {
+			_ = srv.Close()
+			return fmt.Errorf("listen on METRICS_ADDR %s: %w", cfg.MetricsAddr, err)
+		}
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", metrics.Handler())
+		metricsSrv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second,
+			ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+		go func() { srvErr <- metricsSrv.Serve(mln) }()
+		log.InfoContext(ctx, "metrics_listening", "addr", mln.Addr().String())
+	}
 
 	// On SQLite this process is the only server (it holds the lock): jobs a
 	// previous process left running run again at once.
@@ -234,6 +261,9 @@ func serve(ctx context.Context, cfg config.Config, addr string, log *slog.Logger
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		log.Warn("http_shutdown_incomplete", "error", err.Error())
+	}
+	if metricsSrv != nil {
+		_ = metricsSrv.Shutdown(shutdownCtx)
 	}
 	if err := q.Stop(shutdownCtx); err != nil {
 		log.Warn("scheduler_shutdown_incomplete", "error", err.Error())

@@ -8,6 +8,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/netip"
 	"net/url"
 	"os"
@@ -38,7 +39,10 @@ type Config struct {
 	AdminSlackChannelID  string
 	DefaultArchiveReason string
 
-	Port          int
+	Port int
+	// MetricsAddr, when set (METRICS_ADDR, e.g. ":9090"), serves /metrics
+	// on its own listener and no longer on the public port.
+	MetricsAddr   string
 	AdminAPIToken string
 	// AdminAPITokens are the named tokens of ADMIN_API_TOKENS
 	// ("name=token,name=token:ro").
@@ -110,10 +114,11 @@ var Variables = []Var{
 	{"ADMIN_SLACK_CHANNEL_ID", "", "channel for admin alerts and rejection notices without a recruiter", false},
 	{"DEFAULT_ARCHIVE_REASON_ID", "", "Ashby archive reason used when a rule names none", false},
 	{"PORT", "8080", "HTTP port", false},
+	{"METRICS_ADDR", "", "address of a separate listener for /metrics (e.g. :9090 or 127.0.0.1:9090); when set, /metrics is not served on PORT", false},
 	{"ADMIN_API_TOKEN", "", "bearer token for /admin routes, named \"admin\"; with ADMIN_API_TOKENS unset too, the admin API is off", true},
 	{"ADMIN_API_TOKENS", "", "named admin tokens, comma-separated name=token pairs; name=token:ro may only read (GET); the name is recorded as who changed a rule", true},
 	{"FRONTEND_URL", "http://localhost:5173", "comma-separated CORS origins", false},
-	{"LOG_LEVEL", "INFO", "DEBUG, INFO, WARNING or ERROR", false},
+	{"LOG_LEVEL", "INFO", "DEBUG, INFO, WARN (WARNING is the same) or ERROR; lines print DEBUG, INFO, WARN, ERROR", false},
 	{"LOG_FORMAT", "json", "json or text", false},
 	{"WEBHOOK_RATE_LIMIT", "6000", "unsigned or wrongly signed webhook requests per minute per client address (signed ones are never limited)", false},
 	{"TRUSTED_PROXIES", "", "comma-separated CIDRs (or addresses) of reverse proxies whose X-Forwarded-For names the client, for the webhook rate limit and the access log (empty: the peer address)", false},
@@ -171,6 +176,7 @@ func Load(environ []string) (Config, error) {
 		AdminSlackChannelID:  l.str("ADMIN_SLACK_CHANNEL_ID", ""),
 		DefaultArchiveReason: l.str("DEFAULT_ARCHIVE_REASON_ID", ""),
 		Port:                 l.int("PORT", 8080, 1, 65535),
+		MetricsAddr:          l.str("METRICS_ADDR", ""),
 		AdminAPIToken:        l.secret("ADMIN_API_TOKEN"),
 		AdminAPITokens:       l.adminTokens("ADMIN_API_TOKENS"),
 		FrontendURLs:         l.list("FRONTEND_URL"),
@@ -221,9 +227,20 @@ func Load(environ []string) (Config, error) {
 	}
 	c.DatabaseKind, c.SQLitePath = kind, path
 	switch c.LogLevel {
-	case "DEBUG", "INFO", "WARNING", "WARN", "ERROR", "CRITICAL":
+	case "DEBUG", "INFO", "WARN", "ERROR":
+	case "WARNING":
+		// Log lines spell each level one way, slog's: WARNING is WARN.
+		c.LogLevel = "WARN"
+	case "CRITICAL":
+		// The seed's highest level; aaa logs nothing above ERROR.
+		c.LogLevel = "ERROR"
 	default:
-		l.problem("LOG_LEVEL: %q is not one of DEBUG, INFO, WARNING, ERROR", c.LogLevel)
+		l.problem("LOG_LEVEL: %q is not one of DEBUG, INFO, WARN (or WARNING), ERROR", c.LogLevel)
+	}
+	if c.MetricsAddr != "" {
+		if _, port, err := net.SplitHostPort(c.MetricsAddr); err != nil || port == "" {
+			l.problem("METRICS_ADDR: %q is not host:port or :port (e.g. :9090)", c.MetricsAddr)
+		}
 	}
 	if c.LogFormat != "json" && c.LogFormat != "text" {
 		l.problem("LOG_FORMAT: %q is not json or text", c.LogFormat)

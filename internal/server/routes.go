@@ -19,7 +19,9 @@ func (s *Server) routes() http.Handler {
 
 	r.Get("/", s.root)
 	r.Get("/health", s.health)
-	r.Get("/metrics", s.metrics.handler().ServeHTTP)
+	if !s.metrics.ownListener {
+		r.Get("/metrics", s.metrics.Handler().ServeHTTP)
+	}
 	// Rate limited inside: only requests that fail the signature are charged.
 	r.Post("/webhooks/ashby", s.ashbyWebhook)
 	r.Post("/slack/interactions", s.slackInteraction)
@@ -29,6 +31,7 @@ func (s *Server) routes() http.Handler {
 		r.Post("/trigger-advancement-evaluation", s.triggerEvaluation)
 		s.adminRoutes(r)
 	})
+	s.metrics.knownRoutes(r)
 	return r
 }
 

@@ -50,13 +50,16 @@ func (s *Server) ashbyWebhook(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "message": "pong"})
 		return
 	}
+	// Refusals are logged with the client's address only: never the body
+	// or the header, which an attacker writes.
 	if sig == "" {
+		s.log.WarnContext(ctx, "webhook_signature_missing", "client", s.clientIP(r))
 		s.metrics.webhook("unsigned")
 		s.writeError(w, r, http.StatusUnauthorized, "HTTP_401", "Missing Ashby-Signature header")
 		return
 	}
 	if !verified {
-		s.log.WarnContext(ctx, "webhook_signature_invalid")
+		s.log.WarnContext(ctx, "webhook_signature_invalid", "client", s.clientIP(r))
 		s.metrics.webhook("bad_signature")
 		s.writeError(w, r, http.StatusUnauthorized, "HTTP_401", "Invalid signature")
 		return

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -25,6 +26,19 @@ type DeliveryStore interface {
 	ListDeliveries(ctx context.Context, status string, limit int) ([]domain.Delivery, error)
 	// CountDeliveries counts deliveries by status.
 	CountDeliveries(ctx context.Context) (map[string]int, error)
+	// DeliveryBacklog counts the deliveries not processed yet and dates
+	// the oldest pending one (for metrics).
+	DeliveryBacklog(ctx context.Context) (DeliveryBacklog, error)
+}
+
+// DeliveryBacklog is what waits in webhook_deliveries.
+type DeliveryBacklog struct {
+	// Pending deliveries are stored and not processed yet; Failed ones
+	// gave up and wait for a retry by hand.
+	Pending, Failed int
+	// OldestPending is when the oldest pending delivery arrived (zero when
+	// none is pending).
+	OldestPending time.Time
 }
 
 // InsertDelivery implements DeliveryStore.
@@ -171,4 +185,26 @@ func (db *DB) CountDeliveries(ctx context.Context) (map[string]int, error) {
 		out[s] = n
 	}
 	return out, rows.Err()
+}
+
+// DeliveryBacklog implements DeliveryStore. Both queries use the
+// (status, received_at) index.
+func (db *DB) DeliveryBacklog(ctx context.Context) (DeliveryBacklog, error) {
+	var b DeliveryBacklog
+	if err := db.r.QueryRowContext(ctx, `SELECT
+    (SELECT COUNT(*) FROM webhook_deliveries WHERE status = $1),
+    (SELECT COUNT(*) FROM webhook_deliveries WHERE status = $2)`, domain.DeliveryPending, domain.DeliveryFailed).
+		Scan(&b.Pending, &b.Failed); err != nil {
+		return DeliveryBacklog{}, fmt.Errorf("count delivery backlog: %w", db.mapErr(err))
+	}
+	if b.Pending == 0 {
+		return b, nil
+	}
+	err := db.r.QueryRowContext(ctx, `SELECT received_at FROM webhook_deliveries WHERE status = $1
+ORDER BY received_at LIMIT 1`, domain.DeliveryPending).Scan(&b.OldestPending)
+	if err := db.mapErr(err); err != nil && !errors.Is(err, domain.ErrNotFound) {
+		return DeliveryBacklog{}, fmt.Errorf("oldest pending delivery: %w", err)
+	}
+	b.OldestPending = b.OldestPending.UTC()
+	return b, nil
 }
