@@ -33,6 +33,9 @@ type activityView struct {
 	offset int
 
 	detail bool
+	// opened is the row of the open detail, kept while a refresh or the
+	// filter moves it out of the list.
+	opened actItem
 	pane   pane
 	// delivery is the delivery of the open detail, once loaded, and
 	// summary what its payload names.
@@ -191,6 +194,13 @@ func (v *activityView) refilter() {
 		}
 	}
 	v.list.setLen(len(v.rows))
+	if v.detail {
+		for _, it := range v.all {
+			if it.key() == v.opened.key() {
+				v.opened = it
+			}
+		}
+	}
 	for i, it := range v.rows {
 		if it.key() == selected {
 			v.list.cursor = i
@@ -212,6 +222,14 @@ func (it actItem) key() string {
 		return "execution:" + it.execution.ID
 	}
 	return ""
+}
+
+// current is the row of the open detail, else the selected row.
+func (v *activityView) current() *actItem {
+	if v.detail {
+		return &v.opened
+	}
+	return v.selected()
 }
 
 func (v *activityView) selected() *actItem {
@@ -269,7 +287,7 @@ func (v *activityView) open() tea.Cmd {
 	if it == nil {
 		return nil
 	}
-	v.detail, v.delivery, v.summary = true, nil, nil
+	v.detail, v.delivery, v.summary, v.opened = true, nil, nil, *it
 	v.pane.top()
 	if it.kind == itemDelivery {
 		return v.data.loadDelivery(it.delivery.ID)
@@ -280,7 +298,7 @@ func (v *activityView) open() tea.Cmd {
 // startRetry asks to confirm the retry of the selected failed delivery, or
 // says why there is nothing to retry.
 func (v *activityView) startRetry() tea.Cmd {
-	it := v.selected()
+	it := v.current()
 	if it == nil || it.kind != itemDelivery {
 		return notice("Nothing to retry: select a failed webhook delivery", true)
 	}
@@ -305,7 +323,7 @@ func (v *activityView) retryPrompt() string {
 // Target is the selected row's id (a delivery or job names no candidate;
 // a failed action names its application).
 func (v *activityView) Target() target {
-	it := v.selected()
+	it := v.current()
 	if it == nil {
 		return target{}
 	}
@@ -351,7 +369,7 @@ func (v *activityView) ShortHelp() []key.Binding {
 		return filterHelp()
 	case v.detail && v.failedDelivery():
 		return []key.Binding{brief(v.keys.Down, "scroll"), brief(v.keys.Retry, "retry"), brief(v.keys.Copy, "copy"), v.keys.Back}
-	case v.detail && v.selected() != nil && v.selected().execution != nil:
+	case v.detail && v.opened.execution != nil:
 		return []key.Binding{brief(v.keys.Down, "scroll"), brief(v.keys.Open, "open"), brief(v.keys.Copy, "copy"), v.keys.Back}
 	case v.detail:
 		return []key.Binding{brief(v.keys.Down, "scroll"), brief(v.keys.Copy, "copy"), v.keys.Back}
@@ -364,7 +382,7 @@ func (v *activityView) ShortHelp() []key.Binding {
 // failedDelivery reports whether the selected row is a failed delivery
 // (R retries it).
 func (v *activityView) failedDelivery() bool {
-	it := v.selected()
+	it := v.current()
 	return it != nil && it.kind == itemDelivery && it.delivery.Status == domain.DeliveryFailed
 }
 
@@ -555,7 +573,7 @@ func (v *activityView) candidateOf(executionID, applicationID string) string {
 
 // detailLines are the selected row's detail.
 func (v *activityView) detailLines() []string {
-	it := v.selected()
+	it := v.current()
 	if it == nil {
 		return nil
 	}

@@ -37,7 +37,7 @@ func errorCandidates(ctx context.Context, st Store, a *activity) map[string]stri
 func (v *activityView) updateDelivery(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case deliveryDetailMsg:
-		if it := v.selected(); v.detail && msg.err == nil && it != nil && it.kind == itemDelivery && it.delivery.ID == msg.delivery.ID {
+		if it := v.current(); v.detail && msg.err == nil && it.kind == itemDelivery && it.delivery.ID == msg.delivery.ID {
 			d, sum := msg.delivery, msg.summary
 			v.delivery, v.summary = &d, &sum
 		}

@@ -60,7 +60,7 @@ type backtestPanel struct {
 	done   bool
 	report backtest.Report
 	err    error
-	scroll scroller
+	pane   pane
 }
 
 func (p *backtestPanel) apply(msg backtestMsg) {
@@ -87,11 +87,11 @@ func (p *backtestPanel) lines(st Styles) []string {
 }
 
 func (p *backtestPanel) view(st Styles, width, height int) string {
-	return p.scroll.window(p.lines(st), width, height)
+	return p.pane.view(p.lines(st), width, height)
 }
 
-func (p *backtestPanel) navigate(k KeyMap, msg tea.KeyPressMsg, st Styles, height int) {
-	p.scroll.navigate(k, msg, len(p.lines(st)), height)
+func (p *backtestPanel) navigate(k KeyMap, msg tea.KeyPressMsg, st Styles, width, height int) {
+	p.pane.navigate(k, msg, p.lines(st), width, height)
 }
 
 func backtestHelp(k KeyMap) []key.Binding {

@@ -12,8 +12,16 @@
 // UNDO_WINDOW, c cancels a scheduled action and K keeps a rejection in
 // process: each behind a confirm step naming what it does in Ashby, through
 // the advance use case (Options.Decisions), recorded as "<actor> (tui)".
+// Every list filters (/, fuzzy over the names it shows) and sorts (s, S)
+// in memory; o opens the selected candidate's Ashby profile (else the
+// job's page) through Options.Open, y copies it (else the row's id) with
+// OSC 52; detail screens are bubbles viewports that wrap and scroll; in
+// Activity, R retries a failed delivery through the intake use case
+// (Options.Intake) after a confirm step. esc and q close a detail; q quits
+// only from a list. The mouse wheel scrolls and a click selects.
 //
-// Limits: the dashboard shows the newest rows only (a few hundred per view);
+// Limits: the dashboard shows the newest rows only (a few hundred per view),
+// and the / filter searches those rows, not the whole store;
 // it calls Ashby only through that use case (an undo's changeStage) and
 // never Slack (the message refresh an action enqueues is sent by the
 // server's worker); it logs to a file or nowhere, never to the terminal it

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/ashby-auto-advance/aaa/internal/ashbysim"
 	"github.com/ashby-auto-advance/aaa/internal/domain"
 	"github.com/ashby-auto-advance/aaa/internal/store"
 	"github.com/ashby-auto-advance/aaa/internal/testkit"
@@ -375,6 +376,15 @@ func TestMouse(t *testing.T) {
 		t.Fatal("a second click did not open the row")
 	}
 	press(m, "esc")
+	// Below the no-server notice, the rows move down.
+	m.Update(serverStatusMsg{status: serverStatus{}})
+	if m.serverNoticeLines() == 0 {
+		t.Fatal("no notice without a server")
+	}
+	m.Update(tea.MouseClickMsg{Button: tea.MouseLeft, X: 5, Y: 2 + m.serverNoticeLines() + 3 + 1})
+	if p.list.cursor != 1 {
+		t.Fatalf("click under the notice: cursor %d, want 1\n%s", p.list.cursor, screen(m))
+	}
 	// The header's tabs: " aaa " then " 1 Pending " " 2 Decisions "…
 	x := strings.Index(screen(m), "3 Rules")
 	m.Update(tea.MouseClickMsg{Button: tea.MouseLeft, X: x, Y: 0})
@@ -495,4 +505,63 @@ func TestActivityRows(t *testing.T) {
 	if a.retry != nil || m.active != viewActivity {
 		t.Fatal("n did not drop the retry")
 	}
+}
+
+// TestActivityRetryKeys: on both stores, selecting a failed delivery in
+// Activity, enter, R and y re-process it exactly once through the intake
+// use case; the status line says so with the webhook's action, not its id.
+func TestActivityRetryKeys(t *testing.T) {
+	t.Parallel()
+	testkit.EachBackend(t, func(t *testing.T, b testkit.Backend) {
+		ctx := context.Background()
+		s := testkit.NewStack(t, testkit.StackOptions{Backend: b})
+		sc := s.Sim.AddPanelScenario(ashbysim.PanelSpec{Candidates: 1})
+		c := sc.Candidates[0]
+		received := time.Now().Add(-time.Hour)
+		failed := domain.Delivery{ID: "dl-keys", DedupeKey: "retry-keys-" + b.Name, Action: "interviewScheduleUpdate",
+			ScheduleID: c.ScheduleID, Payload: s.Sim.ScheduleUpdateBody(c.ScheduleID), Status: domain.DeliveryFailed, ReceivedAt: received}
+		if ok, err := s.DB.InsertDelivery(ctx, failed); err != nil || !ok {
+			t.Fatalf("store the failed delivery: %v %v", ok, err)
+		}
+		testkit.Must(t, s.DB.MarkDelivery(ctx, failed.ID, domain.DeliveryFailed, "ashby: 500 Internal Server Error", received))
+
+		m := newModel(Options{Store: s.DB, Intake: s.Services.Intake, RefreshEvery: time.Hour})
+		m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+		noErrors(t, pressDrive(t, m, "4", "/", "f", "a", "i", "l", "e", "d", "enter"))
+		a := m.views[viewActivity].(*activityView)
+		for i, it := range a.rows {
+			if it.kind == itemDelivery && it.delivery.ID == failed.ID {
+				a.list.cursor = i
+			}
+		}
+		noErrors(t, pressDrive(t, m, "enter"))
+		if s := screen(m); !strings.Contains(s, "Status     failed — R retries it") || !strings.Contains(s, "Application  `"+c.ApplicationID+"`") {
+			t.Fatalf("delivery detail:\n%s", s)
+		}
+		noErrors(t, pressDrive(t, m, "R"))
+		if !strings.Contains(screen(m), "Retry the interviewScheduleUpdate webhook") {
+			t.Fatalf("R did not ask first:\n%s", screen(m))
+		}
+		noErrors(t, pressDrive(t, m, "y"))
+		if !strings.Contains(m.status, "interviewScheduleUpdate delivery received") || strings.Contains(m.status, failed.ID) {
+			t.Fatalf("status %q", m.status)
+		}
+		testkit.Eventually(t, 30*time.Second, "the retried delivery processed", func() bool {
+			d, err := s.DB.GetDelivery(ctx, failed.ID)
+			return err == nil && d.Status == domain.DeliveryProcessed
+		})
+		if _, err := s.DB.GetSchedule(ctx, c.ScheduleID); err != nil {
+			t.Fatalf("schedule not stored by the retry: %v", err)
+		}
+		testkit.Eventually(t, 10*time.Second, "one ingest job, completed", func() bool {
+			return ingestJobs(t, s, failed.ID) == 1
+		})
+		// The refreshed detail shows it processed; R now has nothing to do.
+		noErrors(t, pressDrive(t, m, "r"))
+		noErrors(t, drive(t, m, m.views[viewActivity].(*activityView).data.loadDelivery(failed.ID)))
+		if !strings.Contains(screen(m), "Status     processed") {
+			t.Fatalf("detail after the retry:\n%s", screen(m))
+		}
+		noErrors(t, pressDrive(t, m, "esc"))
+	})
 }

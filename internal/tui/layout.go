@@ -135,41 +135,6 @@ func (l *cursorList) navigate(k KeyMap, msg tea.KeyPressMsg) bool {
 	return true
 }
 
-// scroller scrolls a block of lines (detail panes, the activity view).
-type scroller struct{ offset int }
-
-func (s *scroller) navigate(k KeyMap, msg tea.KeyPressMsg, lines, height int) bool {
-	switch {
-	case key.Matches(msg, k.Up):
-		s.offset--
-	case key.Matches(msg, k.Down):
-		s.offset++
-	case key.Matches(msg, k.PageUp):
-		s.offset -= height
-	case key.Matches(msg, k.PageDown):
-		s.offset += height
-	case key.Matches(msg, k.Top):
-		s.offset = 0
-	case key.Matches(msg, k.Bottom):
-		s.offset = lines
-	default:
-		return false
-	}
-	s.offset = min(max(s.offset, 0), max(lines-height, 0))
-	return true
-}
-
-// window returns height lines of lines from the offset, each fitted to width.
-func (s *scroller) window(lines []string, width, height int) string {
-	s.offset = min(max(s.offset, 0), max(len(lines)-height, 0))
-	end := min(len(lines), s.offset+height)
-	out := make([]string, 0, height)
-	for _, l := range lines[s.offset:end] {
-		out = append(out, fitStyled(l, width))
-	}
-	return strings.Join(out, "\n")
-}
-
 // fitStyled truncates a possibly styled line to width cells.
 func fitStyled(s string, w int) string {
 	if ansi.StringWidth(s) > w {

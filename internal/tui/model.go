@@ -369,7 +369,12 @@ func (m *Model) click(msg tea.MouseClickMsg) tea.Cmd {
 		}
 		return nil
 	}
-	if y := msg.Y - 2; y >= 0 && y < m.bodyHeight() && !m.fullHelp {
+	y := msg.Y - 2
+	if m.active == viewPending {
+		// The no-server notice sits above the Pending view.
+		y -= m.serverNoticeLines()
+	}
+	if y >= 0 && y < m.bodyHeight() && !m.fullHelp {
 		return m.views[m.active].Click(y)
 	}
 	return nil

@@ -317,9 +317,13 @@ func TestGoldenViews(t *testing.T) {
 		history bool
 		// delivery feeds the delivery detail after the keys.
 		delivery bool
+		// server feeds a server status first.
+		server *serverStatus
 	}{
 		{name: "pending"},
 		{name: "pending_detail", keys: []string{"j", "k", "enter"}},
+		{name: "pending_no_server", server: &serverStatus{}},
+		{name: "pending_serving", server: &serverStatus{Running: true, Host: "aaa-prod-1", Version: "v1.4.0", LastBeat: now.Add(-5 * time.Second), Instances: 1}},
 		{name: "pending_filtered", keys: []string{"/", "b", "k", "n", "d", "enter"}},
 		{name: "pending_filter_typing", keys: []string{"/", "l", "i", "s", "k"}},
 		{name: "pending_sorted", keys: []string{"s", "S"}},
@@ -353,6 +357,9 @@ func TestGoldenViews(t *testing.T) {
 			t.Run(name, func(t *testing.T) {
 				t.Parallel()
 				m := loadedModel(t, sz.w, sz.h)
+				if tt.server != nil {
+					m.Update(serverStatusMsg{status: *tt.server})
+				}
 				press(m, tt.keys...)
 				if tt.detail {
 					m.Update(decisionDetailFixture())

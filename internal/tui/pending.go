@@ -156,12 +156,19 @@ func (v *pendingView) refilter() {
 	selected := v.selectedID()
 	v.rows = v.find.apply(v.all)
 	v.list.setLen(len(v.rows))
+	found := false
 	for i, r := range v.rows {
 		if r.Schedule.ID == selected {
 			v.list.cursor = i
 			v.list.clamp()
+			found = true
 			break
 		}
+	}
+	if v.detail && !found {
+		// The schedule was decided (or filtered away): its detail would
+		// show another one.
+		v.detail = false
 	}
 }
 

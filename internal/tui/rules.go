@@ -214,7 +214,7 @@ func (v *rulesView) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		if key.Matches(msg, v.keys.Close) || key.Matches(msg, v.keys.Quit) {
 			v.bt = nil
 		} else {
-			v.bt.navigate(v.keys, msg, v.styles, v.height)
+			v.bt.navigate(v.keys, msg, v.styles, v.width, v.height)
 		}
 		return nil
 	}
@@ -249,7 +249,7 @@ func (v *rulesView) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		v.delay.SetValue(rules.FormatDelay(r.Rule.RejectDelay))
 		v.delay.Focus()
 	case key.Matches(msg, backtestKey()):
-		v.bt = &backtestPanel{rule: r.Rule}
+		v.bt = &backtestPanel{rule: r.Rule, pane: newPane()}
 		return v.data.runBacktest(r.Rule)
 	default:
 		if v.detail {
