@@ -565,3 +565,48 @@ func TestActivityRetryKeys(t *testing.T) {
 		noErrors(t, pressDrive(t, m, "esc"))
 	})
 }
+
+// TestGlobalKeys: shift+tab goes back a view, pgdn/pgup move a page, r
+// reloads the view, ctrl+c quits even from a detail, ? shows the keys of
+// the view in front.
+func TestGlobalKeys(t *testing.T) {
+	t.Parallel()
+	m := loadedModel(t, 100, 30)
+	press(m, "shift+tab")
+	if m.active != viewActivity {
+		t.Fatalf("shift+tab from Pending: %v", m.active)
+	}
+	press(m, "shift+tab")
+	if m.active != viewRules {
+		t.Fatalf("shift+tab from Activity: %v", m.active)
+	}
+	press(m, "1")
+	p := m.views[viewPending].(*pendingView)
+	press(m, "pgdown")
+	if p.list.cursor != 3 {
+		t.Fatalf("pgdn: cursor %d, want the last row", p.list.cursor)
+	}
+	press(m, "pgup")
+	if p.list.cursor != 0 {
+		t.Fatalf("pgup: cursor %d", p.list.cursor)
+	}
+	m.inflight = [viewCount]bool{}
+	if cmd := press(m, "r"); cmd == nil || !m.inflight[viewPending] {
+		t.Fatal("r did not reload the view")
+	}
+	for _, tt := range []struct{ view, want string }{{"1", "Keys — Pending"}, {"2", "u   undo (detail)"},
+		{"3", "D     reject delay"}, {"4", "R   retry delivery"}} {
+		press(m, tt.view, "?")
+		if s := screen(m); !strings.Contains(s, tt.want) || !strings.Contains(s, "o open in Ashby") {
+			t.Errorf("? on view %s lacks %q:\n%s", tt.view, tt.want, s)
+		}
+		press(m, "?")
+		if m.fullHelp {
+			t.Fatal("? again did not close the keys")
+		}
+	}
+	press(m, "1", "enter")
+	if cmd := press(m, "ctrl+c"); cmd == nil || !isQuit(cmd()) {
+		t.Fatal("ctrl+c in a detail does not quit")
+	}
+}

@@ -271,6 +271,7 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	if v.InDetail() && (key.Matches(msg, m.keys.Quit) || key.Matches(msg, m.keys.Close)) {
 		// esc and q close the detail; only a list quits.
+		m.fullHelp = false
 		return v.Update(tea.KeyPressMsg{Code: tea.KeyEscape})
 	}
 	switch {
