@@ -8,9 +8,11 @@ import (
 	"github.com/charmbracelet/x/ansi"
 )
 
-// lineInput is a one-line text input (filter text, review notes). It keeps
-// to what the dashboard needs: typing, paste, backspace, ctrl+w and ctrl+u;
-// the cursor is always at the end.
+// lineInput is a one-line text input (filter text, review notes, the
+// reject delay). It keeps to what the dashboard needs: typing, paste,
+// backspace, ctrl+w and ctrl+u; the cursor is always at the end. bubbles'
+// textinput would need a new module (github.com/atotto/clipboard, for its
+// own paste) and a cursor blink tick; this one has neither.
 type lineInput struct {
 	prompt, placeholder string
 	value               []rune

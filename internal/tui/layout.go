@@ -11,7 +11,9 @@ import (
 )
 
 // column is one table column: a fixed width, or flex (sharing what is left,
-// at least min cells).
+// at least min cells). The lists draw their own rows rather than use
+// bubbles' table: it styles only the selected row, and these lists colour
+// each row by what it is (failed, live, no longer standing, timing out).
 type column struct {
 	title string
 	width int
