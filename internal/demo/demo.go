@@ -139,6 +139,8 @@ func Run(ctx context.Context, opts Options) (Summary, error) {
 	defer simSrv.Close()
 	fake := slackfake.New(botToken)
 	defer fake.Close()
+	// The bot is in the admin channel, as aaa doctor checks.
+	fake.AddChannel(slackfake.Channel{ID: adminChannel, Name: "hiring-ops", IsMember: true})
 	ws := seed(sim, fake, rand.New(rand.NewSource(opts.Seed)))
 	if opts.OnSim != nil {
 		opts.OnSim(sim)

@@ -175,7 +175,7 @@ func TestAdminAuth(t *testing.T) {
 		{"POST", "/admin/create-advancement-rule"}, {"GET", "/admin/rules"}, {"GET", "/admin/rules/x"},
 		{"PATCH", "/admin/rules/x"}, {"DELETE", "/admin/rules/x"}, {"GET", "/admin/stats"},
 		{"GET", "/admin/decisions"}, {"GET", "/admin/webhooks"}, {"POST", "/admin/webhooks/x/retry"},
-		{"GET", "/admin/notifications"}, {"POST", "/admin/sync-forms"}, {"POST", "/admin/sync-metadata"},
+		{"GET", "/admin/notifications"}, {"GET", "/admin/doctor"}, {"POST", "/admin/sync-forms"}, {"POST", "/admin/sync-metadata"},
 		{"POST", "/admin/sync-interviews"}, {"POST", "/admin/sync-feedback"}, {"POST", "/admin/sync-slack-users"},
 		{"GET", "/admin/metadata/jobs"}, {"GET", "/admin/metadata/jobs/job-1/plans"}, {"GET", "/admin/metadata/plans"},
 		{"GET", "/admin/metadata/plans/your-plan-uuid/stages"}, {"GET", "/admin/metadata/interviews"},

@@ -31,6 +31,9 @@ type Deps struct {
 	// Candidates erases a candidate's data on request (nil: the erase
 	// route answers 503).
 	Candidates Candidates
+	// Doctor runs the setup checks of GET /admin/doctor (nil: that route
+	// answers 503).
+	Doctor Doctor
 	// Ashby reports the health of the last Ashby call on /health; nil means
 	// no Ashby key is configured.
 	Ashby  AshbyHealth

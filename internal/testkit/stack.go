@@ -171,6 +171,7 @@ func Build(d *Database, o StackOptions) (*Stack, error) {
 	if deps.Logger == nil {
 		deps.Logger = slog.New(slog.DiscardHandler)
 	}
+	deps.Doctor = s.doctor(deps, o)
 	s.Handler = server.New(deps)
 	srv := httptest.NewServer(s.Handler)
 	s.closers = append(s.closers, srv.Close)
