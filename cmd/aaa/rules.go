@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -246,15 +247,22 @@ func interactive(r io.Reader) bool {
 
 func newRulesListCmd(dbURL *string) *cobra.Command {
 	var all bool
+	var output string
 	cmd := &cobra.Command{
 		Use:   "list",
-		Short: "Print the rules as a table",
+		Short: "Print the rules as a table (-o json: as GET /admin/rules answers)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := checkOutput(output); err != nil {
+				return err
+			}
 			return withStore(cmd.Context(), *dbURL, func(be *backend) error {
 				rs, err := be.db.ListRules(cmd.Context(), !all)
 				if err != nil {
 					return err
+				}
+				if output == "json" {
+					return printJSON(cmd.OutOrStdout(), server.RulesBody(rs))
 				}
 				titles, err := rules.LoadTitles(cmd.Context(), be.db)
 				if err != nil {
@@ -276,7 +284,26 @@ func newRulesListCmd(dbURL *string) *cobra.Command {
 		},
 	}
 	cmd.Flags().BoolVar(&all, "all", false, "include deactivated rules")
+	cmd.Flags().StringVarP(&output, "output", "o", "table", "table or json (the fields of GET /admin/rules)")
 	return cmd
+}
+
+// checkOutput checks an -o value: table or json.
+func checkOutput(output string) error {
+	if output != "table" && output != "json" {
+		return &exitError{code: 2, err: fmt.Errorf("-o %q: want table or json", output)}
+	}
+	return nil
+}
+
+// printJSON writes v as indented JSON.
+func printJSON(w io.Writer, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintln(w, string(b))
+	return err
 }
 
 // ruleOptions lists a rule's options that are set, as the rules file's

@@ -10,6 +10,7 @@ import (
 	"github.com/ashby-auto-advance/aaa/internal/app"
 	"github.com/ashby-auto-advance/aaa/internal/domain"
 	"github.com/ashby-auto-advance/aaa/internal/jobs"
+	"github.com/ashby-auto-advance/aaa/internal/server"
 	"github.com/spf13/cobra"
 )
 
@@ -27,7 +28,7 @@ func newWebhooksCmd() *cobra.Command {
 }
 
 func newWebhooksListCmd(dbURL *string) *cobra.Command {
-	var status string
+	var status, output string
 	var limit int
 	cmd := &cobra.Command{
 		Use:   "list [--status failed]",
@@ -38,10 +39,16 @@ func newWebhooksListCmd(dbURL *string) *cobra.Command {
 			if status != "" && !slices.Contains(states, status) {
 				return fmt.Errorf("--status must be one of %s", strings.Join(states, ", "))
 			}
+			if err := checkOutput(output); err != nil {
+				return err
+			}
 			return withStore(cmd.Context(), *dbURL, func(be *backend) error {
 				ds, err := be.db.ListDeliveries(cmd.Context(), status, limit)
 				if err != nil {
 					return err
+				}
+				if output == "json" {
+					return printJSON(cmd.OutOrStdout(), server.DeliveriesBody(ds))
 				}
 				tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
 				fmt.Fprintln(tw, "ID\tRECEIVED\tACTION\tSCHEDULE\tSTATUS\tATTEMPTS\tLAST ERROR")
@@ -55,6 +62,7 @@ func newWebhooksListCmd(dbURL *string) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&status, "status", "", "only deliveries in this status (pending, processed, ignored, failed)")
 	cmd.Flags().IntVar(&limit, "limit", 100, "at most this many deliveries")
+	cmd.Flags().StringVarP(&output, "output", "o", "table", "table or json (the fields of GET /admin/webhooks)")
 	return cmd
 }
 

@@ -64,6 +64,23 @@ type Decision struct {
 	SummaryText string
 	Explanation string
 	Reasons     []RenderedReason
+	// FailureText is the row's failure reason with names for the ids it
+	// holds ("application left stage Phone Screen before aaa acted").
+	FailureText string
+}
+
+// Failure renders a free-text failure reason: each id in it that the
+// caches know (a stage, job, application, interviewer or interview) becomes
+// its name; an unknown id is shown in a code span.
+func (r *Renderer) Failure(s string) string {
+	return uuidRe.ReplaceAllStringFunc(s, func(id string) string {
+		for _, k := range []string{KindStage, KindJob, KindCandidate, KindInterviewer, KindInterview} {
+			if n := r.lookup(k, id); n != "" {
+				return n
+			}
+		}
+		return Code(id)
+	})
 }
 
 // Decisions renders recorded decisions with names. It is the one rendering
@@ -110,6 +127,9 @@ func (d *Decisions) Render(e domain.Execution) Decision {
 	out.Reasons = rr.Reasons(*dec)
 	out.SummaryText, out.Explanation = rr.Summary(*dec), rr.Explanation(*dec)
 	out.CandidateName, _ = rr.Lookup(KindCandidate, e.ApplicationID)
+	if e.FailureReason != "" {
+		out.FailureText = rr.Failure(e.FailureReason)
+	}
 	jobID, ok := d.jobOf[e.ApplicationID]
 	if !ok {
 		if app, err := d.src.GetApplication(d.ctx, e.ApplicationID); err == nil {

@@ -15,12 +15,13 @@ import (
 // `aaa decisions export` and GET /admin/decisions?format=csv write (a CSV
 // header row, or the keys of each JSON object). Names match the admin
 // API's decision fields where one exists; ids come last. Times are RFC 3339
-// in UTC; reasons_text is every reason's sentence, joined by "; ". In CSV a
+// in UTC; reasons_text is every reason's sentence, joined by "; ";
+// failure_text is why aaa could not act, with names. In CSV a
 // value starting with =, +, - or @ gets a leading ' so a spreadsheet does
 // not run a candidate's name as a formula.
 var ExportColumns = []string{
 	"executed_at", "candidate_name", "job_title", "from_stage_title", "to_stage_title", "rule_name", "rule_version",
-	"outcome", "mode", "status", "summary_text", "explanation", "reasons_text", "failure_reason",
+	"outcome", "mode", "status", "summary_text", "explanation", "reasons_text", "failure_text",
 	"executed_by", "act_at", "acted_at", "reverted_by", "reverted_at",
 	"execution_id", "application_id", "schedule_id", "rule_id", "from_stage_id", "to_stage_id",
 }
@@ -39,7 +40,7 @@ func (d Decision) Record() []string {
 	}
 	return []string{
 		exportTime(e.ExecutedAt), d.CandidateName, d.JobTitle, d.FromStageTitle, d.ToStageTitle, d.RuleName, version,
-		e.Outcome, e.Mode, e.Status, d.SummaryText, d.Explanation, strings.Join(texts, "; "), e.FailureReason,
+		e.Outcome, e.Mode, e.Status, d.SummaryText, d.Explanation, strings.Join(texts, "; "), d.FailureText,
 		e.ExecutedBy, exportTime(e.ActAt), exportTime(e.ActedAt), e.RevertedBy, exportTime(e.RevertedAt),
 		e.ID, e.ApplicationID, e.ScheduleID, e.RuleID, e.FromStageID, e.ToStageID,
 	}

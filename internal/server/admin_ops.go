@@ -133,9 +133,11 @@ type decisionJSON struct {
 	ToStageTitle   string `json:"to_stage_title,omitempty"`
 	SummaryText    string `json:"summary_text"`
 	Explanation    string `json:"explanation"`
-	ExecutedAt     string `json:"executed_at"`
-	ExecutedBy     string `json:"executed_by"`
-	UpdatedAt      string `json:"updated_at"`
+	// FailureText is FailureReason with names instead of ids.
+	FailureText string `json:"failure_text,omitempty"`
+	ExecutedAt  string `json:"executed_at"`
+	ExecutedBy  string `json:"executed_by"`
+	UpdatedAt   string `json:"updated_at"`
 	// ActAt is when a scheduled action runs; ActedAt when aaa's move
 	// landed in Ashby; RevertedBy/RevertedAt who cancelled, undid or kept
 	// it, and when.
@@ -334,7 +336,7 @@ func decisionJSONOf(x explain.Decision) decisionJSON {
 		Summary: e.Summary, Reasons: x.Reasons, ExecutedAt: isoTime(e.ExecutedAt), ExecutedBy: e.ExecutedBy,
 		UpdatedAt: isoTime(e.UpdatedAt), CandidateName: x.CandidateName, JobTitle: x.JobTitle, RuleName: x.RuleName,
 		FromStageTitle: x.FromStageTitle, ToStageTitle: x.ToStageTitle,
-		SummaryText: x.SummaryText, Explanation: x.Explanation,
+		SummaryText: x.SummaryText, Explanation: x.Explanation, FailureText: x.FailureText,
 	}
 	if x.Decision.DueAt != nil {
 		t := isoTime(*x.Decision.DueAt)
@@ -368,10 +370,16 @@ func (s *Server) webhooks(w http.ResponseWriter, r *http.Request) {
 		s.storeError(w, r, err)
 		return
 	}
+	writeJSON(w, http.StatusOK, DeliveriesBody(ds))
+}
+
+// DeliveriesBody is the body of GET /admin/webhooks listing ds ({"count",
+// "deliveries"}), also what `aaa webhooks list -o json` prints.
+func DeliveriesBody(ds []domain.Delivery) any {
 	if ds == nil {
 		ds = []domain.Delivery{}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"count": len(ds), "deliveries": ds})
+	return map[string]any{"count": len(ds), "deliveries": ds}
 }
 
 // retryWebhook is POST /admin/webhooks/{id}/retry: the delivery goes back to

@@ -442,11 +442,17 @@ func (s *Server) listRules(w http.ResponseWriter, r *http.Request) {
 		s.storeError(w, r, err)
 		return
 	}
+	writeJSON(w, http.StatusOK, RulesBody(rs))
+}
+
+// RulesBody is the body of GET /admin/rules listing rs ({"count", "rules"}),
+// also what `aaa rules list -o json` prints: one set of field names.
+func RulesBody(rs []domain.Rule) any {
 	out := make([]ruleJSON, 0, len(rs))
 	for _, rule := range rs {
 		out = append(out, toRuleJSON(rule))
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"count": len(out), "rules": out})
+	return map[string]any{"count": len(out), "rules": out}
 }
 
 // getRule is GET /admin/rules/{id}.

@@ -29,6 +29,8 @@ func seedDecisions(t *testing.T, e env, n int) []string {
 	ctx := context.Background()
 	now := time.Now().UTC()
 	const graceID = "0b7e8c1a-1d27-46db-a9fd-cb471941e52a"
+	const finalID, goneID = "5a1f0d2e-1d27-46db-a9fd-cb471941e52a", "6b2e1c3f-1d27-46db-a9fd-cb471941e52a"
+	testkit.Must(t, e.db.UpsertStages(ctx, "plan-x", []domain.Stage{{ID: finalID, Title: "Final Round", Type: "Active", Order: 1}}, now))
 	testkit.Must(t, e.db.UpsertAshbyUser(ctx, domain.AshbyUser{ID: graceID, FirstName: "Grace", LastName: "Hopper", Email: "grace@example.com"}, now))
 	testkit.Must(t, e.db.UpsertSchedule(ctx, domain.Schedule{ID: "sched-x", ApplicationID: "app-x", JobID: "job-1",
 		InterviewPlanID: "your-plan-uuid", InterviewStageID: "your-stage-uuid", Status: "Complete", CreatedAt: now, UpdatedAt: now,
@@ -52,9 +54,14 @@ func seedDecisions(t *testing.T, e env, n int) []string {
 		if i == 2 {
 			at = now.Add(-time.Minute) // ties with the second
 		}
+		failure := ""
+		if i == 4 {
+			status, failure = domain.ExecStale, "application left stage "+finalID+" before aaa acted (now "+goneID+", status Active)"
+		}
 		x, err := e.db.InsertExecution(ctx, domain.Execution{ID: fmt.Sprintf("exec-%d", i), ScheduleID: "sched-x",
 			ApplicationID: "app-x", RuleID: rule.ID, RuleVersion: 1, Mode: mode, Outcome: domain.OutcomeReject, Status: status,
-			FromStageID: "your-stage-uuid", Summary: "reject: x", Reasons: []byte(reasons), ExecutedAt: at, ExecutedBy: "system"}, "")
+			FromStageID: "your-stage-uuid", Summary: "reject: x", Reasons: []byte(reasons), ExecutedAt: at, ExecutedBy: "system",
+			FailureReason: failure}, "")
 		testkit.Must(t, err)
 		ids = append(ids, x.ID)
 	}
@@ -180,11 +187,16 @@ func TestDecisionsPagesAndCSV(t *testing.T) {
 			if _, err := time.Parse(time.RFC3339, col(rec, "executed_at")); err != nil {
 				t.Errorf("row %s: executed_at %q: %v", id, col(rec, "executed_at"), err)
 			}
-			for _, c := range []string{"summary_text", "explanation", "reasons_text"} {
+			for _, c := range []string{"summary_text", "explanation", "reasons_text", "candidate_name", "rule_name"} {
 				if ids := uuidRe.FindAllString(col(rec, c), -1); len(ids) > 0 || strings.Contains(col(rec, c), "`") {
 					t.Errorf("row %s: %s has ids: %q", id, c, col(rec, c))
 				}
 			}
+		}
+		// A failure reason speaks names; an id the caches do not know stays
+		// in a code span (and in the API's raw failure_reason).
+		if got, want := col(rows[4], "failure_text"), "application left stage Final Round before aaa acted (now `6b2e1c3f-1d27-46db-a9fd-cb471941e52a`, status Active)"; got != want {
+			t.Errorf("failure_text = %q, want %q", got, want)
 		}
 		if got := col(rows[1], "mode") + "/" + col(rows[1], "status"); got != "live/rejected" {
 			t.Errorf("row 1 mode/status = %s", got)
