@@ -29,6 +29,7 @@ func (s *Server) adminRoutes(r chi.Router) {
 	r.Post("/webhooks/{id}/retry", s.retryWebhook)
 	r.Get("/notifications", s.notifications)
 	r.Get("/doctor", s.doctorReport)
+	r.Get("/openapi.json", s.openAPI)
 	r.Post("/sync-forms", s.sync("ashby", "Feedback forms synced", func(ctx context.Context) error { return s.d.Syncer.SyncForms(ctx) }))
 	r.Post("/sync-metadata", s.sync("ashby", "Metadata synced (jobs, plans, stages)", func(ctx context.Context) error { return s.d.Syncer.SyncMetadata(ctx) }))
 	r.Post("/sync-interviews", s.sync("ashby", "Interviews synced", func(ctx context.Context) error { return s.d.Syncer.SyncInterviews(ctx) }))
