@@ -35,4 +35,3 @@ func (r *Runner) Backtest(ctx context.Context, q Query) (Report, error) {
 	}
 	return Run(ctx, r.src, q, r.opts)
 }
-

@@ -133,11 +133,9 @@ type decisionJSON struct {
 	ToStageTitle   string `json:"to_stage_title,omitempty"`
 	SummaryText    string `json:"summary_text"`
 	Explanation    string `json:"explanation"`
-	// FailureText is FailureReason with names instead of ids.
-	FailureText string `json:"failure_text,omitempty"`
-	ExecutedAt  string `json:"executed_at"`
-	ExecutedBy  string `json:"executed_by"`
-	UpdatedAt   string `json:"updated_at"`
+	ExecutedAt     string `json:"executed_at"`
+	ExecutedBy     string `json:"executed_by"`
+	UpdatedAt      string `json:"updated_at"`
 	// ActAt is when a scheduled action runs; ActedAt when aaa's move
 	// landed in Ashby; RevertedBy/RevertedAt who cancelled, undid or kept
 	// it, and when.
@@ -336,7 +334,7 @@ func decisionJSONOf(x explain.Decision) decisionJSON {
 		Summary: e.Summary, Reasons: x.Reasons, ExecutedAt: isoTime(e.ExecutedAt), ExecutedBy: e.ExecutedBy,
 		UpdatedAt: isoTime(e.UpdatedAt), CandidateName: x.CandidateName, JobTitle: x.JobTitle, RuleName: x.RuleName,
 		FromStageTitle: x.FromStageTitle, ToStageTitle: x.ToStageTitle,
-		SummaryText: x.SummaryText, Explanation: x.Explanation, FailureText: x.FailureText,
+		SummaryText: x.SummaryText, Explanation: x.Explanation,
 	}
 	if x.Decision.DueAt != nil {
 		t := isoTime(*x.Decision.DueAt)
