@@ -315,9 +315,9 @@ func (v *activityView) startRetry() tea.Cmd {
 
 func (v *activityView) retryPrompt() string {
 	d := v.retry
-	return fmt.Sprintf("Retry the %s webhook received %s? aaa processes it again, as `aaa webhooks retry` does, "+
-		"once (it failed %d time%s: %s).", d.Action, stamp(d.ReceivedAt, v.data.now()), d.Attempts, plural(d.Attempts),
-		orDash(explain.Scrub(d.LastError), "no error recorded"))
+	return fmt.Sprintf("Retry the %s webhook received %s? It failed after %d attempt%s (%s). aaa queues it once more, "+
+		"as `aaa webhooks retry` does, for the running server to process.", d.Action, stamp(d.ReceivedAt, v.data.now()),
+		d.Attempts, plural(d.Attempts), orDash(explain.Scrub(d.LastError), "no error recorded"))
 }
 
 // Target is the selected row's id (a delivery or job names no candidate;
