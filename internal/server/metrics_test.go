@@ -4,9 +4,13 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -14,6 +18,7 @@ import (
 	"time"
 
 	"github.com/go-chi/chi/v5"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/ashby-auto-advance/aaa/internal/domain"
 	"github.com/ashby-auto-advance/aaa/internal/jobs"
@@ -224,4 +229,120 @@ func requestSeries(got map[string]float64) []string {
 		}
 	}
 	return out
+}
+
+// exported scrapes a server whose gauges have every source and returns the
+// name of every series it exports (histograms with their _bucket, _count
+// and _sum).
+func exported(t *testing.T) map[string]bool {
+	t.Helper()
+	d := testkit.OpenDatabase(t, testkit.Backends(t)[0])
+	ctx := context.Background()
+	finished := time.Now()
+	testkit.Must(t, d.DB.SaveSyncState(ctx, store.SyncState{Name: "feedback", LastStatus: "ok", LastFinishedAt: &finished}))
+	m := server.NewMetrics()
+	m.SetBuildInfo("test", "", "")
+	m.Watch(server.Sources{Deliveries: d.DB, Syncs: d.DB, Jobs: d.Queue(t, jobs.Options{InsertOnly: true}),
+		SQLPools: map[string]*sql.DB{"writer": d.DB.Writer()}})
+	srv := httptest.NewServer(server.New(server.Deps{Store: d.DB, Metrics: m}))
+	t.Cleanup(srv.Close)
+	names := map[string]bool{}
+	for s := range scrape(t, srv.URL+"/metrics") {
+		name, _, _ := strings.Cut(s, "{")
+		names[name] = true
+		for _, suffix := range []string{"_bucket", "_count", "_sum"} {
+			if base, ok := strings.CutSuffix(name, suffix); ok {
+				names[base] = true
+			}
+		}
+	}
+	return names
+}
+
+var aaaSeries = regexp.MustCompile(`\baaa_[a-z0-9_]+`)
+
+// TestDeployFilesNameExportedSeries: every aaa_ series an alert rule or a
+// dashboard panel queries is one aaa exports, and the alerts cover what
+// operators asked for (webhooks failing, backlog growing, sync stale, Ashby
+// degraded, decisions failing).
+func TestDeployFilesNameExportedSeries(t *testing.T) {
+	t.Parallel()
+	names := exported(t)
+	root, err := testkit.ModuleRoot()
+	testkit.Must(t, err)
+	check := func(where, expr string) {
+		t.Helper()
+		found := aaaSeries.FindAllString(expr, -1)
+		if len(found) == 0 {
+			t.Errorf("%s: %q queries no aaa_ series", where, expr)
+		}
+		for _, s := range found {
+			if !names[s] {
+				t.Errorf("%s: %s is not a series aaa exports", where, s)
+			}
+		}
+	}
+
+	raw, err := os.ReadFile(filepath.Join(root, "deploy", "prometheus-alerts.yaml"))
+	testkit.Must(t, err)
+	var rules struct {
+		Groups []struct {
+			Rules []struct {
+				Alert string `yaml:"alert"`
+				Expr  string `yaml:"expr"`
+			} `yaml:"rules"`
+		} `yaml:"groups"`
+	}
+	testkit.Must(t, yaml.Unmarshal(raw, &rules))
+	var alerts []string
+	for _, g := range rules.Groups {
+		for _, r := range g.Rules {
+			alerts = append(alerts, r.Alert)
+			check("alert "+r.Alert, r.Expr)
+		}
+	}
+	for _, want := range []string{"AaaWebhooksFailing", "AaaJobBacklogGrowing", "AaaDeliveryBacklogStale",
+		"AaaFeedbackSyncStale", "AaaAshbyDegraded", "AaaDecisionsFailing"} {
+		if !slices.Contains(alerts, want) {
+			t.Errorf("prometheus-alerts.yaml has no %s (has %v)", want, alerts)
+		}
+	}
+
+	raw, err = os.ReadFile(filepath.Join(root, "deploy", "grafana-dashboard.json"))
+	testkit.Must(t, err)
+	var dash struct {
+		Panels []struct {
+			Title   string `json:"title"`
+			Type    string `json:"type"`
+			Targets []struct {
+				Expr string `json:"expr"`
+			} `json:"targets"`
+		} `json:"panels"`
+	}
+	testkit.Must(t, json.Unmarshal(raw, &dash))
+	queried := map[string]bool{}
+	for _, p := range dash.Panels {
+		if p.Type == "row" {
+			continue
+		}
+		if len(p.Targets) == 0 {
+			t.Errorf("dashboard panel %q has no query", p.Title)
+		}
+		for _, q := range p.Targets {
+			check("panel "+p.Title, q.Expr)
+			for _, s := range aaaSeries.FindAllString(q.Expr, -1) {
+				queried[s] = true
+			}
+		}
+	}
+	// The dashboard shows every aaa series (histograms through a suffix).
+	for n := range names {
+		if !strings.HasPrefix(n, "aaa_") || strings.HasSuffix(n, "_sum") {
+			continue
+		}
+		base := strings.TrimSuffix(strings.TrimSuffix(n, "_bucket"), "_count")
+		if !queried[n] && !queried[base+"_count"] && !queried[base+"_bucket"] {
+			t.Errorf("no dashboard panel shows %s", n)
+		}
+	}
 }
