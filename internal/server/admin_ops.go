@@ -189,9 +189,12 @@ func (q *queryFilters) since(key string, now time.Time) time.Time {
 	}
 	t, err := domain.ParseSince(v, now)
 	if err != nil {
+		// The parser's words without its quote of the value (Input has it).
 		_, msg, _ := strings.Cut(err.Error(), ": ")
-		q.probs = append(q.probs, rules.Problem{Type: rules.ProblemInvalid, Loc: []any{"query", key},
-			Msg: "must be a number of days (90d), a duration (12h), an RFC 3339 time, a date (2006-01-02) or all: " + msg, Input: v})
+		if strings.HasPrefix(msg, "want ") {
+			msg = "must be a number of days (90d), a duration (12h), an RFC 3339 time, a date (2006-01-02) or all"
+		}
+		q.probs = append(q.probs, rules.Problem{Type: rules.ProblemInvalid, Loc: []any{"query", key}, Msg: msg, Input: v})
 	}
 	return t
 }

@@ -221,11 +221,13 @@ func TestDecisionsPagesAndCSV(t *testing.T) {
 		}
 
 		// Bad cursor, format and since are 422 naming the parameter.
-		for _, q := range []string{"cursor=nope", "cursor=" + "ZXhlYy0x", "format=xml", "since=3000-01-01", "since=36501d"} {
+		for q, msg := range map[string]string{"cursor=nope": "must be a next_cursor", "cursor=ZXhlYy0x": "must be a next_cursor",
+			"format=xml": "must be one of json, csv", "since=3000-01-01": "is in the future", "since=36501d": "at most 36500d back",
+			"since=soon": "must be a number of days (90d)"} {
 			r := e.do(t, "GET", "/admin/decisions?"+q, "t", "")
 			key, _, _ := strings.Cut(q, "=")
-			if r.status != 422 || !strings.Contains(r.raw, `"`+key+`"`) {
-				t.Errorf("%s: %d %s", q, r.status, r.raw)
+			if r.status != 422 || !strings.Contains(r.raw, `"`+key+`"`) || !strings.Contains(r.raw, msg) {
+				t.Errorf("%s: %d %s, want 422 naming %s with %q", q, r.status, r.raw, key, msg)
 			}
 		}
 	})
