@@ -39,10 +39,6 @@ func newFinder[T any](s Styles, placeholder string, fields func(T) []string, sor
 // query is the filter text ("" when none).
 func (f *finder[T]) query() string { return strings.TrimSpace(f.input.Value()) }
 
-// active reports whether the list differs from its default: filtered or
-// sorted another way.
-func (f *finder[T]) active() bool { return f.query() != "" || f.sortBy != 0 || f.desc }
-
 // apply returns the rows of all that match the filter, sorted.
 func (f *finder[T]) apply(all []T) []T {
 	terms := strings.Fields(strings.ToLower(f.query()))
