@@ -186,7 +186,7 @@ func serve(ctx context.Context, cfg config.Config, addr string, log *slog.Logger
 		SlackSigningSecret: cfg.SlackSigningSecret, AdminToken: cfg.AdminAPIToken, FrontendURLs: cfg.FrontendURLs,
 		AdminTokens: adminTokens(cfg.AdminAPITokens), Rules: svcs.Rules,
 		WebhookRatePerMin: cfg.WebhookRateMin, TrustedProxies: cfg.TrustedProxies, Version: buildInfo().Version, Metrics: metrics,
-		Backtester: svcs.Backtest,
+		Backtester: svcs.Backtest, Doctor: newDoctor(cfg, cfg.DatabaseURL, be, nil),
 	})
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {

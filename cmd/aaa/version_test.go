@@ -63,3 +63,22 @@ func TestVersionFlag(t *testing.T) {
 		t.Errorf("/metrics has no aaa_build_info with version %s", version)
 	}
 }
+
+// TestServeAnswersDoctor: a real `aaa serve` answers GET /admin/doctor with
+// the checklist (behind the admin token).
+func TestServeAnswersDoctor(t *testing.T) {
+	t.Parallel()
+	srv := testkit.Start(t, testkit.ProcessOptions{Env: testkit.Environ("DATABASE_URL="+testkit.SQLiteURL(t),
+		"ADMIN_API_TOKEN="+testkit.AdminToken)})
+	srv.WaitHealthy(t)
+	req, err := http.NewRequest(http.MethodGet, srv.URL()+"/admin/doctor", nil)
+	testkit.Must(t, err)
+	req.Header.Set("Authorization", "Bearer "+testkit.AdminToken)
+	res, err := http.DefaultClient.Do(req)
+	testkit.Must(t, err)
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	if res.StatusCode != http.StatusOK || !strings.Contains(string(body), `"checks"`) || !strings.Contains(string(body), "ASHBY_API_KEY") {
+		t.Fatalf("GET /admin/doctor: %d %s", res.StatusCode, body)
+	}
+}
