@@ -3,7 +3,7 @@ GO ?= go
 PKGS := ./...
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/aaa_test?sslmode=disable
 
-.PHONY: help build run tui demo test test-postgres lint bench fmt tidy docker
+.PHONY: help build run tui demo test test-postgres lint bench fmt tidy docker release-snapshot
 
 help: ## List targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  %-14s %s\n", $$1, $$2}'
@@ -29,6 +29,7 @@ test: ## Format check, vet, staticcheck and every test (Postgres tests run when 
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet $(PKGS)
 	$(GO) tool staticcheck $(PKGS)
+	$(GO) tool goreleaser check
 	$(GO) test -count=1 -timeout 20m $(PKGS)
 
 test-postgres: ## Every test with Postgres at $$POSTGRES_URL required
@@ -50,3 +51,6 @@ tidy: ## go mod tidy
 
 docker: ## Build the container image
 	docker build -t aaa:dev .
+
+release-snapshot: ## Build the release locally (linux and darwin, amd64 and arm64, checksums) into dist/; publishes nothing
+	$(GO) tool goreleaser release --snapshot --clean --skip=docker
