@@ -587,7 +587,7 @@ func (v *decisionsView) detailLines() []string {
 	lines = append(lines, "Summary  "+v.summaryLine(), "", st.Heading.Render("Reasons"))
 	lines = append(lines, v.reasonLines(e.Reasons, d)...)
 	lines = append(lines, "", st.Heading.Render("In Ashby"))
-	status := fmt.Sprintf("  status %s · by %s · updated %s", e.Status, e.ExecutedBy, stamp(e.UpdatedAt, now))
+	status := fmt.Sprintf("  status %s · by %s · updated %s", e.Status, actorLabel(e.ExecutedBy), stamp(e.UpdatedAt, now))
 	if e.Status == domain.ExecFailed {
 		status = st.Bad.Render(status)
 	}
