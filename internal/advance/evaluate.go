@@ -346,6 +346,13 @@ func (s *Service) recordReject(ctx context.Context, tx store.Store, it *item) (s
 	if err != nil || !created {
 		return e.ID, e.Status, err
 	}
+	if d.Mode == domain.ModeLive {
+		// An advance held to working hours for this stage must not run
+		// now that the decision is a reject.
+		if err := s.retireHeldAdvances(ctx, tx, sched); err != nil {
+			return e.ID, e.Status, err
+		}
+	}
 	log := s.log.With("schedule_id", sched.ID, "application_id", sched.ApplicationID, "execution_id", e.ID)
 	switch {
 	case d.Mode == domain.ModeShadow:
@@ -398,4 +405,26 @@ func newFeedbackSince(fb []domain.Feedback, t time.Time) bool {
 		}
 	}
 	return false
+}
+
+// retireHeldAdvances marks stale, in tx, the live advances of the
+// schedule's application and stage still waiting for their time (held to
+// working hours): new feedback turned the decision.
+func (s *Service) retireHeldAdvances(ctx context.Context, tx store.Store, sched domain.Schedule) error {
+	held, err := tx.ListExecutions(ctx, store.ExecutionFilter{ApplicationID: sched.ApplicationID,
+		Status: domain.ExecScheduled, Outcome: domain.OutcomeAdvance, Limit: 20})
+	if err != nil {
+		return err
+	}
+	for _, h := range held {
+		if h.FromStageID != sched.InterviewStageID {
+			continue
+		}
+		err := tx.UpdateExecutionStatus(ctx, store.ExecutionUpdate{ID: h.ID, FromStatus: domain.ExecScheduled,
+			Status: domain.ExecStale, FailureReason: "superseded: new feedback turned the decision into a reject before the advance's time", At: s.now()})
+		if err != nil && !errors.Is(err, domain.ErrConflict) {
+			return err
+		}
+	}
+	return nil
 }

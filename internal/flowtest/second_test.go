@@ -560,3 +560,50 @@ func TestDecisionActionsAPI(t *testing.T) {
 		})
 	}
 }
+
+// TestHeldAdvanceSupersededByReject: an advance held to working hours does
+// not run when new feedback turns the decision into a reject before its
+// time: it is recorded stale and the rejection takes over.
+func TestHeldAdvanceSupersededByReject(t *testing.T) {
+	t.Parallel()
+	for _, b := range testkit.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			saturday := nextWeekday(time.Now().UTC(), time.Saturday).Add(11 * time.Hour)
+			clock := testkit.NewRunningClock(saturday)
+			e := newEnv(t, b, envOpts{clock: clock.Now})
+			sc := e.sim.AddPanelScenario(ashbysim.PanelSpec{Candidates: 1})
+			e.secondRule(sc, func(r *domain.Rule) { r.ActInWorkHours = true })
+			c := sc.Candidates[0]
+			for _, id := range sc.InterviewerIDs {
+				e.sim.SubmitFeedback(c.ApplicationID, c.EventID, id, map[string]any{ashbysim.FieldOverallScore: 4})
+			}
+			held := e.decide(c)[0]
+			if held.Status != domain.ExecScheduled {
+				t.Fatalf("decision on Saturday: %s, want scheduled", held.Status)
+			}
+			// A second scorecard from the first interviewer, failing.
+			e.sim.SubmitFeedback(c.ApplicationID, c.EventID, sc.InterviewerIDs[0], map[string]any{ashbysim.FieldOverallScore: 1})
+			if err := e.svc.Sync.SyncFeedback(ctx); err != nil {
+				t.Fatal(err)
+			}
+			var list []domain.Execution
+			testkit.Eventually(t, 30*time.Second, "the reject recorded and the held advance retired", func() bool {
+				list = e.executions(c.ApplicationID)
+				statuses := map[string]string{}
+				for _, x := range list {
+					statuses[x.Outcome] = x.Status
+				}
+				return len(list) == 2 && statuses[domain.OutcomeAdvance] == domain.ExecStale && statuses[domain.OutcomeReject] != ""
+			}, func() string { return describe(list) + e.jobs() })
+			clock.Set(saturday.Truncate(24*time.Hour).AddDate(0, 0, 2).Add(9 * time.Hour))
+			if _, err := e.svc.Advance.EvaluateNow(ctx, c.ScheduleID); err != nil {
+				t.Fatal(err)
+			}
+			if got := e.changeStageCalls(); got != 0 {
+				t.Fatalf("changeStage calls = %d on Monday, want none: the advance was superseded", got)
+			}
+		})
+	}
+}
