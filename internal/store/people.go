@@ -35,7 +35,6 @@ const (
 	RoleRecruiter   = "recruiter"
 )
 
-var _ PeopleStore = (*DB)(nil)
 
 // JobPeople implements PeopleStore.
 func (db *DB) JobPeople(ctx context.Context, jobIDs, planIDs []string) ([]Person, error) {

@@ -34,6 +34,7 @@ type Store interface {
 	DashboardStore
 	SchemaStore
 	HeartbeatStore
+	PeopleStore
 	// InTx runs fn in one transaction. fn must use only the Store it is given.
 	InTx(ctx context.Context, fn func(tx Store) error) error
 	// InDurableTx is InTx for the transactions that acknowledge webhook
@@ -128,6 +129,7 @@ var (
 	_ DashboardStore    = (*DB)(nil)
 	_ SchemaStore       = (*DB)(nil)
 	_ HeartbeatStore    = (*DB)(nil)
+	_ PeopleStore       = (*DB)(nil)
 )
 
 // SchemaStore reports whether the database schema is current (the
