@@ -513,8 +513,8 @@ func (v *activityView) lines() (lines []string, at []int) {
 		heading += st.Dim.Render(" (" + strings.Join(statuses, ", ") + ")")
 	}
 	lines = append(lines, "", heading)
-	dCols := []column{{title: "Received", width: 11}, {title: "Action", width: 14, flex: true}, {title: "Schedule", width: 10, flex: true},
-		{title: "Status", width: 9}, {title: "Tries", width: 5}, {title: "Error", width: 10, flex: true}}
+	dCols := []column{{title: "Received", width: 11}, {title: "Action", width: 14, flex: true}, {title: "Candidate", width: 10, flex: true},
+		{title: "Status", width: 9}, {title: "Tries", width: 5}, {title: "Note", width: 10, flex: true}}
 	ws = widths(dCols, v.width)
 	lines = append(lines, st.Header.Render(tableHeader(dCols, ws)))
 	if count(itemDelivery) == 0 {
@@ -525,7 +525,11 @@ func (v *activityView) lines() (lines []string, at []int) {
 			continue
 		}
 		d := it.delivery
-		row(i, tableRow([]string{stamp(d.ReceivedAt, now), d.Action, orDash(codeOr(d.ScheduleID)), d.Status, itoa(d.Attempts),
+		who := a.scheduleCandidates[d.ScheduleID]
+		if who == "" {
+			who = orDash(codeOr(d.ScheduleID))
+		}
+		row(i, tableRow([]string{stamp(d.ReceivedAt, now), d.Action, who, d.Status, itoa(d.Attempts),
 			explain.Scrub(d.LastError)}, ws), d.Status == domain.DeliveryFailed)
 	}
 

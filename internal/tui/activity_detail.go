@@ -3,6 +3,8 @@ package tui
 import (
 	"context"
 	"fmt"
+	"github.com/ashby-auto-advance/aaa/internal/domain"
+	"slices"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/ashby-auto-advance/aaa/internal/explain"
@@ -28,6 +30,40 @@ func errorCandidates(ctx context.Context, st Store, a *activity) map[string]stri
 		rows, err := st.ListDecisions(ctx, store.DecisionFilter{ExecutionID: id, Limit: 1})
 		if err == nil && len(rows) == 1 && rows[0].CandidateName != "" {
 			out[id] = rows[0].CandidateName
+		}
+	}
+	return out
+}
+
+// deliveryCandidates names the candidate of each delivery's schedule from
+// the caches (schedules, then applications), best effort: a name not known
+// yet leaves the schedule id to show.
+func deliveryCandidates(ctx context.Context, st Store, ds []domain.Delivery) map[string]string {
+	out := map[string]string{}
+	var ids []string
+	for _, d := range ds {
+		if d.ScheduleID != "" && !slices.Contains(ids, d.ScheduleID) {
+			ids = append(ids, d.ScheduleID)
+		}
+	}
+	if len(ids) == 0 {
+		return out
+	}
+	scheds, err := st.GetSchedules(ctx, ids)
+	if err != nil {
+		return out
+	}
+	names := map[string]string{}
+	for _, sc := range scheds {
+		name, ok := names[sc.ApplicationID]
+		if !ok {
+			if a, err := st.GetApplication(ctx, sc.ApplicationID); err == nil {
+				name = a.CandidateName
+			}
+			names[sc.ApplicationID] = name
+		}
+		if name != "" {
+			out[sc.ID] = name
 		}
 	}
 	return out

@@ -35,6 +35,8 @@ type Store interface {
 	ListFailedNotifications(ctx context.Context, limit int) ([]domain.Notification, error)
 	ListExecutions(ctx context.Context, f store.ExecutionFilter) ([]domain.Execution, error)
 	GetDelivery(ctx context.Context, id string) (domain.Delivery, error)
+	// GetSchedules names the candidates of the deliveries in Activity.
+	GetSchedules(ctx context.Context, ids []string) ([]domain.Schedule, error)
 	// ListHeartbeats tells whether a server is serving the store.
 	ListHeartbeats(ctx context.Context) ([]domain.Heartbeat, error)
 	// The metadata caches, for names and form field titles.
@@ -177,6 +179,9 @@ type activity struct {
 	// candidates names the candidate of each failed action and
 	// notification, by decision (execution) id.
 	candidates map[string]string
+	// scheduleCandidates names the candidate of each delivery's schedule,
+	// by schedule id.
+	scheduleCandidates map[string]string
 }
 
 type activityMsg struct {
@@ -327,6 +332,7 @@ func (d data) loadActivity() tea.Cmd {
 				return err
 			}
 			a.candidates = errorCandidates(ctx, d.st, a)
+			a.scheduleCandidates = deliveryCandidates(ctx, d.st, a.deliveries)
 			return nil
 		}()
 		msg.at = d.now()

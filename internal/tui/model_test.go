@@ -176,11 +176,12 @@ func fixture() []tea.Msg {
 			{ID: "d-1", Action: "interviewScheduleUpdate", ScheduleID: "sched-9", Status: domain.DeliveryFailed, Attempts: 3,
 				LastError: "schedule payload missing interviewStageId", ReceivedAt: now.Add(-20 * time.Minute)},
 			{ID: "d-0", Action: "candidateStageChange", Status: domain.DeliveryProcessed, Attempts: 1,
-				ReceivedAt: now.Add(-45 * time.Minute)},
+				LastError: "moved to Technical Interview", ReceivedAt: now.Add(-45 * time.Minute)},
 		},
-		notifications: detail.Notifications,
-		executions:    []domain.Execution{decisions[0].Execution},
-		candidates:    map[string]string{"exec-3": "Ken Ritchie", "exec-2": "Ada Lovelace"},
+		scheduleCandidates: map[string]string{"sched-1": "Ada Lovelace"},
+		notifications:      detail.Notifications,
+		executions:         []domain.Execution{decisions[0].Execution},
+		candidates:         map[string]string{"exec-3": "Ken Ritchie", "exec-2": "Ada Lovelace"},
 	}
 	return []tea.Msg{
 		pendingMsg{loaded: l(viewPending), pending: pending, rules: []domain.Rule{rule, live, sre}},
