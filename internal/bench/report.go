@@ -21,6 +21,30 @@ type Figure struct {
 	Met    *bool  `json:"met,omitempty"`
 	// Note adds context (sample size, backlog, ...).
 	Note string `json:"note,omitempty"`
+	// Baseline is the same figure measured on the minimal receiver (see
+	// Baseline), in Unit; Ratio is Value / Baseline. Both are zero when
+	// there is no baseline.
+	Baseline float64 `json:"baseline,omitempty"`
+	Ratio    float64 `json:"ratio,omitempty"`
+}
+
+// VsBaseline records the baseline's value of the figure and its ratio; a
+// baseline of zero or less records nothing.
+func (f Figure) VsBaseline(baseline float64) Figure {
+	if baseline > 0 {
+		f.Baseline, f.Ratio = baseline, f.Value/baseline
+	}
+	return f
+}
+
+// Measured is the figure's value as printed: "383 /s", or with a baseline
+// "383 /s (0.41 × baseline 930 /s)".
+func (f Figure) Measured() string {
+	s := formatValue(f.Value) + " " + f.Unit
+	if f.Baseline > 0 {
+		s += fmt.Sprintf(" (%s × baseline %s %s)", formatRatio(f.Ratio), formatValue(f.Baseline), f.Unit)
+	}
+	return s
 }
 
 // AtLeast sets a lower-bound target.
@@ -75,7 +99,7 @@ func (r *Report) WriteTable(w io.Writer) error {
 				verdict = "MISSED"
 			}
 		}
-		fmt.Fprintf(tw, "%s\t%s %s\t%s\t%s\t%s\n", f.Name, formatValue(f.Value), f.Unit, f.Target, verdict, f.Note)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", f.Name, f.Measured(), f.Target, verdict, f.Note)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -95,6 +119,14 @@ func formatValue(v float64) string {
 	default:
 		return fmt.Sprintf("%.2f", v)
 	}
+}
+
+// formatRatio prints a ratio with two significant digits ("0.41", "2.1").
+func formatRatio(r float64) string {
+	if r >= 1 {
+		return fmt.Sprintf("%.1f", r)
+	}
+	return fmt.Sprintf("%.2f", r)
 }
 
 // Millis converts a duration to fractional milliseconds.
