@@ -35,7 +35,6 @@ const (
 	RoleRecruiter   = "recruiter"
 )
 
-
 // JobPeople implements PeopleStore.
 func (db *DB) JobPeople(ctx context.Context, jobIDs, planIDs []string) ([]Person, error) {
 	if len(jobIDs) == 0 && len(planIDs) == 0 {
