@@ -276,8 +276,9 @@ func nextStage(stages []domain.Stage, current string) (next string, found, ok bo
 // advanced (new feedback turned the decision): their buttons must not stay
 // live, and a delayed archive must not run.
 func (s *Service) supersedeRejections(ctx context.Context, advanced domain.Execution) {
-	s.RetireRejections(ctx, advanced.ApplicationID, advanced.FromStageID,
-		"superseded: the candidate was advanced by aaa after new feedback")
+	s.retireRejections(ctx, advanced.ApplicationID,
+		func(r domain.Execution) bool { return r.FromStageID == advanced.FromStageID },
+		"superseded: the candidate was advanced by aaa after new feedback", notify.MessageUpdate{})
 }
 
 // RetireMoved retires the rejections of an application that a recruiter
@@ -289,6 +290,16 @@ func (s *Service) RetireMoved(ctx context.Context, applicationID, nowStageID, no
 	if where == "" {
 		where = "another stage"
 	}
+	s.retireRejections(ctx, applicationID,
+		func(r domain.Execution) bool { return r.FromStageID != nowStageID },
+		"not archived: the candidate was moved to "+where+" in Ashby", notify.MessageUpdate{MovedTo: where})
+}
+
+// retireRejections marks stale, with reason, the rejections of an
+// application that still await a click or whose archive is scheduled and
+// that retire selects, and edits their Slack notices (no button left).
+func (s *Service) retireRejections(ctx context.Context, applicationID string, retire func(domain.Execution) bool,
+	reason string, update notify.MessageUpdate) {
 	for _, status := range []string{domain.ExecNotified, domain.ExecScheduled} {
 		list, err := s.st.ListExecutions(ctx, store.ExecutionFilter{ApplicationID: applicationID,
 			Status: status, Outcome: domain.OutcomeReject, Limit: 20})
@@ -297,35 +308,7 @@ func (s *Service) RetireMoved(ctx context.Context, applicationID, nowStageID, no
 			return
 		}
 		for _, r := range list {
-			if r.FromStageID == nowStageID {
-				continue
-			}
-			reason := "not archived: the candidate was moved to " + where + " in Ashby"
-			if err := s.st.UpdateExecutionStatus(ctx, store.ExecutionUpdate{ID: r.ID, FromStatus: status,
-				Status: domain.ExecStale, FailureReason: reason, At: s.now()}); err != nil {
-				continue // clicked meanwhile: the archive's own guard decides
-			}
-			s.log.InfoContext(ctx, "rejection_retired", "execution_id", r.ID, "application_id", applicationID, "was", status)
-			r.Status, r.FailureReason = domain.ExecStale, reason
-			s.notices.UpdateRejectionMessage(ctx, r, notify.MessageUpdate{MovedTo: where})
-		}
-	}
-}
-
-// RetireRejections marks the rejections of an application in a stage that
-// still await a click, or whose archive is scheduled, stale with reason, and
-// edits their Slack notices (no button left). fromStageID empty retires
-// those of every stage.
-func (s *Service) RetireRejections(ctx context.Context, applicationID, fromStageID, reason string) {
-	for _, status := range []string{domain.ExecNotified, domain.ExecScheduled} {
-		list, err := s.st.ListExecutions(ctx, store.ExecutionFilter{ApplicationID: applicationID,
-			Status: status, Outcome: domain.OutcomeReject, Limit: 20})
-		if err != nil {
-			s.log.WarnContext(ctx, "supersede_rejections_failed", "error", err.Error())
-			return
-		}
-		for _, r := range list {
-			if fromStageID != "" && r.FromStageID != fromStageID {
+			if !retire(r) {
 				continue
 			}
 			if err := s.st.UpdateExecutionStatus(ctx, store.ExecutionUpdate{ID: r.ID, FromStatus: status,
@@ -334,7 +317,7 @@ func (s *Service) RetireRejections(ctx context.Context, applicationID, fromStage
 			}
 			s.log.InfoContext(ctx, "rejection_retired", "execution_id", r.ID, "application_id", applicationID, "was", status)
 			r.Status, r.FailureReason = domain.ExecStale, reason
-			s.notices.UpdateRejectionMessage(ctx, r, notify.MessageUpdate{})
+			s.notices.UpdateRejectionMessage(ctx, r, update)
 		}
 	}
 }

@@ -403,15 +403,7 @@ func TestActInWorkHours(t *testing.T) {
 		t.Run(b.Name, func(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
-			saturday := nextWeekday(time.Now().UTC(), time.Saturday).Add(11 * time.Hour)
-			clock := testkit.NewRunningClock(saturday)
-			e := newEnv(t, b, envOpts{clock: clock.Now})
-			sc := e.sim.AddPanelScenario(ashbysim.PanelSpec{Candidates: 1})
-			e.secondRule(sc, func(r *domain.Rule) { r.ActInWorkHours = true })
-			c := sc.Candidates[0]
-			for _, id := range sc.InterviewerIDs {
-				e.sim.SubmitFeedback(c.ApplicationID, c.EventID, id, map[string]any{ashbysim.FieldOverallScore: 4})
-			}
+			e, clock, saturday, sc, c := passingOnSaturday(t, b)
 			x := e.decide(c)[0]
 			monday := saturday.Truncate(24*time.Hour).AddDate(0, 0, 2).Add(9 * time.Hour)
 			if x.Status != domain.ExecScheduled || !x.ActAt.Equal(monday) {
@@ -443,6 +435,22 @@ func TestActInWorkHours(t *testing.T) {
 			}
 		})
 	}
+}
+
+// passingOnSaturday is an env whose clock runs from a Saturday at 11:00 and
+// a live rule with act_in_work_hours whose one candidate passes.
+func passingOnSaturday(t *testing.T, b testkit.Backend) (*env, *testkit.Clock, time.Time, ashbysim.Scenario, ashbysim.ScenarioCandidate) {
+	t.Helper()
+	saturday := nextWeekday(time.Now().UTC(), time.Saturday).Add(11 * time.Hour)
+	clock := testkit.NewRunningClock(saturday)
+	e := newEnv(t, b, envOpts{clock: clock.Now})
+	sc := e.sim.AddPanelScenario(ashbysim.PanelSpec{Candidates: 1})
+	e.secondRule(sc, func(r *domain.Rule) { r.ActInWorkHours = true })
+	c := sc.Candidates[0]
+	for _, id := range sc.InterviewerIDs {
+		e.sim.SubmitFeedback(c.ApplicationID, c.EventID, id, map[string]any{ashbysim.FieldOverallScore: 4})
+	}
+	return e, clock, saturday, sc, c
 }
 
 func nextWeekday(t time.Time, d time.Weekday) time.Time {
@@ -570,15 +578,7 @@ func TestHeldAdvanceSupersededByReject(t *testing.T) {
 		t.Run(b.Name, func(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
-			saturday := nextWeekday(time.Now().UTC(), time.Saturday).Add(11 * time.Hour)
-			clock := testkit.NewRunningClock(saturday)
-			e := newEnv(t, b, envOpts{clock: clock.Now})
-			sc := e.sim.AddPanelScenario(ashbysim.PanelSpec{Candidates: 1})
-			e.secondRule(sc, func(r *domain.Rule) { r.ActInWorkHours = true })
-			c := sc.Candidates[0]
-			for _, id := range sc.InterviewerIDs {
-				e.sim.SubmitFeedback(c.ApplicationID, c.EventID, id, map[string]any{ashbysim.FieldOverallScore: 4})
-			}
+			e, clock, saturday, sc, c := passingOnSaturday(t, b)
 			held := e.decide(c)[0]
 			if held.Status != domain.ExecScheduled {
 				t.Fatalf("decision on Saturday: %s, want scheduled", held.Status)

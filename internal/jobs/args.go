@@ -22,6 +22,15 @@ const (
 	QueuePeriodic = "periodic"
 )
 
+// uniqueWhileQueued makes a job unique by its arguments while one is queued
+// or running. Completed runs are left out of the states: with River's
+// default they would block every later equal job until the job cleaner
+// removes them (24h).
+var uniqueWhileQueued = river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
+	rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning,
+	rivertype.JobStateScheduled, rivertype.JobStateRetryable,
+}}
+
 // IngestArgs processes one stored webhook delivery.
 type IngestArgs struct {
 	DeliveryID string `json:"delivery_id"`
@@ -50,10 +59,7 @@ func (EvaluateArgs) Kind() string { return "evaluate_schedule" }
 
 // InsertOpts makes evaluations unique per schedule (and due time).
 func (EvaluateArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{Queue: QueueEvaluate, UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
-		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning,
-		rivertype.JobStateScheduled, rivertype.JobStateRetryable,
-	}}}
+	return river.InsertOpts{Queue: QueueEvaluate, UniqueOpts: uniqueWhileQueued}
 }
 
 // ArchiveArgs archives an application after a recruiter's Slack click (or
@@ -74,10 +80,7 @@ func (ArchiveArgs) Kind() string { return "slack_archive" }
 
 // InsertOpts makes archives unique per decision.
 func (ArchiveArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{Queue: QueueActions, UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
-		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning,
-		rivertype.JobStateScheduled, rivertype.JobStateRetryable,
-	}}}
+	return river.InsertOpts{Queue: QueueActions, UniqueOpts: uniqueWhileQueued}
 }
 
 // NotifyArgs sends the Slack notice of a decision.
@@ -109,10 +112,7 @@ func (DecisionArgs) Kind() string { return "decision_action" }
 // InsertOpts puts clicks with the other Slack actions, unique per decision
 // and action.
 func (DecisionArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{Queue: QueueActions, UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
-		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning,
-		rivertype.JobStateScheduled, rivertype.JobStateRetryable,
-	}}}
+	return river.InsertOpts{Queue: QueueActions, UniqueOpts: uniqueWhileQueued}
 }
 
 // RefreshArgs re-renders the Slack message of a decision for its current
@@ -139,10 +139,7 @@ func (PeriodicArgs) Kind() string { return "periodic" }
 // of the unique states: with River's default they would block every later
 // run until the job cleaner removes them (24h).
 func (PeriodicArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{Queue: QueuePeriodic, MaxAttempts: 3, UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
-		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning,
-		rivertype.JobStateScheduled, rivertype.JobStateRetryable,
-	}}}
+	return river.InsertOpts{Queue: QueuePeriodic, MaxAttempts: 3, UniqueOpts: uniqueWhileQueued}
 }
 
 // Interval pairs a periodic task with its period.
