@@ -265,15 +265,20 @@ func (q *Queue) insert(ctx context.Context, tx *sql.Tx, args river.JobArgs, opts
 	return nil
 }
 
-// EnqueueIngest enqueues the processing of deliveries in tx (one insert for
-// all of them).
+// EnqueueIngest enqueues the processing of deliveries in tx, one job each
+// (retries by hand, and the deliveries a batch could not process).
 func (q *Queue) EnqueueIngest(ctx context.Context, tx *sql.Tx, deliveryIDs ...string) error {
-	if len(deliveryIDs) == 1 {
-		return q.insert(ctx, tx, IngestArgs{DeliveryID: deliveryIDs[0]}, nil)
-	}
 	params := make([]river.InsertManyParams, len(deliveryIDs))
 	for i, id := range deliveryIDs {
 		params[i] = river.InsertManyParams{Args: IngestArgs{DeliveryID: id}}
+	}
+	return q.insertMany(ctx, tx, params)
+}
+
+// insertMany enqueues jobs with one insert, in tx when given.
+func (q *Queue) insertMany(ctx context.Context, tx *sql.Tx, params []river.InsertManyParams) error {
+	if len(params) == 0 {
+		return nil
 	}
 	var err error
 	if tx != nil {
@@ -282,7 +287,7 @@ func (q *Queue) EnqueueIngest(ctx context.Context, tx *sql.Tx, deliveryIDs ...st
 		_, err = q.txc.InsertMany(ctx, params)
 	}
 	if err != nil {
-		return fmt.Errorf("enqueue %d ingest jobs: %w", len(deliveryIDs), err)
+		return fmt.Errorf("enqueue %d %s jobs: %w", len(params), params[0].Args.Kind(), err)
 	}
 	return nil
 }
@@ -291,16 +296,32 @@ func (q *Queue) EnqueueIngest(ctx context.Context, tx *sql.Tx, deliveryIDs ...st
 // else at that time. changedAt identifies the change that asks for it (see
 // EvaluateArgs). tx may be nil.
 func (q *Queue) EnqueueEvaluate(ctx context.Context, tx *sql.Tx, scheduleID string, at, changedAt time.Time) error {
-	args := EvaluateArgs{ScheduleID: scheduleID}
-	if !changedAt.IsZero() {
-		args.Change = changedAt.UTC().Format(time.RFC3339Nano)
+	return q.EnqueueEvaluations(ctx, tx, EvaluateRequest{ScheduleID: scheduleID, At: at, ChangedAt: changedAt})
+}
+
+// EvaluateRequest asks for one evaluation (see EnqueueEvaluate).
+type EvaluateRequest struct {
+	ScheduleID    string
+	At, ChangedAt time.Time
+}
+
+// EnqueueEvaluations enqueues many evaluations with one insert (each still
+// unique per schedule and reason, see EvaluateArgs). tx may be nil.
+func (q *Queue) EnqueueEvaluations(ctx context.Context, tx *sql.Tx, reqs ...EvaluateRequest) error {
+	params := make([]river.InsertManyParams, len(reqs))
+	for i, r := range reqs {
+		args := EvaluateArgs{ScheduleID: r.ScheduleID}
+		if !r.ChangedAt.IsZero() {
+			args.Change = r.ChangedAt.UTC().Format(time.RFC3339Nano)
+		}
+		var opts *river.InsertOpts
+		if !r.At.IsZero() {
+			args.At = r.At.UTC().Format(time.RFC3339Nano)
+			opts = &river.InsertOpts{ScheduledAt: r.At}
+		}
+		params[i] = river.InsertManyParams{Args: args, InsertOpts: opts}
 	}
-	var opts *river.InsertOpts
-	if !at.IsZero() {
-		args.At = at.UTC().Format(time.RFC3339Nano)
-		opts = &river.InsertOpts{ScheduledAt: at}
-	}
-	return q.insert(ctx, tx, args, opts)
+	return q.insertMany(ctx, tx, params)
 }
 
 // EnqueueArchive enqueues an archive of a rejected candidate, at at (at
