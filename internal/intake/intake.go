@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -144,7 +145,8 @@ func (g *groupCommit) finish(commit func([]*acceptReq)) {
 	}()
 }
 
-// commitAccepts stores a batch of deliveries and their ingest jobs in one
+// commitAccepts stores a batch of deliveries and the one job that ingests
+// them in one
 // durable transaction (InDurableTx: on SQLite the one commit that pays an
 // fsync, spread over the batch). If the batch fails, each delivery is
 // retried on its own so one bad row cannot fail the others.
@@ -184,12 +186,82 @@ func (s *Service) insertAccepts(ctx context.Context, tx store.Store, batch []*ac
 	if len(ids) == 0 {
 		return nil
 	}
-	return s.queue.EnqueueIngest(ctx, tx.SQLTx(), ids...)
+	return s.queue.EnqueueIngestBatch(ctx, tx.SQLTx(), ids)
 }
 
 func hashHex(b []byte) string {
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
+}
+
+// ingestChunk is how many deliveries IngestBatch writes in one transaction.
+const ingestChunk = 100
+
+// IngestBatch applies deliveries stored together (one acknowledgement's
+// group commit): each chunk of schedule deliveries is resolved from the
+// caches and written in one transaction (UpsertSchedules, MarkDeliveries,
+// one insert of their evaluations). What it does not do itself goes to a
+// job of its own, IngestDelivery's retries and failure handling unchanged:
+// lifecycle deliveries, a delivery that cannot be decoded or resolved (Ashby
+// down, a cache miss that fails), and every delivery of a chunk whose
+// transaction failed. Deliveries already processed are skipped, so a batch
+// run again after a crash does only what is left.
+func (s *Service) IngestBatch(ctx context.Context, deliveryIDs []string) error {
+	for chunk := range slices.Chunk(deliveryIDs, ingestChunk) {
+		if err := s.ingestChunk(ctx, chunk); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Service) ingestChunk(ctx context.Context, ids []string) error {
+	ds, err := s.st.GetDeliveries(ctx, ids)
+	if err != nil {
+		return fmt.Errorf("ingest batch: %w", err)
+	}
+	var ps []prepared
+	var alone []string
+	for _, d := range ds {
+		if d.Status != domain.DeliveryPending {
+			continue
+		}
+		log := s.log.With("delivery_id", d.ID, "action", d.Action)
+		env, err := ashby.DecodeEnvelope(d.Payload)
+		if err == nil {
+			err = env.Check()
+		}
+		if err != nil || ashby.IsLifecycleAction(env.Action) {
+			alone = append(alone, d.ID)
+			continue
+		}
+		p, err := s.prepare(ctx, d, env, log)
+		if err != nil {
+			alone = append(alone, d.ID)
+			continue
+		}
+		ps = append(ps, p)
+	}
+	var done []func()
+	err = s.st.InTx(ctx, func(tx store.Store) error {
+		if done, err = s.apply(ctx, tx, ps); err != nil {
+			return err
+		}
+		return s.queue.EnqueueIngest(ctx, tx.SQLTx(), alone...)
+	})
+	if err != nil {
+		// Written together, failed together: each goes on in a job of its
+		// own, so one bad delivery cannot hold up the others.
+		s.log.WarnContext(ctx, "webhook_batch_split", "deliveries", len(ps)+len(alone), "error", err.Error())
+		for _, p := range ps {
+			alone = append(alone, p.d.ID)
+		}
+		return s.queue.EnqueueIngest(ctx, nil, alone...)
+	}
+	for _, f := range done {
+		f()
+	}
+	return nil
 }
 
 // IngestDelivery applies a stored interviewScheduleUpdate delivery (DESIGN.md
@@ -260,39 +332,100 @@ func (s *Service) ingest(ctx context.Context, d domain.Delivery, log *slog.Logge
 	if ashby.IsLifecycleAction(env.Action) && s.lifecycle != nil {
 		return s.ingestLifecycle(ctx, d, env, log)
 	}
+	p, err := s.prepare(ctx, d, env, log)
+	if err != nil {
+		return err
+	}
+	var done []func()
+	if err := s.st.InTx(ctx, func(tx store.Store) error {
+		done, err = s.apply(ctx, tx, []prepared{p})
+		return err
+	}); err != nil {
+		return err
+	}
+	for _, f := range done {
+		f()
+	}
+	return nil
+}
+
+// prepared is a schedule delivery decoded, with its plan and job resolved:
+// ready to be written.
+type prepared struct {
+	d     domain.Delivery
+	sched domain.Schedule
+	log   *slog.Logger
+}
+
+// prepare turns a decoded schedule delivery into the schedule to store,
+// resolving plan and job from the caches (calling Ashby only on a miss).
+// It runs before the transaction: no network call holds a write lock.
+func (s *Service) prepare(ctx context.Context, d domain.Delivery, env ashby.Envelope, log *slog.Logger) (prepared, error) {
 	as := *env.Data.InterviewSchedule
 	log.InfoContext(ctx, "processing_schedule_update", "schedule_id", as.ID, "status", as.Status)
 	sched := scheduleFromAshby(as, s.now())
 	sched.SourceUpdatedAt, sched.SourceAt = as.SourceTime(), d.ReceivedAt
-	// Resolve plan and job from the caches, calling Ashby only on a miss.
-	// Done before the transaction: no network call holds a write lock.
 	if !sched.Cancelled && sched.InterviewStageID != "" {
+		var err error
 		if sched.InterviewPlanID, err = s.catalog.PlanOfStage(ctx, sched.InterviewStageID); err != nil {
-			return err
+			return prepared{}, err
 		}
 		if sched.JobID, err = s.catalog.JobOfApplication(ctx, sched.ApplicationID); err != nil {
-			return err
+			return prepared{}, err
 		}
 		s.catalog.CacheInterviews(ctx, sched, log)
 	}
-	return s.st.InTx(ctx, func(tx store.Store) error {
-		// Newest wins by Ashby's time, arrival breaking ties: a late retry
-		// of an older state is recorded and changes nothing.
-		if err := tx.UpsertSchedule(ctx, sched); errors.Is(err, store.ErrStaleUpdate) {
-			log.InfoContext(ctx, "schedule_update_superseded", "schedule_id", sched.ID)
-			return tx.MarkDelivery(ctx, d.ID, domain.DeliveryProcessed, "superseded by a newer delivery", s.now())
-		} else if err != nil {
-			return err
+	return prepared{d: d, sched: sched, log: log}, nil
+}
+
+// apply writes prepared deliveries in tx: their schedules with a few
+// multi-row statements, the deliveries marked processed, and one insert of
+// the evaluations they ask for. Newest wins by Ashby's time, arrival
+// breaking ties: an older state (stored, or another delivery of the same
+// schedule in the batch) is recorded as superseded and changes nothing. It
+// returns the log lines to write once tx committed.
+func (s *Service) apply(ctx context.Context, tx store.Store, ps []prepared) ([]func(), error) {
+	newest := make(map[string]int, len(ps)) // schedule id -> index in ps
+	for i, p := range ps {
+		if j, ok := newest[p.sched.ID]; !ok || replaces(ps[j].sched, p.sched) {
+			newest[p.sched.ID] = i
 		}
-		if err := tx.MarkDelivery(ctx, d.ID, domain.DeliveryProcessed, "", s.now()); err != nil {
-			return err
+	}
+	scheds := make([]domain.Schedule, 0, len(newest))
+	for i, p := range ps {
+		if newest[p.sched.ID] == i {
+			scheds = append(scheds, p.sched)
 		}
-		log.InfoContext(ctx, "schedule_updated", "schedule_id", sched.ID, "events", len(sched.Events), "cancelled", sched.Cancelled)
-		if sched.Cancelled {
-			return nil
+	}
+	stale, err := tx.UpsertSchedules(ctx, scheds)
+	if err != nil {
+		return nil, err
+	}
+	var done []func()
+	var processed, old []string
+	var evals []domain.EvaluationRequest
+	for i, p := range ps {
+		if newest[p.sched.ID] != i || stale[p.sched.ID] {
+			old = append(old, p.d.ID)
+			done = append(done, func() { p.log.InfoContext(ctx, "schedule_update_superseded", "schedule_id", p.sched.ID) })
+			continue
 		}
-		return s.queue.EnqueueEvaluate(ctx, tx.SQLTx(), sched.ID, time.Time{}, sched.UpdatedAt)
-	})
+		processed = append(processed, p.d.ID)
+		done = append(done, func() {
+			p.log.InfoContext(ctx, "schedule_updated", "schedule_id", p.sched.ID, "events", len(p.sched.Events), "cancelled", p.sched.Cancelled)
+		})
+		if !p.sched.Cancelled {
+			evals = append(evals, domain.EvaluationRequest{ScheduleID: p.sched.ID, ChangedAt: p.sched.UpdatedAt})
+		}
+	}
+	now := s.now()
+	if err := tx.MarkDeliveries(ctx, processed, domain.DeliveryProcessed, "", now); err != nil {
+		return nil, err
+	}
+	if err := tx.MarkDeliveries(ctx, old, domain.DeliveryProcessed, "superseded by a newer delivery", now); err != nil {
+		return nil, err
+	}
+	return done, s.queue.EnqueueEvaluations(ctx, tx.SQLTx(), evals...)
 }
 
 // ingestLifecycle applies a stage change, hire, erasure or merge and marks
@@ -327,6 +460,16 @@ func (s *Service) ingestLifecycle(ctx context.Context, d domain.Delivery, env as
 	}
 	log.InfoContext(ctx, "lifecycle_webhook_processed", "note", note)
 	return nil
+}
+
+// replaces reports whether next holds newer data than cur, as the store
+// decides it (UpsertSchedules): by Ashby's time when both have one and they
+// differ, else by arrival, the later (or equal) arrival winning.
+func replaces(cur, next domain.Schedule) bool {
+	if cur.SourceUpdatedAt.IsZero() || next.SourceUpdatedAt.IsZero() || cur.SourceUpdatedAt.Equal(next.SourceUpdatedAt) {
+		return !next.SourceAt.Before(cur.SourceAt)
+	}
+	return cur.SourceUpdatedAt.Before(next.SourceUpdatedAt)
 }
 
 func scheduleFromAshby(as ashby.InterviewSchedule, now time.Time) domain.Schedule {

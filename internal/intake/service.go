@@ -8,6 +8,7 @@ import (
 
 	"github.com/ashby-auto-advance/aaa/internal/ashby"
 	"github.com/ashby-auto-advance/aaa/internal/catalog"
+	"github.com/ashby-auto-advance/aaa/internal/domain"
 	"github.com/ashby-auto-advance/aaa/internal/lifecycle"
 	"github.com/ashby-auto-advance/aaa/internal/notify"
 	"github.com/ashby-auto-advance/aaa/internal/store"
@@ -17,7 +18,8 @@ import (
 // transaction the jobs commit with (nil: on their own).
 type Queue interface {
 	EnqueueIngest(ctx context.Context, tx *sql.Tx, deliveryIDs ...string) error
-	EnqueueEvaluate(ctx context.Context, tx *sql.Tx, scheduleID string, at, changedAt time.Time) error
+	EnqueueIngestBatch(ctx context.Context, tx *sql.Tx, deliveryIDs []string) error
+	EnqueueEvaluations(ctx context.Context, tx *sql.Tx, reqs ...domain.EvaluationRequest) error
 }
 
 // Options configures a Service.

@@ -42,6 +42,20 @@ func (IngestArgs) Kind() string { return "ingest_delivery" }
 // InsertOpts puts ingestion in its own queue.
 func (IngestArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{Queue: QueueIngest} }
 
+// IngestBatchArgs processes the deliveries one acknowledgement stored
+// together (one job per group commit, not one per delivery). A delivery the
+// batch cannot process is handed to an IngestArgs job of its own, with the
+// single delivery's retries and failure handling.
+type IngestBatchArgs struct {
+	DeliveryIDs []string `json:"delivery_ids"`
+}
+
+// Kind implements river.JobArgs.
+func (IngestBatchArgs) Kind() string { return "ingest_deliveries" }
+
+// InsertOpts puts batches with the other ingestion.
+func (IngestBatchArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{Queue: QueueIngest} }
+
 // EvaluateArgs evaluates one schedule. Jobs are unique per schedule and
 // per reason to run: At is the due time of a scheduled re-check (empty for
 // "now"), Change the schedule change that asked for the run. So a burst of

@@ -75,6 +75,11 @@ func (u *useCases) IngestDelivery(_ context.Context, id string, final bool) erro
 	return u.result("ingest", id, u.record("ingest", id, final))
 }
 
+func (u *useCases) IngestBatch(_ context.Context, ids []string) error {
+	id := strings.Join(ids, ",")
+	return u.result("ingest_batch", id, u.record("ingest_batch", id, false))
+}
+
 func (u *useCases) EvaluateSchedule(_ context.Context, id string) (bool, time.Duration, error) {
 	n := u.record("evaluate", id, false)
 	if u.rerun != nil && u.rerun(id, n) {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ashby-auto-advance/aaa/internal/advance"
+	"github.com/ashby-auto-advance/aaa/internal/domain"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
@@ -275,6 +276,15 @@ func (q *Queue) EnqueueIngest(ctx context.Context, tx *sql.Tx, deliveryIDs ...st
 	return q.insertMany(ctx, tx, params)
 }
 
+// EnqueueIngestBatch enqueues the processing of deliveries stored together,
+// as one job, in tx.
+func (q *Queue) EnqueueIngestBatch(ctx context.Context, tx *sql.Tx, deliveryIDs []string) error {
+	if len(deliveryIDs) == 0 {
+		return nil
+	}
+	return q.insert(ctx, tx, IngestBatchArgs{DeliveryIDs: deliveryIDs}, nil)
+}
+
 // insertMany enqueues jobs with one insert, in tx when given.
 func (q *Queue) insertMany(ctx context.Context, tx *sql.Tx, params []river.InsertManyParams) error {
 	if len(params) == 0 {
@@ -296,18 +306,12 @@ func (q *Queue) insertMany(ctx context.Context, tx *sql.Tx, params []river.Inser
 // else at that time. changedAt identifies the change that asks for it (see
 // EvaluateArgs). tx may be nil.
 func (q *Queue) EnqueueEvaluate(ctx context.Context, tx *sql.Tx, scheduleID string, at, changedAt time.Time) error {
-	return q.EnqueueEvaluations(ctx, tx, EvaluateRequest{ScheduleID: scheduleID, At: at, ChangedAt: changedAt})
-}
-
-// EvaluateRequest asks for one evaluation (see EnqueueEvaluate).
-type EvaluateRequest struct {
-	ScheduleID    string
-	At, ChangedAt time.Time
+	return q.EnqueueEvaluations(ctx, tx, domain.EvaluationRequest{ScheduleID: scheduleID, At: at, ChangedAt: changedAt})
 }
 
 // EnqueueEvaluations enqueues many evaluations with one insert (each still
 // unique per schedule and reason, see EvaluateArgs). tx may be nil.
-func (q *Queue) EnqueueEvaluations(ctx context.Context, tx *sql.Tx, reqs ...EvaluateRequest) error {
+func (q *Queue) EnqueueEvaluations(ctx context.Context, tx *sql.Tx, reqs ...domain.EvaluationRequest) error {
 	params := make([]river.InsertManyParams, len(reqs))
 	for i, r := range reqs {
 		args := EvaluateArgs{ScheduleID: r.ScheduleID}

@@ -64,6 +64,8 @@ func argsOf(row *rivertype.JobRow) (river.JobArgs, error) {
 	switch row.Kind {
 	case IngestArgs{}.Kind():
 		return decodeArgs[IngestArgs](row)
+	case IngestBatchArgs{}.Kind():
+		return decodeArgs[IngestBatchArgs](row)
 	case EvaluateArgs{}.Kind():
 		return decodeArgs[EvaluateArgs](row)
 	case ArchiveArgs{}.Kind():

@@ -18,8 +18,11 @@ import (
 type Handlers struct {
 	// Intake processes a stored webhook delivery. final is true on the last
 	// attempt, when a failure must be recorded for good.
+	// IngestBatch processes deliveries stored together; those it cannot
+	// process it hands to single-delivery jobs itself.
 	Intake interface {
 		IngestDelivery(ctx context.Context, deliveryID string, final bool) error
+		IngestBatch(ctx context.Context, deliveryIDs []string) error
 	}
 	// Evaluator evaluates a schedule (rerun asks for another run in rerunIn
 	// because the schedule changed while it was evaluated) and archives
@@ -66,6 +69,9 @@ func (q *Queue) workers() *river.Workers {
 			return river.JobSnooze(q.backoff.delay(snoozes(j.Metadata)))
 		}
 		return err
+	}))
+	river.AddWorker(w, river.WorkFunc(func(ctx context.Context, j *river.Job[IngestBatchArgs]) error {
+		return q.handlers.Intake.IngestBatch(ctx, j.Args.DeliveryIDs)
 	}))
 	river.AddWorker(w, river.WorkFunc(func(ctx context.Context, j *river.Job[EvaluateArgs]) error {
 		rerun, in, err := q.handlers.Evaluator.EvaluateSchedule(ctx, j.Args.ScheduleID)

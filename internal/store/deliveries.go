@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -22,6 +23,12 @@ type DeliveryStore interface {
 	GetDelivery(ctx context.Context, id string) (domain.Delivery, error)
 	// MarkDelivery records the result of processing a delivery.
 	MarkDelivery(ctx context.Context, id, status, lastError string, at time.Time) error
+	// MarkDeliveries records one result for many deliveries (distinct ids)
+	// in one statement; ErrNotFound when some do not exist.
+	MarkDeliveries(ctx context.Context, ids []string, status, lastError string, at time.Time) error
+	// GetDeliveries returns the deliveries with these ids (missing ones are
+	// left out), in one query per 500.
+	GetDeliveries(ctx context.Context, ids []string) ([]domain.Delivery, error)
 	// ListDeliveries returns deliveries newest first; empty status lists all.
 	ListDeliveries(ctx context.Context, status string, limit int) ([]domain.Delivery, error)
 	// CountDeliveries counts deliveries by status.
@@ -128,16 +135,58 @@ func (db *DB) GetDelivery(ctx context.Context, id string) (domain.Delivery, erro
 
 // MarkDelivery implements DeliveryStore.
 func (db *DB) MarkDelivery(ctx context.Context, id, status, lastError string, at time.Time) error {
+	return db.MarkDeliveries(ctx, []string{id}, status, lastError, at)
+}
+
+// MarkDeliveries implements DeliveryStore.
+func (db *DB) MarkDeliveries(ctx context.Context, ids []string, status, lastError string, at time.Time) error {
 	var processed any
 	if status != domain.DeliveryPending {
 		processed = at.UTC()
 	}
-	res, err := db.exec(ctx, `UPDATE webhook_deliveries SET status = $2, last_error = $3, processed_at = $4,
-    attempts = attempts + 1 WHERE delivery_id = $1`, id, status, lastError, processed)
-	if err != nil {
-		return fmt.Errorf("mark delivery %s: %w", id, err)
+	for chunk := range slices.Chunk(ids, 500) {
+		ph, args := placeholders(chunk, 4)
+		res, err := db.exec(ctx, `UPDATE webhook_deliveries SET status = $1, last_error = $2, processed_at = $3,
+    attempts = attempts + 1 WHERE delivery_id IN (`+ph+`)`, append([]any{status, lastError, processed}, args...)...)
+		if err != nil {
+			return fmt.Errorf("mark %d deliveries %s: %w", len(chunk), status, err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return fmt.Errorf("mark %d deliveries %s: %w", len(chunk), status, err)
+		} else if int(n) < len(chunk) {
+			what := fmt.Sprintf("%d of %d deliveries", len(chunk)-int(n), len(chunk))
+			if len(chunk) == 1 {
+				what = "delivery " + chunk[0]
+			}
+			return fmt.Errorf("mark %s: %w", what, domain.ErrNotFound)
+		}
 	}
-	return affectedOne(res, "delivery "+id)
+	return nil
+}
+
+// GetDeliveries implements DeliveryStore.
+func (db *DB) GetDeliveries(ctx context.Context, ids []string) ([]domain.Delivery, error) {
+	out := make([]domain.Delivery, 0, len(ids))
+	for chunk := range slices.Chunk(ids, 500) {
+		ph, args := placeholders(chunk, 1)
+		rows, err := db.r.QueryContext(ctx, `SELECT `+deliveryCols+` FROM webhook_deliveries WHERE delivery_id IN (`+ph+`)`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("get %d deliveries: %w", len(chunk), db.mapErr(err))
+		}
+		for rows.Next() {
+			d, err := scanDelivery(rows)
+			if err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("scan delivery: %w", db.mapErr(err))
+			}
+			out = append(out, d)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("get %d deliveries: %w", len(chunk), db.mapErr(err))
+		}
+	}
+	return out, nil
 }
 
 // ListDeliveries implements DeliveryStore.

@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -18,6 +20,10 @@ type ScheduleStore interface {
 	// assignments. An empty plan or job id keeps the stored one. Feedback and
 	// audit rows are never touched.
 	UpsertSchedule(ctx context.Context, s domain.Schedule) error
+	// UpsertSchedules does UpsertSchedule for many schedules (distinct ids)
+	// with a few multi-row statements, and returns the ids of those it left
+	// unchanged because the stored one holds newer data (ErrStaleUpdate).
+	UpsertSchedules(ctx context.Context, ss []domain.Schedule) (stale map[string]bool, err error)
 	// GetSchedule returns the schedule with its events and interviewers.
 	GetSchedule(ctx context.Context, id string) (domain.Schedule, error)
 	// GetSchedules returns the schedules with these ids (missing ones are
@@ -58,9 +64,83 @@ type EvaluationStamp struct {
 // evaluation until something changes.
 var finalOutcomes = []string{domain.OutcomeAdvance, domain.OutcomeReject, domain.OutcomeTimeout}
 
-// UpsertSchedule implements ScheduleStore.
+// UpsertSchedule implements ScheduleStore: a batch of one.
 func (db *DB) UpsertSchedule(ctx context.Context, s domain.Schedule) error {
-	return db.inTx(ctx, func(t *DB) error {
+	stale, err := db.UpsertSchedules(ctx, []domain.Schedule{s})
+	if err == nil && stale[s.ID] {
+		err = fmt.Errorf("upsert schedule %s: %w", s.ID, ErrStaleUpdate)
+	}
+	return err
+}
+
+// scheduleRows is how many schedules, events or assignments one multi-row
+// statement writes (12 parameters a row at most: far below both drivers'
+// limits).
+const scheduleRows = 200
+
+// UpsertSchedules implements ScheduleStore: one statement per 200 schedule
+// rows (RETURNING the ones written), then one delete and one multi-row
+// insert for the events and for the assignments of every schedule written.
+func (db *DB) UpsertSchedules(ctx context.Context, ss []domain.Schedule) (map[string]bool, error) {
+	seen := make(map[string]bool, len(ss))
+	for _, s := range ss {
+		if seen[s.ID] {
+			return nil, fmt.Errorf("upsert schedules: schedule %s twice in one batch: %w", s.ID, domain.ErrInvalid)
+		}
+		seen[s.ID] = true
+	}
+	stale := make(map[string]bool)
+	err := db.inTx(ctx, func(t *DB) error {
+		clear(stale)
+		written := make(map[string]bool, len(ss))
+		for chunk := range slices.Chunk(ss, scheduleRows) {
+			ids, err := t.upsertScheduleRows(ctx, chunk)
+			if err != nil {
+				return err
+			}
+			for _, id := range ids {
+				written[id] = true
+			}
+		}
+		var schedIDs []string
+		// One row per event id: of two schedules listing the same event,
+		// the later one has it (as when written one after the other).
+		var events []domain.Event
+		eventAt := map[string]int{}
+		for _, s := range ss {
+			if !written[s.ID] {
+				stale[s.ID] = true
+				continue
+			}
+			schedIDs = append(schedIDs, s.ID)
+			for _, e := range s.Events {
+				e.ScheduleID = s.ID
+				if i, ok := eventAt[e.ID]; ok {
+					events[i] = e
+					continue
+				}
+				eventAt[e.ID] = len(events)
+				events = append(events, e)
+			}
+		}
+		return t.replaceEvents(ctx, schedIDs, events)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return stale, nil
+}
+
+// upsertScheduleRows writes schedule rows where they hold newer data (by
+// Ashby's time, then by arrival) and returns the ids written.
+func (db *DB) upsertScheduleRows(ctx context.Context, ss []domain.Schedule) ([]string, error) {
+	var b strings.Builder
+	args := make([]any, 0, len(ss)*12)
+	b.WriteString(`
+INSERT INTO interview_schedules (schedule_id, application_id, candidate_id, interview_stage_id,
+    interview_plan_id, job_id, status, is_cancelled, created_at, updated_at, source_received_at, source_updated_at)
+VALUES `)
+	for i, s := range ss {
 		now := s.UpdatedAt.UTC()
 		if s.UpdatedAt.IsZero() {
 			now = time.Now().UTC()
@@ -69,15 +149,19 @@ func (db *DB) UpsertSchedule(ctx context.Context, s domain.Schedule) error {
 		if created.IsZero() {
 			created = now
 		}
-		cancelled := s.Cancelled || s.Status == domain.StatusCancelled
 		source := s.SourceAt
 		if source.IsZero() {
 			source = now
 		}
-		res, err := t.exec(ctx, `
-INSERT INTO interview_schedules (schedule_id, application_id, candidate_id, interview_stage_id,
-    interview_plan_id, job_id, status, is_cancelled, created_at, updated_at, source_received_at, source_updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		writeRow(&b, len(args), 12)
+		args = append(args, s.ID, s.ApplicationID, nullStr(s.CandidateID), nullStr(s.InterviewStageID),
+			nullStr(s.InterviewPlanID), nullStr(s.JobID), s.Status, s.Cancelled || s.Status == domain.StatusCancelled,
+			created.UTC(), now, source.UTC(), utc(s.SourceUpdatedAt))
+	}
+	b.WriteString(`
 ON CONFLICT (schedule_id) DO UPDATE SET
     application_id = excluded.application_id,
     candidate_id = excluded.candidate_id,
@@ -97,52 +181,105 @@ WHERE interview_schedules.source_received_at IS NULL
             OR interview_schedules.source_updated_at = excluded.source_updated_at
         THEN interview_schedules.source_received_at <= excluded.source_received_at
         ELSE interview_schedules.source_updated_at < excluded.source_updated_at
-    END`,
-			s.ID, s.ApplicationID, nullStr(s.CandidateID), nullStr(s.InterviewStageID),
-			nullStr(s.InterviewPlanID), nullStr(s.JobID), s.Status, cancelled, created.UTC(), now, source.UTC(),
-			utc(s.SourceUpdatedAt))
-		if err != nil {
-			return fmt.Errorf("upsert schedule %s: %w", s.ID, err)
+    END
+RETURNING schedule_id`)
+	rows, err := db.w.QueryContext(ctx, b.String(), args...)
+	if err != nil {
+		return nil, fmt.Errorf("upsert %d schedules: %w", len(ss), db.mapErr(err))
+	}
+	ids, err := scanStrings(rows)
+	if err != nil {
+		return nil, fmt.Errorf("upsert %d schedules: %w", len(ss), db.mapErr(err))
+	}
+	return ids, nil
+}
+
+// replaceEvents replaces the events of the schedules and the assignments of
+// the events, a few statements for all of them.
+func (db *DB) replaceEvents(ctx context.Context, scheduleIDs []string, events []domain.Event) error {
+	for chunk := range slices.Chunk(scheduleIDs, 500) {
+		ph, args := placeholders(chunk, 1)
+		if _, err := db.exec(ctx, `DELETE FROM interview_events WHERE schedule_id IN (`+ph+`)`, args...); err != nil {
+			return fmt.Errorf("replace events of %d schedules: %w", len(chunk), err)
 		}
-		if n, err := res.RowsAffected(); err != nil {
-			return fmt.Errorf("upsert schedule %s: %w", s.ID, err)
-		} else if n == 0 {
-			return fmt.Errorf("upsert schedule %s: %w", s.ID, ErrStaleUpdate)
-		}
-		if _, err := t.exec(ctx, `DELETE FROM interview_events WHERE schedule_id = $1`, s.ID); err != nil {
-			return fmt.Errorf("replace events of %s: %w", s.ID, err)
-		}
-		for _, e := range s.Events {
-			if _, err := t.exec(ctx, `
+	}
+	for chunk := range slices.Chunk(events, scheduleRows) {
+		var b strings.Builder
+		args := make([]any, 0, len(chunk)*11)
+		b.WriteString(`
 INSERT INTO interview_events (event_id, schedule_id, interview_id, created_at, updated_at,
     start_time, end_time, feedback_link, location, meeting_link, has_submitted_feedback)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+VALUES `)
+		for i, e := range chunk {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			writeRow(&b, len(args), 11)
+			args = append(args, e.ID, e.ScheduleID, e.InterviewID, utc(e.CreatedAt), utc(e.UpdatedAt), utc(e.StartTime),
+				utc(e.EndTime), e.FeedbackLink, e.Location, e.MeetingLink, e.HasSubmittedFeedback)
+		}
+		b.WriteString(`
 ON CONFLICT (event_id) DO UPDATE SET schedule_id = excluded.schedule_id,
     interview_id = excluded.interview_id, updated_at = excluded.updated_at,
     start_time = excluded.start_time, end_time = excluded.end_time,
     feedback_link = excluded.feedback_link, location = excluded.location,
-    meeting_link = excluded.meeting_link, has_submitted_feedback = excluded.has_submitted_feedback`,
-				e.ID, s.ID, e.InterviewID, utc(e.CreatedAt), utc(e.UpdatedAt), utc(e.StartTime), utc(e.EndTime),
-				e.FeedbackLink, e.Location, e.MeetingLink, e.HasSubmittedFeedback); err != nil {
-				return fmt.Errorf("insert event %s: %w", e.ID, err)
-			}
-			if _, err := t.exec(ctx, `DELETE FROM interview_assignments WHERE event_id = $1`, e.ID); err != nil {
-				return fmt.Errorf("replace assignments of %s: %w", e.ID, err)
-			}
-			for _, a := range e.Interviewers {
-				if _, err := t.exec(ctx, `
+    meeting_link = excluded.meeting_link, has_submitted_feedback = excluded.has_submitted_feedback`)
+		if _, err := db.exec(ctx, b.String(), args...); err != nil {
+			return fmt.Errorf("insert %d events: %w", len(chunk), err)
+		}
+	}
+	type assignment struct {
+		event string
+		domain.Assignment
+	}
+	var as []assignment
+	eventIDs := make([]string, 0, len(events))
+	for _, e := range events {
+		eventIDs = append(eventIDs, e.ID)
+		for _, a := range e.Interviewers {
+			as = append(as, assignment{e.ID, a})
+		}
+	}
+	for chunk := range slices.Chunk(eventIDs, 500) {
+		ph, args := placeholders(chunk, 1)
+		if _, err := db.exec(ctx, `DELETE FROM interview_assignments WHERE event_id IN (`+ph+`)`, args...); err != nil {
+			return fmt.Errorf("replace assignments of %d events: %w", len(chunk), err)
+		}
+	}
+	for chunk := range slices.Chunk(as, scheduleRows) {
+		var b strings.Builder
+		args := make([]any, 0, len(chunk)*11)
+		b.WriteString(`
 INSERT INTO interview_assignments (event_id, interviewer_id, first_name, last_name, email,
     global_role, training_role, is_enabled, is_feedback_required, interviewer_pool_id, interviewer_pool_title)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-ON CONFLICT (event_id, interviewer_id) DO NOTHING`,
-					e.ID, a.InterviewerID, a.FirstName, a.LastName, a.Email, a.GlobalRole, a.TrainingRole,
-					a.IsEnabled, a.IsFeedbackRequired, a.PoolID, a.PoolTitle); err != nil {
-					return fmt.Errorf("insert assignment %s/%s: %w", e.ID, a.InterviewerID, err)
-				}
+VALUES `)
+		for i, a := range chunk {
+			if i > 0 {
+				b.WriteString(", ")
 			}
+			writeRow(&b, len(args), 11)
+			args = append(args, a.event, a.InterviewerID, a.FirstName, a.LastName, a.Email, a.GlobalRole,
+				a.TrainingRole, a.IsEnabled, a.IsFeedbackRequired, a.PoolID, a.PoolTitle)
 		}
-		return nil
-	})
+		b.WriteString(` ON CONFLICT (event_id, interviewer_id) DO NOTHING`)
+		if _, err := db.exec(ctx, b.String(), args...); err != nil {
+			return fmt.Errorf("insert %d assignments: %w", len(chunk), err)
+		}
+	}
+	return nil
+}
+
+// writeRow writes "($n+1, ..., $n+cols)", n being the arguments so far.
+func writeRow(b *strings.Builder, n, cols int) {
+	b.WriteByte('(')
+	for c := 1; c <= cols; c++ {
+		if c > 1 {
+			b.WriteString(", ")
+		}
+		b.WriteByte('$')
+		b.WriteString(strconv.Itoa(n + c))
+	}
+	b.WriteByte(')')
 }
 
 const scheduleCols = `schedule_id, application_id, COALESCE(candidate_id, ''), COALESCE(interview_stage_id, ''),
