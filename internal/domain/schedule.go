@@ -124,3 +124,12 @@ type Feedback struct {
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
+
+// EvaluationRequest asks for an evaluation of a schedule: now when At is
+// zero, else at At. ChangedAt names the schedule change that asks for it,
+// so a request for a new change is never swallowed by one for an older
+// change still queued or running.
+type EvaluationRequest struct {
+	ScheduleID    string
+	At, ChangedAt time.Time
+}
