@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"net/url"
@@ -46,6 +47,9 @@ type benchOptions struct {
 	jsonOut     bool
 	logFile     string
 	cpuProfile  string
+	rate        float64
+	sustain     time.Duration
+	senders     int
 }
 
 func newBenchCmd() *cobra.Command {
@@ -64,7 +68,17 @@ latency and measure the figures of DESIGN.md's performance targets:
      p50/p99/max latency, and the process RSS under that load;
   3. deliveries processed end to end (ack to stored schedule) per second,
      counted in webhook_deliveries until the backlog drains (at most --drain);
-  4. process RSS at idle, right after start.
+  4. process RSS at idle, right after start;
+  5. with --sustain > 0, a sustained phase: --rate signed webhooks a
+     second, open loop (sent on a fixed schedule whatever the answers'
+     latency), for --sustain, over --senders keep-alive connections, for
+     distinct schedules whose plan and job are already cached (each is
+     ingested once first); it reports the rates sent and acknowledged, ack
+     p50/p99 from each webhook's scheduled time, the backlog of pending
+     deliveries at the end of the phase (also in seconds of arrivals: the
+     target is under one second) and how long the backlog took to drain.
+     DESIGN.md's figure is "--rate 1000 --sustain 60s", which make bench
+     passes; by default (--sustain 0) the phase is skipped.
 
 Just before aaa's webhook load, the same load runs for --duration against a
 minimal durable receiver on the same store (read the body, verify the HMAC,
@@ -93,6 +107,9 @@ The server's logs are discarded unless --log-file is given.`,
 	f.BoolVar(&o.jsonOut, "json", false, "print the report as JSON")
 	f.StringVar(&o.logFile, "log-file", "", "write the server's logs (INFO) to this file")
 	f.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run to this file")
+	f.Float64Var(&o.rate, "rate", 1000, "webhooks per second in the sustained phase")
+	f.DurationVar(&o.sustain, "sustain", 0, "sustained phase duration (0 skips it; DESIGN.md's figure is 60s)")
+	f.IntVar(&o.senders, "senders", 0, "connections for the sustained phase (0: enough for 100 ms per webhook at --rate)")
 	return cmd
 }
 
@@ -112,6 +129,9 @@ type benchRun struct {
 func runBench(ctx context.Context, stdout, stderr io.Writer, o benchOptions) (err error) {
 	if o.concurrency < 1 || o.schedules < 1 || o.workers < 1 || o.duration <= 0 {
 		return &exitError{code: 2, err: errors.New("bench: --concurrency, --schedules, --workers and --duration must be positive")}
+	}
+	if o.sustain < 0 || o.senders < 0 || (o.sustain > 0 && o.rate <= 0) {
+		return &exitError{code: 2, err: errors.New("bench: --sustain and --senders must not be negative, and --rate must be positive")}
 	}
 	if o.cpuProfile != "" {
 		pf, err := os.Create(o.cpuProfile)
@@ -149,6 +169,10 @@ func runBench(ctx context.Context, stdout, stderr io.Writer, o benchOptions) (er
 	sim := ashbysim.New(ashbysim.Options{})
 	hookSc := sim.AddPanelScenario(ashbysim.PanelSpec{Candidates: 100, JobTitle: "Bench Webhooks"})
 	evalSc := sim.AddPanelScenario(ashbysim.PanelSpec{Candidates: o.schedules, JobTitle: "Bench Evaluation"})
+	var sustainSc ashbysim.Scenario
+	if o.sustain > 0 {
+		sustainSc = sim.AddPanelScenario(ashbysim.PanelSpec{Candidates: sustainSchedules(o.rate), JobTitle: "Bench Sustained"})
+	}
 	simLn, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err
@@ -225,6 +249,9 @@ func runBench(ctx context.Context, stdout, stderr io.Writer, o benchOptions) (er
 	if o.jsonOut {
 		r.progress = io.Discard
 	}
+	if o.sustain > 0 {
+		r.report.Rate, r.report.Sustain, r.report.Senders = o.rate, o.sustain.String(), sustainSenders(o)
+	}
 
 	// Idle: the start-up periodic jobs ran against an empty workspace.
 	sleepCtx(ctx, time.Second)
@@ -244,6 +271,11 @@ func runBench(ctx context.Context, stdout, stderr io.Writer, o benchOptions) (er
 	loadRSS, lerr := r.webhooks(ctx, hookSc)
 	if lerr != nil {
 		r.report.Errors = append(r.report.Errors, "webhooks: "+lerr.Error())
+	}
+	if o.sustain > 0 {
+		if err := r.sustained(ctx, sustainSc); err != nil {
+			r.report.Errors = append(r.report.Errors, "sustained: "+err.Error())
+		}
 	}
 	if rssErr == nil {
 		r.report.Add(bench.Figure{Name: "RSS idle", Value: bench.MiB(idle), Unit: "MiB",
@@ -410,25 +442,32 @@ func (r *benchRun) webhooks(ctx context.Context, sc ashbysim.Scenario) (uint64, 
 		VsBaseline(bench.Millis(blLat.Max())))
 
 	// End to end: processed rows over time, until the backlog is gone.
-	r.say("waiting up to %s for %d deliveries to be processed", r.o.drain, acked)
-	want := base[domain.DeliveryProcessed] + base[domain.DeliveryFailed] + acked
-	var c map[string]int
+	// What to wait for is counted in the store, not taken from the
+	// client: every delivery stored since the load began. RunLoad lets
+	// the calls in flight at its deadline finish, so this equals acked
+	// unless a call failed client-side after the server stored it.
+	c, err := r.db.CountDeliveries(ctx)
+	if err != nil {
+		return loadRSS, err
+	}
+	stored := countAll(c) - countAll(base)
+	r.say("waiting up to %s for %d deliveries to be processed", r.o.drain, stored)
 	deadline := time.Now().Add(r.o.drain)
-	for {
+	for countFinished(c)-countFinished(base) < stored && time.Now().Before(deadline) && ctx.Err() == nil {
+		// Counting groups the whole table: poll gently, it competes with ingestion.
+		sleepCtx(ctx, 250*time.Millisecond)
 		if c, err = r.db.CountDeliveries(ctx); err != nil {
 			return loadRSS, err
 		}
-		if c[domain.DeliveryProcessed]+c[domain.DeliveryFailed] >= want || time.Now().After(deadline) || ctx.Err() != nil {
-			break
-		}
-		// Counting groups the whole table: poll gently, it competes with ingestion.
-		sleepCtx(ctx, 250*time.Millisecond)
 	}
 	took := time.Since(start)
 	processed := c[domain.DeliveryProcessed] - base[domain.DeliveryProcessed]
 	failed := c[domain.DeliveryFailed] - base[domain.DeliveryFailed]
-	note = fmt.Sprintf("%d of %d in %.1fs from load start", processed, acked, took.Seconds())
-	if backlog := acked - processed - failed; backlog > 0 {
+	note = fmt.Sprintf("%d of %d stored in %.1fs from load start", processed, stored, took.Seconds())
+	if stored != acked {
+		note += fmt.Sprintf(" (%d acked)", acked)
+	}
+	if backlog := stored - (countFinished(c) - countFinished(base)); backlog > 0 {
 		note += fmt.Sprintf(", %d still queued", backlog)
 	}
 	if failed > 0 {
@@ -437,6 +476,193 @@ func (r *benchRun) webhooks(ctx context.Context, sc ashbysim.Scenario) (uint64, 
 	r.report.Add(bench.Figure{Name: "deliveries processed/s (ack to stored schedule)",
 		Value: float64(processed) / took.Seconds(), Unit: "/s", Target: "—", Note: note})
 	return loadRSS, nil
+}
+
+// countAll is the number of deliveries in counts, whatever their status.
+func countAll(counts map[string]int) int {
+	n := 0
+	for _, c := range counts {
+		n += c
+	}
+	return n
+}
+
+// countFinished is the number of deliveries in counts that are no longer
+// pending (processed, ignored or failed).
+func countFinished(counts map[string]int) int {
+	return countAll(counts) - counts[domain.DeliveryPending]
+}
+
+// sustainSchedules is how many distinct schedules the sustained phase
+// updates: one second of arrivals at rate (at least 100), so each is
+// updated about once a second.
+func sustainSchedules(rate float64) int { return max(100, int(math.Ceil(rate))) }
+
+// sustainSenders is the sustained phase's connections: --senders, or
+// enough for every webhook to take 100 ms at --rate (4 to 256).
+func sustainSenders(o benchOptions) int {
+	if o.senders > 0 {
+		return o.senders
+	}
+	return min(max(int(math.Ceil(o.rate/10)), 4), 256)
+}
+
+// sustained runs the sustained phase: o.rate signed webhooks a second,
+// open loop, for o.sustain, for the scenario's schedules after each was
+// ingested once (so plan and job come from warm caches). Deliveries are
+// counted in the store: the backlog is the pending deliveries when the
+// last webhook sent has been answered, from an empty backlog at the start.
+func (r *benchRun) sustained(ctx context.Context, sc ashbysim.Scenario) error {
+	senders := sustainSenders(r.o)
+	hc := bench.NewClient(senders)
+	defer hc.CloseIdleConnections()
+	bodies := make([][]byte, 0, len(sc.Candidates))
+	for _, c := range sc.Candidates {
+		bodies = append(bodies, r.sim.ScheduleUpdateBody(c.ScheduleID))
+	}
+
+	// Warm the caches: each schedule ingested once resolves and caches its
+	// plan (interview stage) and job (application). Then wait for an empty
+	// backlog, the earlier phases' included, so what is pending at the end
+	// is the phase's own.
+	r.say("sustained: warming caches with %d schedules", len(bodies))
+	before, err := r.db.CountDeliveries(ctx)
+	if err != nil {
+		return err
+	}
+	err = bench.ForEach(senders, bodies, func(b []byte) error {
+		return bench.PostWebhook(ctx, hc, r.url, b, ashby.Sign(r.secret, b))
+	})
+	if err != nil {
+		return fmt.Errorf("warm caches: %w", err)
+	}
+	if err := r.waitFor(ctx, 2*time.Minute, "an empty delivery backlog", func() (bool, error) {
+		b, err := r.db.DeliveryBacklog(ctx)
+		return b.Pending == 0, err
+	}); err != nil {
+		return err
+	}
+	base, err := r.db.CountDeliveries(ctx)
+	if err != nil {
+		return err
+	}
+	if n := base[domain.DeliveryFailed] - before[domain.DeliveryFailed]; n > 0 {
+		return fmt.Errorf("warm caches: %d of %d deliveries failed", n, len(bodies))
+	}
+
+	src, err := bench.NewWebhookSource(r.secret, randomHex(4), bodies)
+	if err != nil {
+		return err
+	}
+	r.say("sustained: %.0f webhooks/s for %s on %d connections", r.o.rate, r.o.sustain, senders)
+	// The backlog's peak during the phase, sampled twice a second (the
+	// count reads the (status, received_at) index).
+	var peak atomic.Int64
+	sampleCtx, stopSampling := context.WithCancel(ctx)
+	sampled := make(chan struct{})
+	go func() {
+		defer close(sampled)
+		t := time.NewTicker(500 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-sampleCtx.Done():
+				return
+			case <-t.C:
+				if b, err := r.db.DeliveryBacklog(sampleCtx); err == nil && int64(b.Pending) > peak.Load() {
+					peak.Store(int64(b.Pending))
+				}
+			}
+		}
+	}()
+	res := bench.RunRate(ctx, bench.RateOptions{
+		Rate: r.o.rate, Duration: r.o.sustain, Senders: senders,
+		Do: func(ctx context.Context) error {
+			body, sig := src.Next()
+			return bench.PostWebhook(ctx, hc, r.url, body, sig)
+		},
+	})
+	end := time.Now()
+	backlog, err := r.db.DeliveryBacklog(ctx)
+	stopSampling()
+	<-sampled
+	if err != nil {
+		return err
+	}
+	atEnd, err := r.db.CountDeliveries(ctx)
+	if err != nil {
+		return err
+	}
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	if res.Acked == 0 {
+		return fmt.Errorf("no webhook acknowledged of %d sent (first error: %v)", res.Sent, res.FirstError)
+	}
+
+	// Drain: how long after the phase until nothing is pending.
+	r.say("sustained: %d deliveries pending at the end; waiting up to %s for them", backlog.Pending, r.o.drain)
+	pending := backlog.Pending
+	for pending > 0 && time.Since(end) < r.o.drain && ctx.Err() == nil {
+		sleepCtx(ctx, 50*time.Millisecond)
+		b, err := r.db.DeliveryBacklog(ctx)
+		if err != nil {
+			return err
+		}
+		pending = b.Pending
+	}
+	drainTook := time.Duration(0)
+	if backlog.Pending > 0 {
+		drainTook = time.Since(end)
+	}
+	after, err := r.db.CountDeliveries(ctx)
+	if err != nil {
+		return err
+	}
+
+	stored := countAll(atEnd) - countAll(base)
+	finished := countFinished(atEnd) - countFinished(base)
+	failed := after[domain.DeliveryFailed] - base[domain.DeliveryFailed]
+	minRate := 0.99 * r.o.rate
+	rateTarget := fmt.Sprintf("≥ %.0f /s (99%% of --rate)", minRate)
+
+	r.report.Add(bench.Figure{Name: "sustained: webhooks sent/s", Value: res.SentRate(), Unit: "/s",
+		Note: fmt.Sprintf("%d of %d planned over %s; a webhook started at most %s late", res.Sent, res.Planned,
+			res.Window.Round(time.Millisecond), res.MaxLag.Round(time.Microsecond))}.AtLeast(minRate, rateTarget))
+	note := fmt.Sprintf("%d acked, %d stored", res.Acked, stored)
+	if res.Errors > 0 {
+		note += fmt.Sprintf(", %d failed (first: %v)", res.Errors, res.FirstError)
+	}
+	r.report.Add(bench.Figure{Name: "sustained: webhooks acked/s", Value: res.AckedRate(), Unit: "/s",
+		Note: note}.AtLeast(minRate, rateTarget))
+	lat := res.Latency
+	r.report.Add(bench.Figure{Name: "sustained: ack p50", Value: bench.Millis(lat.Percentile(0.50)), Unit: "ms",
+		Target: "—", Note: "from each webhook's scheduled send time"})
+	r.report.Add(bench.Figure{Name: "sustained: ack p99", Value: bench.Millis(lat.Percentile(0.99)), Unit: "ms",
+		Target: "—", Note: fmt.Sprintf("max %.1f ms", bench.Millis(lat.Max()))})
+	r.report.Add(bench.Figure{Name: "sustained: deliveries processed/s", Value: float64(finished) / res.Elapsed.Seconds(),
+		Unit: "/s", Target: "—", Note: fmt.Sprintf("%d of %d stored, by the end of the phase", finished, stored)})
+	note = fmt.Sprintf("peak %d during the phase", max(peak.Load(), int64(backlog.Pending)))
+	if backlog.Pending > 0 && !backlog.OldestPending.IsZero() {
+		note += fmt.Sprintf("; the oldest arrived %.2f s before the end", end.Sub(backlog.OldestPending).Seconds())
+	}
+	r.report.Add(bench.Figure{Name: "sustained: backlog at the end", Value: float64(backlog.Pending),
+		Unit: bench.UnitDeliveries, Target: "—", Note: note})
+	r.report.Add(bench.Figure{Name: "sustained: backlog in seconds of arrivals",
+		Value: float64(backlog.Pending) / res.AckedRate(), Unit: "s",
+		Note: fmt.Sprintf("backlog / %.0f acked/s", res.AckedRate())}.Below(1, "< 1 s"))
+	note = fmt.Sprintf("%d processed after the phase", countFinished(after)-countFinished(atEnd))
+	if pending > 0 {
+		note = fmt.Sprintf("NOT drained: %d still pending after --drain %s", pending, r.o.drain)
+	}
+	if failed > 0 {
+		note += fmt.Sprintf(", %d failed", failed)
+	}
+	r.report.Add(bench.Figure{Name: "sustained: backlog drained after", Value: drainTook.Seconds(), Unit: "s",
+		Target: "—", Note: note})
+	r.say("sustained: %.0f acked/s, p99 %s, backlog %d at the end, drained after %s", res.AckedRate(),
+		lat.Percentile(0.99).Round(10*time.Microsecond), backlog.Pending, drainTook.Round(time.Millisecond))
+	return nil
 }
 
 // baseline runs the same webhook load against bench.Baseline, the minimal

@@ -39,23 +39,28 @@ func (r LoadResult) Throughput() float64 {
 	return float64(r.Requests-r.Errors) / r.Elapsed.Seconds()
 }
 
-// RunLoad runs the load and returns its result. Cancelling ctx stops it
-// early; calls in flight are given ctx so they can stop too.
+// RunLoad runs the load and returns its result. Workers stop starting
+// calls once Duration has passed, and the calls in flight then are let
+// finish and counted: a call cut off by the deadline may still have done
+// its work on the server (a webhook stored but never acknowledged to the
+// client), which would make the server's counts exceed the load's.
+// Elapsed therefore runs to the last answer, a little past Duration.
+// Cancelling ctx stops the load at once; calls in flight are given ctx so
+// they stop too, and those are not counted.
 func RunLoad(ctx context.Context, o LoadOptions) LoadResult {
 	conc := max(o.Concurrency, 1)
-	if o.Duration > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, o.Duration)
-		defer cancel()
-	}
 	res := LoadResult{Latency: NewHistogram()}
 	var issued, done, errs atomic.Int64
 	var firstErr sync.Once
 	var wg sync.WaitGroup
 	start := time.Now()
+	var deadline time.Time
+	if o.Duration > 0 {
+		deadline = start.Add(o.Duration)
+	}
 	for w := range conc {
 		wg.Go(func() {
-			for ctx.Err() == nil {
+			for ctx.Err() == nil && (deadline.IsZero() || time.Now().Before(deadline)) {
 				if o.Requests > 0 && issued.Add(1) > o.Requests {
 					return
 				}
@@ -64,7 +69,7 @@ func RunLoad(ctx context.Context, o LoadOptions) LoadResult {
 				d := time.Since(t0)
 				if err != nil {
 					if ctx.Err() != nil {
-						return // cut short by the deadline: not a failure
+						return // the caller gave up: neither a failure nor a request
 					}
 					errs.Add(1)
 					firstErr.Do(func() { res.FirstError = err })
@@ -77,9 +82,6 @@ func RunLoad(ctx context.Context, o LoadOptions) LoadResult {
 	}
 	wg.Wait()
 	res.Elapsed = time.Since(start)
-	if o.Duration > 0 {
-		res.Elapsed = min(res.Elapsed, o.Duration)
-	}
 	res.Requests, res.Errors = done.Load(), errs.Load()
 	return res
 }

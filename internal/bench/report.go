@@ -37,10 +37,18 @@ func (f Figure) VsBaseline(baseline float64) Figure {
 	return f
 }
 
+// UnitDeliveries is the unit of a figure that counts deliveries; its
+// value prints as a whole number.
+const UnitDeliveries = "deliveries"
+
 // Measured is the figure's value as printed: "383 /s", or with a baseline
 // "383 /s (0.41 × baseline 930 /s)".
 func (f Figure) Measured() string {
-	s := formatValue(f.Value) + " " + f.Unit
+	v := formatValue(f.Value)
+	if f.Unit == UnitDeliveries {
+		v = fmt.Sprintf("%.0f", f.Value)
+	}
+	s := v + " " + f.Unit
 	if f.Baseline > 0 {
 		s += fmt.Sprintf(" (%s × baseline %s %s)", formatRatio(f.Ratio), formatValue(f.Baseline), f.Unit)
 	}
@@ -61,6 +69,13 @@ func (f Figure) AtMost(target float64, text string) Figure {
 	return f
 }
 
+// Below sets a strict upper-bound target.
+func (f Figure) Below(target float64, text string) Figure {
+	ok := f.Value < target
+	f.Target, f.Met = text, &ok
+	return f
+}
+
 // Report is a bench run's result.
 type Report struct {
 	Backend     string    `json:"backend"`
@@ -70,7 +85,13 @@ type Report struct {
 	Concurrency int       `json:"concurrency"`
 	Duration    string    `json:"duration"`
 	Schedules   int       `json:"schedules"`
-	Figures     []Figure  `json:"figures"`
+	// Rate, Sustain and Senders describe the sustained phase (webhooks per
+	// second, for how long, over how many connections); Sustain is empty
+	// when the phase did not run.
+	Rate    float64  `json:"rate,omitempty"`
+	Sustain string   `json:"sustain,omitempty"`
+	Senders int      `json:"senders,omitempty"`
+	Figures []Figure `json:"figures"`
 	// Errors lists phases that could not be measured.
 	Errors []string `json:"errors,omitempty"`
 }
@@ -87,8 +108,12 @@ func (r *Report) WriteJSON(w io.Writer) error {
 
 // WriteTable writes the report as an aligned text table.
 func (r *Report) WriteTable(w io.Writer) error {
-	fmt.Fprintf(w, "aaa bench: %s, %d CPUs, %s, %d connections for %s, %d schedules\n\n",
+	fmt.Fprintf(w, "aaa bench: %s, %d CPUs, %s, %d connections for %s, %d schedules",
 		r.Backend, r.CPUs, r.GoVersion, r.Concurrency, r.Duration, r.Schedules)
+	if r.Sustain != "" {
+		fmt.Fprintf(w, ", sustained %s/s for %s on %d connections", formatValue(r.Rate), r.Sustain, r.Senders)
+	}
+	fmt.Fprint(w, "\n\n")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "FIGURE\tMEASURED\tTARGET\t\tNOTE")
 	for _, f := range r.Figures {
