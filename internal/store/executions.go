@@ -107,57 +107,31 @@ func ClaimKey(action, applicationID, fromStageID, ruleID string, ruleVersion int
 }
 
 // ClaimExecution implements ExecutionStore.
+// It is a batch of one (ClaimExecutions), so one claim and many mean the
+// same.
 func (db *DB) ClaimExecution(ctx context.Context, e domain.Execution, claimKey string) (domain.Execution, bool, error) {
-	got, inserted, err := db.insertExecution(ctx, e, claimKey, true)
-	if err != nil || inserted {
-		return got, inserted, err
+	res, err := db.ClaimExecutions(ctx, []ExecutionClaim{{Execution: e, Key: claimKey}})
+	if err != nil {
+		return domain.Execution{}, false, err
 	}
-	existing, err := db.GetExecutionByClaim(ctx, claimKey)
-	return existing, false, err
+	return res[0].Execution, res[0].Created, nil
 }
 
 // InsertExecution implements ExecutionStore.
 func (db *DB) InsertExecution(ctx context.Context, e domain.Execution, claimKey string) (domain.Execution, error) {
-	got, _, err := db.insertExecution(ctx, e, claimKey, false)
-	return got, err
-}
-
-func (db *DB) insertExecution(ctx context.Context, e domain.Execution, claimKey string, ifAbsent bool) (domain.Execution, bool, error) {
-	if e.ID == "" {
-		e.ID = NewID()
-	}
-	if e.ExecutedAt.IsZero() {
-		e.ExecutedAt = time.Now()
-	}
-	e.ExecutedAt = stampOf(e.ExecutedAt)
-	e.UpdatedAt = e.ExecutedAt
-	if e.ExecutedBy == "" {
-		e.ExecutedBy = "system"
-	}
-	var reasons any
-	if len(e.Reasons) > 0 {
-		reasons = string(e.Reasons)
-	}
-	onConflict := ""
-	if ifAbsent {
-		onConflict = " ON CONFLICT (claim_key) DO NOTHING"
-	}
-	res, err := db.exec(ctx, `
+	e, reasons := prepareExecution(e)
+	_, err := db.exec(ctx, `
 INSERT INTO advancement_executions (execution_id, schedule_id, application_id, rule_id, rule_version, mode,
     outcome, from_stage_id, to_stage_id, execution_status, failure_reason, summary, evaluation_results,
     claim_key, executed_at, executed_by, updated_at, act_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $15, $17)`+onConflict,
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $15, $17)`,
 		e.ID, e.ScheduleID, e.ApplicationID, nullStr(e.RuleID), e.RuleVersion, e.Mode, e.Outcome,
 		nullStr(e.FromStageID), nullStr(e.ToStageID), e.Status, nullStr(e.FailureReason), e.Summary, reasons,
 		nullStr(claimKey), e.ExecutedAt, e.ExecutedBy, nullTime(e.ActAt))
 	if err != nil {
-		return domain.Execution{}, false, fmt.Errorf("insert execution: %w", err)
+		return domain.Execution{}, fmt.Errorf("insert execution: %w", err)
 	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return domain.Execution{}, false, fmt.Errorf("insert execution: %w", err)
-	}
-	return e, n == 1, nil
+	return e, nil
 }
 
 const execCols = `execution_id, schedule_id, application_id, COALESCE(rule_id, ''), rule_version, mode, outcome,

@@ -35,6 +35,7 @@ type Store interface {
 	SchemaStore
 	HeartbeatStore
 	PeopleStore
+	EvaluationBatchStore
 	// InTx runs fn in one transaction. fn must use only the Store it is given.
 	InTx(ctx context.Context, fn func(tx Store) error) error
 	// InDurableTx is InTx for the transactions that acknowledge webhook
