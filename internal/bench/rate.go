@@ -40,6 +40,9 @@ type RateResult struct {
 	// its answer, so the time a call waited for a free sender counts too
 	// (no coordinated omission).
 	Latency *Histogram
+	// Service holds each successful call's time from its actual start to
+	// its answer: the server's share of Latency.
+	Service *Histogram
 	// MaxLag is the longest a call started after it was due.
 	MaxLag time.Duration
 }
@@ -63,7 +66,7 @@ func perSecond(n int64, d time.Duration) float64 {
 // calls still unsent when the window closes are not sent. Cancelling ctx
 // stops the load; calls in flight are given ctx so they stop too.
 func RunRate(ctx context.Context, o RateOptions) RateResult {
-	res := RateResult{Latency: NewHistogram()}
+	res := RateResult{Latency: NewHistogram(), Service: NewHistogram()}
 	if o.Rate <= 0 || o.Duration <= 0 {
 		return res
 	}
@@ -76,16 +79,18 @@ func RunRate(ctx context.Context, o RateOptions) RateResult {
 	for range max(o.Senders, 1) {
 		wg.Go(func() {
 			for at := range due {
-				raise(&lag, int64(time.Since(at)))
+				t0 := time.Now()
+				raise(&lag, int64(t0.Sub(at)))
 				err := o.Do(ctx)
-				d := time.Since(at)
+				t1 := time.Now()
 				if err != nil {
 					errs.Add(1)
 					firstErr.Do(func() { res.FirstError = err })
 					continue
 				}
 				acked.Add(1)
-				res.Latency.Record(d)
+				res.Latency.Record(t1.Sub(at))
+				res.Service.Record(t1.Sub(t0))
 			}
 		})
 	}

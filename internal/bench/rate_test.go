@@ -37,7 +37,8 @@ func TestRunRateCountsEveryCallSent(t *testing.T) {
 	if res.Acked+res.Errors != res.Sent || hits.Load() != res.Sent || res.Errors != res.Sent/5 || res.FirstError == nil {
 		t.Errorf("sent %d acked %d errors %d (first %v), server saw %d", res.Sent, res.Acked, res.Errors, res.FirstError, hits.Load())
 	}
-	if res.Latency.Count() != uint64(res.Acked) || res.Window <= 0 || res.Window > 250*time.Millisecond ||
+	if res.Latency.Count() != uint64(res.Acked) || res.Service.Count() != uint64(res.Acked) ||
+		res.Service.Max() > res.Latency.Max() || res.Window <= 0 || res.Window > 250*time.Millisecond ||
 		res.Elapsed < res.Window || res.SentRate() <= 0 || res.AckedRate() > res.SentRate() {
 		t.Errorf("latencies %d window %s elapsed %s sent/s %.1f acked/s %.1f",
 			res.Latency.Count(), res.Window, res.Elapsed, res.SentRate(), res.AckedRate())
