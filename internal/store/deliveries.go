@@ -75,9 +75,7 @@ ON CONFLICT (dedupe_key) DO NOTHING`, d.ID, d.DedupeKey, d.WebhookActionID, d.Ac
 // InsertDeliveries implements DeliveryStore.
 func (db *DB) InsertDeliveries(ctx context.Context, ds []domain.Delivery) (map[string]bool, error) {
 	inserted := make(map[string]bool, len(ds))
-	// 8 columns a row; stay far below both drivers' parameter limits.
-	for start := 0; start < len(ds); start += 100 {
-		chunk := ds[start:min(start+100, len(ds))]
+	for chunk := range slices.Chunk(ds, db.rowsPerStatement()) {
 		var b strings.Builder
 		args := make([]any, 0, len(chunk)*8)
 		b.WriteString(`INSERT INTO webhook_deliveries (delivery_id, dedupe_key, webhook_action_id, action, schedule_id,

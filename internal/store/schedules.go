@@ -73,10 +73,18 @@ func (db *DB) UpsertSchedule(ctx context.Context, s domain.Schedule) error {
 	return err
 }
 
-// scheduleRows is how many schedules, events or assignments one multi-row
-// statement writes (12 parameters a row at most: far below both drivers'
-// limits).
-const scheduleRows = 200
+// rowsPerStatement is how many rows (of 12 parameters at most) one
+// multi-row statement writes. On SQLite a statement of a few hundred
+// parameters stays in the per-connection statement cache (a longer text is
+// parsed every time) and binds fast (SQLite finds each $n parameter by a
+// linear search: binding grows with the square of their number); Postgres
+// gains from fewer round trips.
+func (db *DB) rowsPerStatement() int {
+	if db.opts.Dialect == DialectPostgres {
+		return 200
+	}
+	return 32
+}
 
 // UpsertSchedules implements ScheduleStore: one statement per 200 schedule
 // rows (RETURNING the ones written), then one delete and one multi-row
@@ -93,7 +101,7 @@ func (db *DB) UpsertSchedules(ctx context.Context, ss []domain.Schedule) (map[st
 	err := db.inTx(ctx, func(t *DB) error {
 		clear(stale)
 		written := make(map[string]bool, len(ss))
-		for chunk := range slices.Chunk(ss, scheduleRows) {
+		for chunk := range slices.Chunk(ss, t.rowsPerStatement()) {
 			ids, err := t.upsertScheduleRows(ctx, chunk)
 			if err != nil {
 				return err
@@ -203,7 +211,7 @@ func (db *DB) replaceEvents(ctx context.Context, scheduleIDs []string, events []
 			return fmt.Errorf("replace events of %d schedules: %w", len(chunk), err)
 		}
 	}
-	for chunk := range slices.Chunk(events, scheduleRows) {
+	for chunk := range slices.Chunk(events, db.rowsPerStatement()) {
 		var b strings.Builder
 		args := make([]any, 0, len(chunk)*11)
 		b.WriteString(`
@@ -246,7 +254,7 @@ ON CONFLICT (event_id) DO UPDATE SET schedule_id = excluded.schedule_id,
 			return fmt.Errorf("replace assignments of %d events: %w", len(chunk), err)
 		}
 	}
-	for chunk := range slices.Chunk(as, scheduleRows) {
+	for chunk := range slices.Chunk(as, db.rowsPerStatement()) {
 		var b strings.Builder
 		args := make([]any, 0, len(chunk)*11)
 		b.WriteString(`
