@@ -101,6 +101,10 @@ type Options struct {
 	// (SQLite: PRAGMA synchronous=FULL, then back to NORMAL). Unset,
 	// InDurableTx is InTx (Postgres: every commit is durable).
 	DurableOn, DurableOff string
+	// OneWriter says the writer pool has a single connection (SQLite):
+	// transactions then take turns through a gate that lets webhook
+	// acknowledgements (InDurableTx) go before waiting background work.
+	OneWriter bool
 }
 
 // DB is the SQL implementation of Store over database/sql.
@@ -109,6 +113,9 @@ type DB struct {
 	w    querier
 	r    querier
 	tx   *sql.Tx
+	// gate orders transactions on a one-connection writer (nil otherwise,
+	// and in a tx-bound DB).
+	gate *writeGate
 }
 
 // Compile-time checks: *DB implements Store and each of its parts.
@@ -148,7 +155,11 @@ func New(opts Options) *DB {
 	if opts.MapError == nil {
 		opts.MapError = func(err error) error { return err }
 	}
-	return &DB{opts: opts, w: opts.Writer, r: opts.Reader}
+	db := &DB{opts: opts, w: opts.Writer, r: opts.Reader}
+	if opts.OneWriter {
+		db.gate = &writeGate{}
+	}
+	return db
 }
 
 // Writer is the write pool (River's drivers run over it).
@@ -213,6 +224,12 @@ func (db *DB) InDurableTx(ctx context.Context, fn func(tx Store) error) error {
 	if db.tx != nil || db.opts.DurableOn == "" {
 		return db.InTx(ctx, fn)
 	}
+	if db.gate != nil {
+		if err := db.gate.enter(ctx, true); err != nil {
+			return fmt.Errorf("begin transaction: %w", err)
+		}
+		defer db.gate.leave()
+	}
 	conn, err := db.opts.Writer.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", db.mapErr(err))
@@ -235,6 +252,12 @@ func (db *DB) InDurableTx(ctx context.Context, fn func(tx Store) error) error {
 func (db *DB) inTx(ctx context.Context, fn func(t *DB) error) error {
 	if db.tx != nil {
 		return fn(db)
+	}
+	if db.gate != nil {
+		if err := db.gate.enter(ctx, false); err != nil {
+			return fmt.Errorf("begin transaction: %w", err)
+		}
+		defer db.gate.leave()
 	}
 	return db.runTx(ctx, db.opts.Writer.BeginTx, fn)
 }

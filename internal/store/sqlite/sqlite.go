@@ -146,7 +146,7 @@ func OpenWith(path string, o Options) (*store.DB, error) {
 	}
 	stop := startCheckpointer(path, o)
 	return store.New(store.Options{Writer: w, Reader: r, Dialect: store.DialectSQLite, MapError: MapError,
-		Check: guard.check, Close: stop, DurableOn: durableOn, DurableOff: durableOff}), nil
+		Check: guard.check, Close: stop, DurableOn: durableOn, DurableOff: durableOff, OneWriter: true}), nil
 }
 
 // createFile creates the database file (0600) when it is missing, so SQLite
