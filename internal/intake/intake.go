@@ -146,17 +146,17 @@ func (g *groupCommit) finish(commit func([]*acceptReq)) {
 }
 
 // commitAccepts stores a batch of deliveries and the one job that ingests
-// them in one
-// durable transaction (InDurableTx: on SQLite the one commit that pays an
-// fsync, spread over the batch). If the batch fails, each delivery is
-// retried on its own so one bad row cannot fail the others.
+// them in one durable transaction (store.AcceptDeliveries: on SQLite the one
+// commit that pays an fsync, spread over the batch; on Postgres one insert
+// over pgx). If the batch fails, each delivery is retried on its own so one
+// bad row cannot fail the others.
 func (s *Service) commitAccepts(batch []*acceptReq) {
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
-	err := s.st.InDurableTx(ctx, func(tx store.Store) error { return s.insertAccepts(ctx, tx, batch) })
+	err := s.acceptBatch(ctx, batch)
 	if err != nil && len(batch) > 1 {
 		for _, r := range batch {
-			r.err = s.st.InDurableTx(ctx, func(tx store.Store) error { return s.insertAccepts(ctx, tx, []*acceptReq{r}) })
+			r.err = s.acceptBatch(ctx, []*acceptReq{r})
 			close(r.done)
 		}
 		return
@@ -167,26 +167,24 @@ func (s *Service) commitAccepts(batch []*acceptReq) {
 	}
 }
 
-func (s *Service) insertAccepts(ctx context.Context, tx store.Store, batch []*acceptReq) error {
+func (s *Service) acceptBatch(ctx context.Context, batch []*acceptReq) error {
 	ds := make([]domain.Delivery, len(batch))
 	for i, r := range batch {
 		ds[i] = r.d
 	}
-	inserted, err := tx.InsertDeliveries(ctx, ds)
-	if err != nil {
-		return err
-	}
-	ids := make([]string, 0, len(batch))
-	for _, r := range batch {
-		r.inserted = inserted[r.d.ID]
-		if r.inserted && r.known {
-			ids = append(ids, r.d.ID)
+	inserted, err := s.st.AcceptDeliveries(ctx, ds, func(ctx context.Context, tx store.JobTx, inserted map[string]bool) error {
+		ids := make([]string, 0, len(batch))
+		for _, r := range batch {
+			if inserted[r.d.ID] && r.known {
+				ids = append(ids, r.d.ID)
+			}
 		}
+		return s.queue.EnqueueIngestBatch(ctx, tx, ids)
+	})
+	for _, r := range batch {
+		r.inserted = err == nil && inserted[r.d.ID]
 	}
-	if len(ids) == 0 {
-		return nil
-	}
-	return s.queue.EnqueueIngestBatch(ctx, tx.SQLTx(), ids)
+	return err
 }
 
 func hashHex(b []byte) string {

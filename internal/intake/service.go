@@ -18,7 +18,7 @@ import (
 // transaction the jobs commit with (nil: on their own).
 type Queue interface {
 	EnqueueIngest(ctx context.Context, tx *sql.Tx, deliveryIDs ...string) error
-	EnqueueIngestBatch(ctx context.Context, tx *sql.Tx, deliveryIDs []string) error
+	EnqueueIngestBatch(ctx context.Context, tx store.JobTx, deliveryIDs []string) error
 	EnqueueEvaluations(ctx context.Context, tx *sql.Tx, reqs ...domain.EvaluationRequest) error
 }
 

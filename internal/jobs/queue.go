@@ -12,6 +12,7 @@ import (
 
 	"github.com/ashby-auto-advance/aaa/internal/advance"
 	"github.com/ashby-auto-advance/aaa/internal/domain"
+	"github.com/ashby-auto-advance/aaa/internal/store"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
@@ -174,12 +175,16 @@ func New(opts Options) (*Queue, error) {
 	}
 	var err error
 	if opts.Pool != nil {
-		if !opts.InsertOnly {
-			if q.pgc, err = river.NewClient(riverpgxv5.New(opts.Pool), workCfg()); err != nil {
-				return nil, fmt.Errorf("river client: %w", err)
-			}
-		}
 		insCfg := &river.Config{Logger: riverLogger, MaxAttempts: opts.MaxAttempts}
+		// The pgx client works jobs, and inserts in the pgx transactions of
+		// webhook acknowledgements (an insert-only queue only inserts).
+		pgCfg := insCfg
+		if !opts.InsertOnly {
+			pgCfg = workCfg()
+		}
+		if q.pgc, err = river.NewClient(riverpgxv5.New(opts.Pool), pgCfg); err != nil {
+			return nil, fmt.Errorf("river client: %w", err)
+		}
 		if q.txc, err = river.NewClient(riverdatabasesql.New(opts.DB), insCfg); err != nil {
 			return nil, fmt.Errorf("river insert client: %w", err)
 		}
@@ -277,12 +282,22 @@ func (q *Queue) EnqueueIngest(ctx context.Context, tx *sql.Tx, deliveryIDs ...st
 }
 
 // EnqueueIngestBatch enqueues the processing of deliveries stored together,
-// as one job, in tx.
-func (q *Queue) EnqueueIngestBatch(ctx context.Context, tx *sql.Tx, deliveryIDs []string) error {
+// as one job, in the transaction that stores them (store.AcceptDeliveries).
+func (q *Queue) EnqueueIngestBatch(ctx context.Context, tx store.JobTx, deliveryIDs []string) error {
 	if len(deliveryIDs) == 0 {
 		return nil
 	}
-	return q.insert(ctx, tx, IngestBatchArgs{DeliveryIDs: deliveryIDs}, nil)
+	args := IngestBatchArgs{DeliveryIDs: deliveryIDs}
+	if tx.Pgx == nil {
+		return q.insert(ctx, tx.SQL, args, nil)
+	}
+	if q.pgc == nil {
+		return errors.New("enqueue ingest_deliveries: a pgx transaction on a queue without the pgx driver")
+	}
+	if _, err := q.pgc.InsertTx(ctx, tx.Pgx, args, nil); err != nil {
+		return fmt.Errorf("enqueue %s: %w", args.Kind(), err)
+	}
+	return nil
 }
 
 // insertMany enqueues jobs with one insert, in tx when given.
@@ -422,7 +437,7 @@ func (q *Queue) AllJobs(ctx context.Context) ([]*rivertype.JobRow, error) {
 // delay it. Call it before Start. On Postgres, where several servers share
 // the queue, River's rescuer decides and this does nothing.
 func (q *Queue) RescueOrphans(ctx context.Context) (int, error) {
-	if q.pgc != nil || q.opts.InsertOnly {
+	if q.opts.Pool != nil || q.opts.InsertOnly {
 		return 0, nil
 	}
 	res, err := q.opts.DB.ExecContext(ctx, `UPDATE river_job SET state = 'available' WHERE state = 'running'`)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ashby-auto-advance/aaa/internal/domain"
+	"github.com/jackc/pgx/v5"
 )
 
 // DeliveryStore keeps received webhooks.
@@ -26,6 +27,11 @@ type DeliveryStore interface {
 	// MarkDeliveries records one result for many deliveries (distinct ids)
 	// in one statement; ErrNotFound when some do not exist.
 	MarkDeliveries(ctx context.Context, ids []string, status, lastError string, at time.Time) error
+	// AcceptDeliveries stores deliveries as InsertDeliveries does and, in
+	// the same durable transaction, calls enqueue with what was inserted
+	// (the ids of known dedupe keys are left out): a webhook is
+	// acknowledged with what processes it, or not at all.
+	AcceptDeliveries(ctx context.Context, ds []domain.Delivery, enqueue func(ctx context.Context, tx JobTx, inserted map[string]bool) error) (map[string]bool, error)
 	// GetDeliveries returns the deliveries with these ids (missing ones are
 	// left out), in one query per 500.
 	GetDeliveries(ctx context.Context, ids []string) ([]domain.Delivery, error)
@@ -254,4 +260,70 @@ ORDER BY received_at LIMIT 1`, domain.DeliveryPending).Scan(&b.OldestPending)
 	}
 	b.OldestPending = b.OldestPending.UTC()
 	return b, nil
+}
+
+// JobTx is the transaction that jobs committing with deliveries are
+// enqueued in: SQL on SQLite (database/sql), Pgx on Postgres (the pgx
+// transaction River's pgx driver inserts in). Exactly one is set.
+type JobTx struct {
+	SQL *sql.Tx
+	Pgx pgx.Tx
+}
+
+// AcceptDeliveries implements DeliveryStore. On Postgres it runs on the
+// pgx pool directly: one multi-row insert from arrays (unnest) and the
+// jobs in one pgx transaction, no database/sql round trips. Elsewhere it
+// is InDurableTx with InsertDeliveries.
+func (db *DB) AcceptDeliveries(ctx context.Context, ds []domain.Delivery, enqueue func(ctx context.Context, tx JobTx, inserted map[string]bool) error) (map[string]bool, error) {
+	if db.opts.Pool == nil || db.tx != nil {
+		var inserted map[string]bool
+		err := db.InDurableTx(ctx, func(tx Store) error {
+			var err error
+			if inserted, err = tx.InsertDeliveries(ctx, ds); err != nil {
+				return err
+			}
+			return enqueue(ctx, JobTx{SQL: tx.SQLTx()}, inserted)
+		})
+		return inserted, err
+	}
+	cols := struct {
+		id, key, action, actionID, schedule, payload, status []string
+		received                                             []time.Time
+	}{}
+	for _, d := range ds {
+		if d.ID == "" {
+			d.ID = NewID()
+		}
+		if d.Status == "" {
+			d.Status = domain.DeliveryPending
+		}
+		cols.id, cols.key, cols.actionID = append(cols.id, d.ID), append(cols.key, d.DedupeKey), append(cols.actionID, d.WebhookActionID)
+		cols.action, cols.schedule = append(cols.action, d.Action), append(cols.schedule, d.ScheduleID)
+		cols.payload, cols.status = append(cols.payload, string(d.Payload)), append(cols.status, d.Status)
+		cols.received = append(cols.received, d.ReceivedAt.UTC())
+	}
+	inserted := make(map[string]bool, len(ds))
+	err := pgx.BeginFunc(ctx, db.opts.Pool, func(tx pgx.Tx) error {
+		clear(inserted)
+		rows, err := tx.Query(ctx, `
+INSERT INTO webhook_deliveries (delivery_id, dedupe_key, webhook_action_id, action, schedule_id, payload, status, received_at)
+SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::timestamp[])
+ON CONFLICT (dedupe_key) DO NOTHING
+RETURNING delivery_id`, cols.id, cols.key, cols.actionID, cols.action, cols.schedule, cols.payload, cols.status, cols.received)
+		if err != nil {
+			return err
+		}
+		ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			inserted[id] = true
+		}
+		return enqueue(ctx, JobTx{Pgx: tx}, inserted)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("accept %d deliveries: %w", len(ds), db.mapErr(err))
+	}
+	return inserted, nil
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ashby-auto-advance/aaa/internal/domain"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // Store is everything aaa persists: every per-aggregate capability, the
@@ -101,6 +102,9 @@ type Options struct {
 	// (SQLite: PRAGMA synchronous=FULL, then back to NORMAL). Unset,
 	// InDurableTx is InTx (Postgres: every commit is durable).
 	DurableOn, DurableOff string
+	// Pool is the pgx pool under Writer on Postgres (nil on SQLite):
+	// AcceptDeliveries runs on it directly.
+	Pool *pgxpool.Pool
 	// OneWriter says the writer pool has a single connection (SQLite):
 	// transactions then take turns through a gate that lets webhook
 	// acknowledgements (InDurableTx) go before waiting background work.

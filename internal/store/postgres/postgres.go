@@ -30,7 +30,7 @@ func Open(ctx context.Context, url string) (*store.DB, *pgxpool.Pool, error) {
 	}
 	db := stdlib.OpenDBFromPool(pool)
 	db.SetMaxOpenConns(int(cfg.MaxConns))
-	return store.New(store.Options{Writer: db, Dialect: store.DialectPostgres, MapError: MapError, Close: pool.Close}), pool, nil
+	return store.New(store.Options{Writer: db, Pool: pool, Dialect: store.DialectPostgres, MapError: MapError, Close: pool.Close}), pool, nil
 }
 
 // MapError maps Postgres errors to domain sentinels.

@@ -158,3 +158,47 @@ func TestMarkDeliveriesInOneStatement(t *testing.T) {
 		testkit.Must(t, db.MarkDeliveries(ctx, nil, domain.DeliveryProcessed, "", at))
 	})
 }
+
+// TestAcceptDeliveries: deliveries are stored with what enqueue writes in
+// the same transaction (on Postgres a pgx one, on SQLite database/sql's);
+// a known dedupe key is skipped and not passed on; when enqueue fails,
+// nothing of the batch is stored.
+func TestAcceptDeliveries(t *testing.T) {
+	t.Parallel()
+	testkit.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		mk := func(id, key string) domain.Delivery {
+			return domain.Delivery{ID: id, DedupeKey: key, Action: "interviewScheduleUpdate", Payload: []byte(`{"a":1}`),
+				ReceivedAt: t0, Status: domain.DeliveryPending}
+		}
+		_, err := db.InsertDeliveries(ctx, []domain.Delivery{mk("old", "k-old")})
+		testkit.Must(t, err)
+		var seen map[string]bool
+		inserted, err := db.AcceptDeliveries(ctx, []domain.Delivery{mk("a1", "k1"), mk("dup", "k-old"), mk("a2", "k2")},
+			func(ctx context.Context, tx store.JobTx, in map[string]bool) error {
+				if (tx.Pgx != nil) != (db.Dialect() == store.DialectPostgres) || (tx.SQL != nil) == (tx.Pgx != nil) {
+					t.Errorf("%s: enqueue got %+v", db.Dialect(), tx)
+				}
+				seen = in
+				return nil
+			})
+		testkit.Must(t, err)
+		want := map[string]bool{"a1": true, "a2": true}
+		if !reflect.DeepEqual(inserted, want) || !reflect.DeepEqual(seen, want) {
+			t.Fatalf("inserted %v, enqueue saw %v, want %v", inserted, seen, want)
+		}
+		got, err := db.GetDeliveries(ctx, []string{"a1", "a2", "dup"})
+		testkit.Must(t, err)
+		if len(got) != 2 || got[0].ReceivedAt.IsZero() || string(got[0].Payload) != `{"a":1}` {
+			t.Fatalf("stored %+v", got)
+		}
+		boom := errors.New("enqueue failed")
+		if _, err := db.AcceptDeliveries(ctx, []domain.Delivery{mk("b1", "k3")},
+			func(context.Context, store.JobTx, map[string]bool) error { return boom }); !errors.Is(err, boom) {
+			t.Fatalf("accept with a failing enqueue = %v", err)
+		}
+		if got, _ := db.GetDeliveries(ctx, []string{"b1"}); len(got) != 0 {
+			t.Fatal("a delivery was stored although its job was not")
+		}
+	})
+}
