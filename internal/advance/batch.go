@@ -117,17 +117,42 @@ func (s *Service) resolvePlans(ctx context.Context, scheds []domain.Schedule) ([
 }
 
 // act performs the live advances, outside any transaction (they call
-// Ashby), a few at a time. Each is claimed, guarded and fenced by
-// advanceLive, then stamped once done. The first error is returned; the
-// other advances still run.
+// Ashby), in five steps whose writes are set statements:
+//
+//	claim   every advance in one transaction before any Ashby call
+//	        (claimLive): this is what makes each exactly once;
+//	take    decide, per claim found already there, whether this pass
+//	        acts on it (take: a scheduled claim now due, a pending one
+//	        past its lease);
+//	move    each claim this pass owns, a few at a time: stale-stage
+//	        guard, fence, changeStage (executeAdvance);
+//	finish  every outcome in one transaction (finishAll);
+//	stamp   every schedule whose advance went through without error, in
+//	        one statement.
+//
+// The first error (in the order of items) is returned; the other advances
+// still run.
 func (s *Service) act(ctx context.Context, items []item) error {
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	var firstErr error
-	sem := make(chan struct{}, batchParallelism)
+	var live []*liveAdvance
 	for i := range items {
-		it := &items[i]
-		if !it.isLiveAdvance() {
+		if items[i].isLiveAdvance() {
+			live = append(live, &liveAdvance{it: &items[i]})
+		}
+	}
+	if len(live) == 0 {
+		return nil
+	}
+	s.claimLive(ctx, live)
+	for _, a := range live {
+		if !a.done {
+			s.take(ctx, a)
+		}
+	}
+
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, batchParallelism)
+	for _, a := range live {
+		if a.done || !a.own {
 			continue
 		}
 		wg.Add(1)
@@ -135,22 +160,36 @@ func (s *Service) act(ctx context.Context, items []item) error {
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			id, status, err := s.advanceLive(ctx, it.sched, it.d, it.rule, it.target, it.terr)
-			if err == nil {
-				err = s.st.RecordEvaluation(ctx, store.EvaluationStamp{ScheduleID: it.sched.ID, Outcome: it.d.Outcome,
-					Summary: it.d.Summary, DueAt: it.d.DueAt, At: s.now()})
+			// Each goroutine writes only its own advance.
+			fin, status, err := s.executeAdvance(ctx, a.c.got, a.log.With("execution_id", a.c.got.ID))
+			if fin == nil {
+				a.result(a.c.got.ID, status, err)
 			}
-			// Each goroutine writes only its own item.
-			it.ev.ExecutionID, it.ev.Status = id, status
-			if err != nil {
-				mu.Lock()
-				if firstErr == nil {
-					firstErr = err
-				}
-				mu.Unlock()
-			}
+			a.fin = fin
 		}()
 	}
 	wg.Wait()
+	s.finishAll(ctx, live)
+
+	var stamps []store.EvaluationStamp
+	for _, a := range live {
+		if a.err == nil {
+			it := a.it
+			stamps = append(stamps, store.EvaluationStamp{ScheduleID: it.sched.ID, Outcome: it.d.Outcome,
+				Summary: it.d.Summary, DueAt: it.d.DueAt, At: s.now()})
+		}
+	}
+	var firstErr error
+	for _, a := range live {
+		a.it.ev.ExecutionID, a.it.ev.Status = a.id, a.status
+		if a.err != nil && firstErr == nil {
+			firstErr = a.err
+		}
+	}
+	if len(stamps) > 0 {
+		if err := s.st.RecordEvaluations(ctx, stamps); err != nil && firstErr == nil {
+			firstErr = err
+		}
+	}
 	return firstErr
 }

@@ -228,6 +228,12 @@ func (s *Service) decideOne(sched domain.Schedule, rules []domain.Rule, fb []dom
 // can never leave a decision half recorded: a claim without its stamp, a
 // notice recorded but never sent, a wait stamped but never re-checked. Live
 // advances are left to act; their stamp follows the action.
+//
+// The writes are set statements, whatever the number of schedules: every
+// stamp in one, every claim in one (a rejection kept in process is claimed
+// again under its next key in one more), every wait's re-check in one
+// insert; only what a newly created row asks for (its notice or archive,
+// the retirement of held advances) is written row by row.
 func (s *Service) record(ctx context.Context, items []item) error {
 	if !slices.ContainsFunc(items, func(it item) bool { return !it.isLiveAdvance() }) {
 		return nil // only live advances: no write lock to take
@@ -236,11 +242,8 @@ func (s *Service) record(ctx context.Context, items []item) error {
 		for i := range items {
 			it := &items[i]
 			it.ev.ExecutionID, it.ev.Status, it.logs = "", "", nil // the closure may run again
-			if err := s.recordOne(ctx, tx, it); err != nil {
-				return fmt.Errorf("record decision for %s: %w", it.sched.ID, err)
-			}
 		}
-		return nil
+		return s.recordAll(ctx, tx, items)
 	})
 	if err != nil {
 		return err
@@ -253,38 +256,105 @@ func (s *Service) record(ctx context.Context, items []item) error {
 	return nil
 }
 
-func (s *Service) recordOne(ctx context.Context, tx store.Store, it *item) error {
-	if it.isLiveAdvance() {
-		// Stamped only once claimed and done (act): a failure before the
-		// claim leaves the schedule open for the next try.
-		return nil
+func (s *Service) recordAll(ctx context.Context, tx store.Store, items []item) error {
+	var stamps []store.EvaluationStamp
+	var rechecks []domain.EvaluationRequest
+	var claims []*claim
+	for i := range items {
+		it := &items[i]
+		if it.isLiveAdvance() {
+			// Stamped only once claimed and done (act): a failure before the
+			// claim leaves the schedule open for the next try.
+			continue
+		}
+		d := it.d
+		stamps = append(stamps, store.EvaluationStamp{ScheduleID: it.sched.ID, Outcome: d.Outcome,
+			Summary: d.Summary, DueAt: d.DueAt, At: s.now()})
+		switch d.Outcome {
+		case domain.OutcomeWait:
+			it.logs = append(it.logs, func() { s.logUndecided(ctx, it) })
+			if d.DueAt != nil {
+				// Always a queued re-check, however soon it falls due: it
+				// commits with the stamp, so no crash can lose it, and it is
+				// the same from every door. See EvaluateSchedule for the job
+				// that is itself that re-check.
+				rechecks = append(rechecks, domain.EvaluationRequest{ScheduleID: it.sched.ID, At: *d.DueAt, ChangedAt: noChange})
+			}
+		case domain.OutcomeAdvance: // shadow: live ones are left to act
+			claims = append(claims, s.shadowAdvanceClaim(ctx, it))
+		case domain.OutcomeReject:
+			claims = append(claims, s.rejectClaim(ctx, tx, it))
+		case domain.OutcomeTimeout:
+			claims = append(claims, s.timeoutClaim(ctx, tx, it))
+		default: // skip, no_rule
+			it.logs = append(it.logs, func() { s.logUndecided(ctx, it) })
+		}
 	}
-	d := it.d
-	if err := tx.RecordEvaluation(ctx, store.EvaluationStamp{ScheduleID: it.sched.ID, Outcome: d.Outcome,
-		Summary: d.Summary, DueAt: d.DueAt, At: s.now()}); err != nil {
+	if err := tx.RecordEvaluations(ctx, stamps); err != nil {
 		return err
 	}
-	var err error
-	switch d.Outcome {
-	case domain.OutcomeWait:
-		it.logs = append(it.logs, func() { s.logUndecided(ctx, it) })
-		if d.DueAt != nil {
-			// Always a queued re-check, however soon it falls due: it
-			// commits with the stamp, so no crash can lose it, and it is
-			// the same from every door. See EvaluateSchedule for the job
-			// that is itself that re-check.
-			err = s.queue.EnqueueEvaluate(ctx, tx.SQLTx(), it.sched.ID, *d.DueAt, noChange)
-		}
-	case domain.OutcomeAdvance: // shadow: live ones returned above
-		it.ev.ExecutionID, it.ev.Status, err = s.claimShadowAdvance(ctx, tx, it)
-	case domain.OutcomeReject:
-		it.ev.ExecutionID, it.ev.Status, err = s.recordReject(ctx, tx, it)
-	case domain.OutcomeTimeout:
-		it.ev.ExecutionID, it.ev.Status, err = s.recordTimeout(ctx, tx, it)
-	default: // skip, no_rule
-		it.logs = append(it.logs, func() { s.logUndecided(ctx, it) })
+	if err := claimAll(ctx, tx, claims); err != nil {
+		return fmt.Errorf("record decisions: %w", err)
 	}
-	return err
+	for _, c := range claims {
+		c.it.ev.ExecutionID, c.it.ev.Status = c.got.ID, c.got.Status
+		if !c.created || c.then == nil {
+			continue
+		}
+		if err := c.then(c.got); err != nil {
+			return fmt.Errorf("record decision for %s: %w", c.it.sched.ID, err)
+		}
+	}
+	if len(rechecks) == 0 {
+		return nil
+	}
+	return s.queue.EnqueueEvaluations(ctx, tx.SQLTx(), rechecks...)
+}
+
+// claim is one decision's audit row on its way through claimAll: the row
+// to create under key, and what follows.
+type claim struct {
+	it  *item
+	e   domain.Execution
+	key string
+	// again, when set, is asked about a row found under key (not created):
+	// it returns the key to claim under instead, if any.
+	again func(found domain.Execution) (string, bool)
+	// then, when set, writes what a created row asks for, in the same
+	// transaction (its notice, its archive).
+	then func(created domain.Execution) error
+	// got is the row holding the key and created whether this claim made it.
+	got     domain.Execution
+	created bool
+}
+
+// claimAll claims every row with one statement (ClaimExecutions), then
+// claims again, in one more, those whose again names another key, until
+// none does.
+func claimAll(ctx context.Context, st store.Store, claims []*claim) error {
+	for todo := claims; len(todo) > 0; {
+		reqs := make([]store.ExecutionClaim, len(todo))
+		for i, c := range todo {
+			reqs[i] = store.ExecutionClaim{Execution: c.e, Key: c.key}
+		}
+		res, err := st.ClaimExecutions(ctx, reqs)
+		if err != nil {
+			return err
+		}
+		var next []*claim
+		for i, c := range todo {
+			c.got, c.created = res[i].Execution, res[i].Created
+			if c.created || c.again == nil {
+				continue
+			}
+			if key, ok := c.again(c.got); ok {
+				c.key = key
+				next = append(next, c)
+			}
+		}
+		todo = next
+	}
+	return nil
 }
 
 // logUndecided logs a wait or a skip (no_rule included) in one format for
@@ -318,16 +388,15 @@ func (s *Service) newExecution(sched domain.Schedule, d domain.Decision, status 
 	}
 }
 
-// recordReject records a reject once per claim key, in tx, with the job
-// that follows it: the Slack notice, or the archive when the rule archives
-// by itself. Shadow notifies only when the rule asks for it.
-func (s *Service) recordReject(ctx context.Context, tx store.Store, it *item) (string, string, error) {
+// rejectClaim claims a reject once per claim key, in tx, with the job that
+// follows it: the Slack notice, or the archive when the rule archives by
+// itself. Shadow notifies only when the rule asks for it.
+func (s *Service) rejectClaim(ctx context.Context, tx store.Store, it *item) *claim {
 	sched, rule, d := it.sched, it.rule, it.d
 	status := domain.ExecNotified
 	if d.Mode == domain.ModeShadow {
 		status = domain.ExecDryRun
 	}
-	key := store.ClaimKey("reject:"+d.Mode, sched.ApplicationID, sched.InterviewStageID, d.RuleID, d.RuleVersion)
 	ne := s.newExecution(sched, d, status)
 	auto := d.Mode == domain.ModeLive && rule.OnReject == domain.OnRejectArchive
 	var at time.Time
@@ -336,64 +405,65 @@ func (s *Service) recordReject(ctx context.Context, tx store.Store, it *item) (s
 			ne.Status, ne.ActAt = domain.ExecScheduled, at
 		}
 	}
-	e, created, err := tx.ClaimExecution(ctx, ne, key)
-	for err == nil && !created && e.Status == domain.ExecKept && newFeedbackSince(it.fb, e.RevertedAt) {
+	c := &claim{it: it, e: ne, key: store.ClaimKey("reject:"+d.Mode, sched.ApplicationID, sched.InterviewStageID, d.RuleID, d.RuleVersion)}
+	c.again = func(e domain.Execution) (string, bool) {
+		if e.Status != domain.ExecKept || !newFeedbackSince(it.fb, e.RevertedAt) {
+			return "", false
+		}
 		// Kept in process by a recruiter: asked again only once new
 		// feedback arrived, under a key that names the override.
-		key += "|after:" + e.ID
-		e, created, err = tx.ClaimExecution(ctx, ne, key)
+		return c.key + "|after:" + e.ID, true
 	}
-	if err != nil || !created {
-		return e.ID, e.Status, err
-	}
-	if d.Mode == domain.ModeLive {
-		// An advance held to working hours for this stage must not run
-		// now that the decision is a reject.
-		if err := s.retireHeldAdvances(ctx, tx, sched); err != nil {
-			return e.ID, e.Status, err
+	c.then = func(e domain.Execution) error {
+		if d.Mode == domain.ModeLive {
+			// An advance held to working hours for this stage must not run
+			// now that the decision is a reject.
+			if err := s.retireHeldAdvances(ctx, tx, sched); err != nil {
+				return err
+			}
+		}
+		log := s.log.With("schedule_id", sched.ID, "application_id", sched.ApplicationID, "execution_id", e.ID)
+		switch {
+		case d.Mode == domain.ModeShadow:
+			it.logs = append(it.logs, func() {
+				log.InfoContext(ctx, "DRY_RUN_would_reject_candidate", "rule_id", d.RuleID, "summary", d.Summary)
+			})
+			if rule.NotifyInShadow {
+				return s.queue.EnqueueNotify(ctx, tx.SQLTx(), e.ID)
+			}
+			return nil
+		case auto && e.Status == domain.ExecScheduled:
+			// A delayed auto-archive: the recruiter gets the notice with its
+			// Cancel button, and the archive runs at its time.
+			it.logs = append(it.logs, func() {
+				log.InfoContext(ctx, "archive_scheduled", "rule_id", d.RuleID, "act_at", at.UTC(), "by", "system")
+			})
+			return errors.Join(s.queue.EnqueueArchive(ctx, tx.SQLTx(), ArchiveRequest{ExecutionID: e.ID, ApplicationID: sched.ApplicationID, Auto: true}, at),
+				s.queue.EnqueueNotify(ctx, tx.SQLTx(), e.ID))
+		case auto:
+			it.logs = append(it.logs, func() { log.InfoContext(ctx, "auto_archiving_candidate", "rule_id", d.RuleID) })
+			return s.queue.EnqueueArchive(ctx, tx.SQLTx(), ArchiveRequest{ExecutionID: e.ID, ApplicationID: sched.ApplicationID, Auto: true}, time.Time{})
+		default:
+			it.logs = append(it.logs, func() { log.InfoContext(ctx, "sending_rejection_notification", "rule_id", d.RuleID) })
+			return s.queue.EnqueueNotify(ctx, tx.SQLTx(), e.ID)
 		}
 	}
-	log := s.log.With("schedule_id", sched.ID, "application_id", sched.ApplicationID, "execution_id", e.ID)
-	switch {
-	case d.Mode == domain.ModeShadow:
-		it.logs = append(it.logs, func() {
-			log.InfoContext(ctx, "DRY_RUN_would_reject_candidate", "rule_id", d.RuleID, "summary", d.Summary)
-		})
-		if rule.NotifyInShadow {
-			err = s.queue.EnqueueNotify(ctx, tx.SQLTx(), e.ID)
-		}
-	case auto && e.Status == domain.ExecScheduled:
-		// A delayed auto-archive: the recruiter gets the notice with its
-		// Cancel button, and the archive runs at its time.
-		it.logs = append(it.logs, func() {
-			log.InfoContext(ctx, "archive_scheduled", "rule_id", d.RuleID, "act_at", at.UTC(), "by", "system")
-		})
-		err = errors.Join(s.queue.EnqueueArchive(ctx, tx.SQLTx(), ArchiveRequest{ExecutionID: e.ID, ApplicationID: sched.ApplicationID, Auto: true}, at),
-			s.queue.EnqueueNotify(ctx, tx.SQLTx(), e.ID))
-	case auto:
-		it.logs = append(it.logs, func() { log.InfoContext(ctx, "auto_archiving_candidate", "rule_id", d.RuleID) })
-		err = s.queue.EnqueueArchive(ctx, tx.SQLTx(), ArchiveRequest{ExecutionID: e.ID, ApplicationID: sched.ApplicationID, Auto: true}, time.Time{})
-	default:
-		it.logs = append(it.logs, func() { log.InfoContext(ctx, "sending_rejection_notification", "rule_id", d.RuleID) })
-		err = s.queue.EnqueueNotify(ctx, tx.SQLTx(), e.ID)
-	}
-	return e.ID, e.Status, err
+	return c
 }
 
-// recordTimeout records a feedback timeout once per claim key, in tx, with
+// timeoutClaim claims a feedback timeout once per claim key, in tx, with
 // the job of its Slack alert.
-func (s *Service) recordTimeout(ctx context.Context, tx store.Store, it *item) (string, string, error) {
+func (s *Service) timeoutClaim(ctx context.Context, tx store.Store, it *item) *claim {
 	sched, d := it.sched, it.d
-	key := store.ClaimKey("timeout:"+d.Mode, sched.ApplicationID, sched.InterviewStageID, d.RuleID, d.RuleVersion)
-	e, created, err := tx.ClaimExecution(ctx, s.newExecution(sched, d, domain.ExecTimeout), key)
-	if err != nil || !created {
-		return e.ID, e.Status, err
-	}
-	it.logs = append(it.logs, func() {
-		s.log.WarnContext(ctx, "feedback_timeout", "schedule_id", sched.ID, "application_id", sched.ApplicationID,
-			"execution_id", e.ID, "summary", d.Summary)
-	})
-	return e.ID, e.Status, s.queue.EnqueueNotify(ctx, tx.SQLTx(), e.ID)
+	return &claim{it: it, e: s.newExecution(sched, d, domain.ExecTimeout),
+		key: store.ClaimKey("timeout:"+d.Mode, sched.ApplicationID, sched.InterviewStageID, d.RuleID, d.RuleVersion),
+		then: func(e domain.Execution) error {
+			it.logs = append(it.logs, func() {
+				s.log.WarnContext(ctx, "feedback_timeout", "schedule_id", sched.ID, "application_id", sched.ApplicationID,
+					"execution_id", e.ID, "summary", d.Summary)
+			})
+			return s.queue.EnqueueNotify(ctx, tx.SQLTx(), e.ID)
+		}}
 }
 
 // newFeedbackSince reports whether any feedback was submitted or edited

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/ashby-auto-advance/aaa/internal/ashby"
 	"github.com/ashby-auto-advance/aaa/internal/domain"
@@ -12,147 +13,262 @@ import (
 	"github.com/ashby-auto-advance/aaa/internal/store"
 )
 
-// claimShadowAdvance records a shadow advance once per claim key. It runs in
+// shadowAdvanceClaim claims a shadow advance once per claim key. It runs in
 // the record step's transaction, with the schedule's stamp: shadow never
 // calls Ashby, so nothing stands between the claim and the stamp, and a
 // fault between them rolls both back (a claim committed alone would make
 // the next try find it and say nothing, while the schedule looked
 // undecided). A target stage that could not be resolved is kept as the
 // row's failure reason: a shadow decision is shown, not acted on.
-func (s *Service) claimShadowAdvance(ctx context.Context, tx store.Store, it *item) (string, string, error) {
+func (s *Service) shadowAdvanceClaim(ctx context.Context, it *item) *claim {
 	sched, d := it.sched, it.d
 	e := s.newExecution(sched, d, domain.ExecDryRun)
 	e.ToStageID = it.target
 	if it.terr != nil {
 		e.FailureReason = it.terr.Error()
 	}
-	key := store.ClaimKey("advance:shadow", sched.ApplicationID, sched.InterviewStageID, d.RuleID, d.RuleVersion)
-	got, created, err := tx.ClaimExecution(ctx, e, key)
-	if created {
-		it.logs = append(it.logs, func() {
-			s.log.InfoContext(ctx, "DRY_RUN_would_advance_candidate", "schedule_id", sched.ID,
-				"application_id", sched.ApplicationID, "rule_id", d.RuleID, "from_stage_id", sched.InterviewStageID,
-				"to_stage_id", it.target, "execution_id", got.ID)
-		})
-	}
-	return got.ID, got.Status, err
+	return &claim{it: it, e: e, key: store.ClaimKey("advance:shadow", sched.ApplicationID, sched.InterviewStageID, d.RuleID, d.RuleVersion),
+		then: func(got domain.Execution) error {
+			it.logs = append(it.logs, func() {
+				s.log.InfoContext(ctx, "DRY_RUN_would_advance_candidate", "schedule_id", sched.ID,
+					"application_id", sched.ApplicationID, "rule_id", d.RuleID, "from_stage_id", sched.InterviewStageID,
+					"to_stage_id", it.target, "execution_id", got.ID)
+			})
+			return nil
+		}}
 }
 
-// advanceLive moves the candidate of a live advance decision exactly once,
-// with the target stage already resolved (terr is the error of resolving
-// it). It calls Ashby, so it never runs inside a transaction: the claim
-// commits on its own before the call.
-func (s *Service) advanceLive(ctx context.Context, sched domain.Schedule, d domain.Decision, rule domain.Rule, target string, terr error) (string, string, error) {
-	log := s.log.With("schedule_id", sched.ID, "application_id", sched.ApplicationID, "rule_id", d.RuleID)
-	e := s.newExecution(sched, d, domain.ExecPending)
-	e.ToStageID = target
-	key := store.ClaimKey("advance", sched.ApplicationID, sched.InterviewStageID, d.RuleID, d.RuleVersion)
-	if terr != nil {
-		if errors.Is(terr, errNoTarget) {
+// liveAdvance is one live advance decision on its way through act's steps.
+type liveAdvance struct {
+	it  *item
+	log *slog.Logger
+	// c is its claim; held is set when it is held to working hours (the
+	// claim is then scheduled at that time), noTarget when the rule has no
+	// target stage (the claim then records the failure).
+	c        claim
+	held     time.Time
+	noTarget bool
+	// own reports that this pass acts on the claim (created, or taken over:
+	// got is then the row as this pass stamped it).
+	own bool
+	// fin is the outcome of the move to record, if it reached one.
+	fin *finish
+	// id, status and err are the advance's result.
+	id, status string
+	err        error
+	done       bool
+}
+
+// finish is the outcome of a claimed advance, recorded by finishAll.
+type finish struct {
+	status, reason string
+}
+
+func (a *liveAdvance) result(id, status string, err error) {
+	a.id, a.status, a.err, a.done = id, status, err, true
+}
+
+// claimLive is act's first step: every live advance's claim in one
+// transaction, with one statement, before any Ashby call. A claim commits
+// pending (this pass acts on it), scheduled at act_at when the rule holds
+// its actions to working hours (with its re-evaluation at that time, in the
+// same transaction), or failed when the rule has no target stage (recorded
+// once, and alerted). A target stage that failed for a transient reason
+// claims nothing: the job retries.
+func (s *Service) claimLive(ctx context.Context, live []*liveAdvance) {
+	var todo []*liveAdvance
+	for _, a := range live {
+		it := a.it
+		sched, d := it.sched, it.d
+		a.log = s.log.With("schedule_id", sched.ID, "application_id", sched.ApplicationID, "rule_id", d.RuleID)
+		e := s.newExecution(sched, d, domain.ExecPending)
+		e.ToStageID = it.target
+		a.c = claim{it: it, e: e, key: store.ClaimKey("advance", sched.ApplicationID, sched.InterviewStageID, d.RuleID, d.RuleVersion)}
+		switch {
+		case it.terr != nil && errors.Is(it.terr, errNoTarget):
 			// A configuration problem: record it once, alert, and stop.
-			e.Status, e.FailureReason = domain.ExecFailed, terr.Error()
-			got, created, err := s.st.ClaimExecution(ctx, e, key)
-			if created {
-				log.ErrorContext(ctx, "advancement_target_missing", "error", terr.Error(), "execution_id", got.ID)
+			a.c.e.Status, a.c.e.FailureReason = domain.ExecFailed, it.terr.Error()
+			a.noTarget = true
+		case it.terr != nil:
+			a.result("", "", it.terr) // transient: the job retries
+			continue
+		default:
+			if at := s.actAt(it.rule, 0); at.After(s.now()) {
+				// Held to working hours: the claim is scheduled, and the
+				// re-evaluation at its time commits with it.
+				a.held = at
+				a.c.e.Status, a.c.e.ActAt = domain.ExecScheduled, at
+			}
+		}
+		todo = append(todo, a)
+	}
+	if len(todo) == 0 {
+		return
+	}
+	claims := make([]*claim, len(todo))
+	for i, a := range todo {
+		claims[i] = &a.c
+	}
+	err := s.st.InTx(ctx, func(tx store.Store) error {
+		if err := claimAll(ctx, tx, claims); err != nil {
+			return err
+		}
+		var rechecks []domain.EvaluationRequest
+		for _, a := range todo {
+			if a.c.created && !a.held.IsZero() {
+				rechecks = append(rechecks, domain.EvaluationRequest{ScheduleID: a.it.sched.ID, At: a.held, ChangedAt: noChange})
+			}
+		}
+		if len(rechecks) == 0 {
+			return nil
+		}
+		return s.queue.EnqueueEvaluations(ctx, tx.SQLTx(), rechecks...)
+	})
+	for _, a := range todo {
+		switch got := a.c.got; {
+		case err != nil:
+			a.result("", "", err)
+		case a.noTarget:
+			if a.c.created {
+				a.log.ErrorContext(ctx, "advancement_target_missing", "error", a.it.terr.Error(), "execution_id", got.ID)
 				s.notices.AlertExecution(ctx, got)
 			}
-			return got.ID, got.Status, err
-		}
-		return "", "", terr // transient: the job retries
-	}
-	if at := s.actAt(rule, 0); at.After(s.now()) {
-		// Held to working hours: the claim is scheduled, and the
-		// re-evaluation at its time commits with it.
-		e.Status, e.ActAt = domain.ExecScheduled, at
-		var got domain.Execution
-		var created bool
-		err := s.st.InTx(ctx, func(tx store.Store) error {
-			var err error
-			if got, created, err = tx.ClaimExecution(ctx, e, key); err != nil || !created {
-				return err
+			a.result(got.ID, got.Status, nil)
+		case !a.held.IsZero() && (a.c.created || got.Status != domain.ExecScheduled || !s.due(got)):
+			if a.c.created {
+				a.log.InfoContext(ctx, "advancement_held_to_work_hours", "execution_id", got.ID, "act_at", a.held.UTC())
 			}
-			return s.queue.EnqueueEvaluate(ctx, tx.SQLTx(), sched.ID, at, noChange)
-		})
-		if err != nil {
-			return "", "", err
-		}
-		if created {
-			log.InfoContext(ctx, "advancement_held_to_work_hours", "execution_id", got.ID, "act_at", at.UTC())
-		}
-		if created || got.Status != domain.ExecScheduled || !s.due(got) {
-			return got.ID, got.Status, nil
+			a.result(got.ID, got.Status, nil)
 		}
 	}
-	// Claim before Ashby is called: a second evaluation (another worker,
-	// the sweep, a retry) finds the claim and does nothing.
-	got, created, err := s.st.ClaimExecution(ctx, e, key)
-	if err != nil {
-		return "", "", err
+}
+
+// take is act's second step, for one claim that found a row already there
+// (another worker's, an earlier pass's, one held to working hours): it
+// decides whether this pass acts on it. A scheduled claim is taken once
+// its time has come (compare-and-set to pending, unless someone cancelled
+// it); a pending one only past its lease (its worker stopped), by a
+// takeover whose new stamp fences that worker out: executeAdvance then
+// re-reads the application before any write, since its call may have
+// landed. Anything else is done, or in another worker's hands.
+func (s *Service) take(ctx context.Context, a *liveAdvance) {
+	got := a.c.got
+	if a.c.created {
+		a.own = true
+		return
 	}
-	if !created && got.Status == domain.ExecScheduled {
-		// Held to working hours (or a scheduled claim): act once its time
-		// has come, unless someone cancelled it.
+	if got.Status == domain.ExecScheduled {
 		if !s.due(got) {
-			return got.ID, got.Status, nil
+			a.result(got.ID, got.Status, nil)
+			return
 		}
 		if err := s.st.UpdateExecutionStatus(ctx, store.ExecutionUpdate{ID: got.ID, FromStatus: domain.ExecScheduled,
 			Status: domain.ExecPending, At: s.now()}); err != nil {
 			if errors.Is(err, domain.ErrConflict) {
-				return got.ID, got.Status, nil
+				err = nil
 			}
-			return got.ID, got.Status, err
+			a.result(got.ID, got.Status, err)
+			return
 		}
-		if got, err = s.st.GetExecution(ctx, got.ID); err != nil {
-			return "", "", err
-		}
-		created = true // ours now: act below
-	}
-	if !created {
-		if got.Status != domain.ExecPending || s.now().Sub(got.UpdatedAt) < s.opts.ClaimLease {
-			return got.ID, got.Status, nil // done, or in another worker's hands
-		}
-		// Pending past its lease: its worker stopped. Take it over; the new
-		// stamp fences that worker out, and executeAdvance re-reads the
-		// application before any write, since its call may have landed.
-		stamp, err := s.st.TakeOverExecution(ctx, got.ID, got.UpdatedAt, s.now(), "")
+		got, err := s.st.GetExecution(ctx, got.ID)
 		if err != nil {
-			if errors.Is(err, domain.ErrConflict) {
-				return got.ID, got.Status, nil
-			}
-			return got.ID, got.Status, err
+			a.result("", "", err)
+			return
 		}
-		got.UpdatedAt = stamp
-		log.WarnContext(ctx, "advancement_taken_over", "execution_id", got.ID)
+		a.c.got, a.own = got, true
+		return
 	}
-	status, err := s.executeAdvance(ctx, got, log.With("execution_id", got.ID))
-	return got.ID, status, err
+	if got.Status != domain.ExecPending || s.now().Sub(got.UpdatedAt) < s.opts.ClaimLease {
+		a.result(got.ID, got.Status, nil) // done, or in another worker's hands
+		return
+	}
+	stamp, err := s.st.TakeOverExecution(ctx, got.ID, got.UpdatedAt, s.now(), "")
+	if err != nil {
+		if errors.Is(err, domain.ErrConflict) {
+			err = nil
+		}
+		a.result(got.ID, got.Status, err)
+		return
+	}
+	a.c.got.UpdatedAt, a.own = stamp, true
+	a.log.WarnContext(ctx, "advancement_taken_over", "execution_id", got.ID)
 }
 
-// executeAdvance performs a claimed advance: stale-stage guard, changeStage,
-// audit. A failed or uncertain call is followed by a re-read, never by a
-// blind second changeStage.
-func (s *Service) executeAdvance(ctx context.Context, e domain.Execution, log *slog.Logger) (string, error) {
-	finish := func(status, reason string) (string, error) {
-		err := s.st.InTx(ctx, func(tx store.Store) error {
-			if err := tx.UpdateExecutionStatus(ctx, store.ExecutionUpdate{ID: e.ID, FromStatus: domain.ExecPending,
-				Status: status, FailureReason: reason, At: s.now(), Acted: status == domain.ExecSuccess}); err != nil {
-				return err
-			}
-			if status != domain.ExecSuccess {
-				return nil
-			}
-			// The recruiter's message with its Undo button, when the
-			// rule asks for one, commits with the success.
-			if rule, err := tx.GetRule(ctx, e.RuleID); err == nil && rule.NotifyOnAdvance {
-				return s.queue.EnqueueNotify(ctx, tx.SQLTx(), e.ID)
-			}
-			return nil
-		})
-		if err == nil && status == domain.ExecSuccess {
-			s.supersedeRejections(ctx, e)
+// finishAll is act's fourth step: the outcome of every move that reached
+// one, in one transaction, with one compare-and-set statement, and the
+// recruiter's message with its Undo button for each success whose rule
+// asks for one. Once committed, a success retires the rejections it
+// supersedes and a failure is alerted.
+//
+// Until then a moved claim is pending with changeStageSent: a crash in
+// between leaves it to the lease takeover, whose re-read finds the
+// candidate in the target stage and records the success.
+func (s *Service) finishAll(ctx context.Context, live []*liveAdvance) {
+	var fins []*liveAdvance
+	for _, a := range live {
+		if a.fin != nil {
+			fins = append(fins, a)
 		}
-		return status, err
 	}
+	if len(fins) == 0 {
+		return
+	}
+	var results []error
+	err := s.st.InTx(ctx, func(tx store.Store) error {
+		ups := make([]store.ExecutionUpdate, len(fins))
+		for i, a := range fins {
+			ups[i] = store.ExecutionUpdate{ID: a.c.got.ID, FromStatus: domain.ExecPending, Status: a.fin.status,
+				FailureReason: a.fin.reason, At: s.now(), Acted: a.fin.status == domain.ExecSuccess}
+		}
+		var err error
+		if results, err = tx.UpdateExecutionStatuses(ctx, ups); err != nil {
+			return err
+		}
+		notify := map[string]bool{} // by rule
+		for i, a := range fins {
+			if results[i] != nil || a.fin.status != domain.ExecSuccess {
+				continue
+			}
+			ruleID := a.c.got.RuleID
+			on, ok := notify[ruleID]
+			if !ok {
+				rule, err := tx.GetRule(ctx, ruleID)
+				on = err == nil && rule.NotifyOnAdvance
+				notify[ruleID] = on
+			}
+			if on {
+				if err := s.queue.EnqueueNotify(ctx, tx.SQLTx(), a.c.got.ID); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	for i, a := range fins {
+		e := a.c.got
+		switch {
+		case err != nil:
+			a.result(e.ID, a.fin.status, err)
+		case results[i] != nil:
+			a.result(e.ID, a.fin.status, results[i])
+		default:
+			a.result(e.ID, a.fin.status, nil)
+			switch a.fin.status {
+			case domain.ExecSuccess:
+				s.supersedeRejections(ctx, e)
+			case domain.ExecFailed:
+				e.Status, e.FailureReason = domain.ExecFailed, a.fin.reason
+				s.notices.AlertExecution(ctx, e)
+			}
+		}
+	}
+}
+
+// executeAdvance moves a claimed advance: stale-stage guard, changeStage.
+// It returns the outcome to record (finishAll) when it reached one, else
+// the claim stays pending and status says so. A failed or uncertain call
+// is followed by a re-read, never by a blind second changeStage.
+func (s *Service) executeAdvance(ctx context.Context, e domain.Execution, log *slog.Logger) (*finish, string, error) {
 	// sent records that a changeStage may have reached Ashby for this claim
 	// (now, or before a crash): only then is finding the candidate in the
 	// target stage our own success rather than a recruiter's move.
@@ -164,7 +280,7 @@ func (s *Service) executeAdvance(ctx context.Context, e domain.Execution, log *s
 			lastErr = fmt.Errorf("read application: %w", err)
 			log.WarnContext(ctx, "advancement_attempt_failed", "attempt", attempt, "error", lastErr.Error())
 			if err := s.sleep(ctx, s.opts.AttemptDelay); err != nil {
-				return domain.ExecPending, err
+				return nil, domain.ExecPending, err
 			}
 			continue
 		}
@@ -172,11 +288,11 @@ func (s *Service) executeAdvance(ctx context.Context, e domain.Execution, log *s
 		case cur == e.ToStageID && sent:
 			// Moved already: by this claim's earlier, uncertain call.
 			log.InfoContext(ctx, "candidate_advanced_successfully", "attempt", attempt, "to_stage_id", e.ToStageID, "confirmed_by_reread", true)
-			return finish(domain.ExecSuccess, "")
+			return &finish{status: domain.ExecSuccess}, "", nil
 		case app.Status == ashby.ApplicationStatusArchived || app.Status == ashby.ApplicationStatusHired || cur != e.FromStageID:
 			reason := fmt.Sprintf("application left stage %s before aaa acted (now %s, status %s)", e.FromStageID, stageOrNone(cur), app.Status)
 			log.InfoContext(ctx, "advancement_stale", "reason", reason)
-			return finish(domain.ExecStale, reason)
+			return &finish{status: domain.ExecStale, reason: reason}, "", nil
 		}
 		// Fence every send: only the worker whose stamp is still on the
 		// claim may call Ashby (a slow worker whose claim was taken over
@@ -184,9 +300,9 @@ func (s *Service) executeAdvance(ctx context.Context, e domain.Execution, log *s
 		stamp, err := s.st.TakeOverExecution(ctx, e.ID, e.UpdatedAt, s.now(), changeStageSent)
 		if errors.Is(err, domain.ErrConflict) {
 			log.WarnContext(ctx, "advancement_claim_lost")
-			return domain.ExecPending, nil
+			return nil, domain.ExecPending, nil
 		} else if err != nil {
-			return domain.ExecPending, err
+			return nil, domain.ExecPending, err
 		}
 		e.UpdatedAt, sent = stamp, true
 		_, err = s.ats.AdvanceApplication(ctx, e.ApplicationID, e.ToStageID)
@@ -194,7 +310,7 @@ func (s *Service) executeAdvance(ctx context.Context, e domain.Execution, log *s
 			log.InfoContext(ctx, "candidate_advanced_successfully", "attempt", attempt, "from_stage_id", e.FromStageID, "to_stage_id", e.ToStageID)
 			_ = s.st.UpsertApplication(ctx, domain.Application{ID: app.ID, CandidateID: app.Candidate.ID, JobID: app.Job.ID,
 				CurrentStageID: e.ToStageID, Status: app.Status, CandidateName: app.Candidate.Name, UpdatedAt: s.now()})
-			return finish(domain.ExecSuccess, "")
+			return &finish{status: domain.ExecSuccess}, "", nil
 		}
 		lastErr = err
 		log.WarnContext(ctx, "advancement_attempt_failed", "attempt", attempt, "uncertain", ashby.IsUncertain(err), "error", err.Error())
@@ -202,16 +318,11 @@ func (s *Service) executeAdvance(ctx context.Context, e domain.Execution, log *s
 			break // Ashby refused the move: retrying will not help.
 		}
 		if err := s.sleep(ctx, s.opts.AttemptDelay); err != nil {
-			return domain.ExecPending, err
+			return nil, domain.ExecPending, err
 		}
 	}
 	reason := fmt.Sprintf("advance failed after %d attempts: %v", s.opts.AdvanceAttempts, lastErr)
-	status, err := finish(domain.ExecFailed, reason)
-	if err == nil {
-		e.Status, e.FailureReason = domain.ExecFailed, reason
-		s.notices.AlertExecution(ctx, e)
-	}
-	return status, err
+	return &finish{status: domain.ExecFailed, reason: reason}, "", nil
 }
 
 // changeStageSent marks a pending execution whose changeStage was sent.

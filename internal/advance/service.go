@@ -8,6 +8,7 @@ import (
 
 	"github.com/ashby-auto-advance/aaa/internal/ashby"
 	"github.com/ashby-auto-advance/aaa/internal/catalog"
+	"github.com/ashby-auto-advance/aaa/internal/domain"
 	"github.com/ashby-auto-advance/aaa/internal/notify"
 	"github.com/ashby-auto-advance/aaa/internal/store"
 	"github.com/ashby-auto-advance/aaa/internal/syncer"
@@ -28,6 +29,8 @@ type ATS interface {
 type Queue interface {
 	EnqueueIngest(ctx context.Context, tx *sql.Tx, deliveryIDs ...string) error
 	EnqueueEvaluate(ctx context.Context, tx *sql.Tx, scheduleID string, at, changedAt time.Time) error
+	// EnqueueEvaluations enqueues many evaluations with one insert.
+	EnqueueEvaluations(ctx context.Context, tx *sql.Tx, reqs ...domain.EvaluationRequest) error
 	EnqueueNotify(ctx context.Context, tx *sql.Tx, executionID string) error
 	// EnqueueArchive runs the archive at at (at once when zero).
 	EnqueueArchive(ctx context.Context, tx *sql.Tx, req ArchiveRequest, at time.Time) error

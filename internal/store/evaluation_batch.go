@@ -56,30 +56,68 @@ type ClaimResult struct {
 // limits whatever the columns.
 const batchRows = 500
 
-// valuesRows writes rows parenthesised rows of placeholders, numbered from
-// first, one per column of types (SQL type names). It is the dialect method
-// of the set statements: Postgres infers nothing about the parameters of a
-// VALUES list that feeds an UPDATE (no target column), so each is cast to
-// its type there; SQLite stores what it is given and takes them bare.
-func (db *DB) valuesRows(b *strings.Builder, rows int, types []string, first int) {
-	n := first
-	for r := range rows {
-		if r > 0 {
-			b.WriteString(", ")
+// setStmt builds the text and arguments of a multi-row statement, each
+// argument written where it is used (arg), so the placeholders can be the
+// dialect's.
+type setStmt struct {
+	db   *DB
+	b    strings.Builder
+	args []any
+}
+
+// arg writes the placeholder of v and adds v to the arguments. typ is the
+// SQL type of a value that no column gives a type to (a VALUES list that
+// feeds an UPDATE), empty otherwise.
+func (q *setStmt) arg(v any, typ string) {
+	q.args = append(q.args, v)
+	q.b.WriteString(q.db.placeholder(len(q.args), typ))
+}
+
+// sql writes text.
+func (q *setStmt) sql(text string) { q.b.WriteString(text) }
+
+// placeholder is the n-th placeholder of a statement whose arguments are
+// bound in the order they appear: the dialect method of the set
+// statements. Postgres numbers them ($n), cast to typ when given, since it
+// infers no type for a VALUES list that feeds an UPDATE. SQLite gets a
+// bare ?: it resolves each $n by name through a list it scans from the
+// start, at parse and again at bind, which makes a statement of thousands
+// of $n quadratic (seconds per thousand claims), while anonymous ? cost
+// nothing to resolve.
+func (db *DB) placeholder(n int, typ string) string {
+	switch {
+	case db.opts.Dialect != DialectPostgres:
+		return "?"
+	case typ != "":
+		return fmt.Sprintf("CAST($%d AS %s)", n, typ)
+	}
+	return fmt.Sprintf("$%d", n)
+}
+
+// row writes one parenthesised row of a VALUES list; types, when given,
+// are the values' SQL types (see arg).
+func (q *setStmt) row(vals []any, types []string) {
+	q.sql("(")
+	for c, v := range vals {
+		if c > 0 {
+			q.sql(", ")
 		}
-		b.WriteByte('(')
-		for c, typ := range types {
-			if c > 0 {
-				b.WriteString(", ")
-			}
-			if db.opts.Dialect == DialectPostgres {
-				fmt.Fprintf(b, "CAST($%d AS %s)", n, typ)
-			} else {
-				fmt.Fprintf(b, "$%d", n)
-			}
-			n++
+		typ := ""
+		if types != nil {
+			typ = types[c]
 		}
-		b.WriteByte(')')
+		q.arg(v, typ)
+	}
+	q.sql(")")
+}
+
+// inList writes the placeholders of vals, separated by commas.
+func (q *setStmt) inList(vals []string) {
+	for i, v := range vals {
+		if i > 0 {
+			q.sql(", ")
+		}
+		q.arg(v, "")
 	}
 }
 
@@ -99,18 +137,20 @@ func (db *DB) RecordEvaluations(ctx context.Context, stamps []EvaluationStamp) e
 	var missing []string
 	for start := 0; start < len(uniq); start += batchRows {
 		chunk := uniq[start:min(start+batchRows, len(uniq))]
-		var b strings.Builder
-		b.WriteString(`WITH v (v_id, v_at, v_outcome, v_summary, v_due) AS (VALUES `)
-		db.valuesRows(&b, len(chunk), []string{"TEXT", "TIMESTAMP", "TEXT", "TEXT", "TIMESTAMP"}, 1)
-		b.WriteString(`)
+		q := setStmt{db: db}
+		q.sql(`WITH v (v_id, v_at, v_outcome, v_summary, v_due) AS (VALUES `)
+		for i, st := range chunk {
+			if i > 0 {
+				q.sql(", ")
+			}
+			q.row([]any{st.ScheduleID, st.At.UTC(), st.Outcome, st.Summary, utcPtr(st.DueAt)},
+				[]string{"TEXT", "TIMESTAMP", "TEXT", "TEXT", "TIMESTAMP"})
+		}
+		q.sql(`)
 UPDATE interview_schedules SET last_evaluated_for_advancement_at = v_at, last_outcome = v_outcome,
     last_summary = v_summary, due_at = v_due
 FROM v WHERE schedule_id = v_id`)
-		args := make([]any, 0, 5*len(chunk))
-		for _, s := range chunk {
-			args = append(args, s.ScheduleID, s.At.UTC(), s.Outcome, s.Summary, utcPtr(s.DueAt))
-		}
-		res, err := db.exec(ctx, b.String(), args...)
+		res, err := db.exec(ctx, q.b.String(), q.args...)
 		if err != nil {
 			return fmt.Errorf("record evaluations: %w", err)
 		}
@@ -147,8 +187,11 @@ func (db *DB) existing(ctx context.Context, table, col string, ids []string) (ma
 	found := make(map[string]bool, len(ids))
 	for start := 0; start < len(ids); start += batchRows {
 		chunk := ids[start:min(start+batchRows, len(ids))]
-		ph, args := inList(chunk)
-		rows, err := db.w.QueryContext(ctx, `SELECT `+col+` FROM `+table+` WHERE `+col+` IN (`+ph+`)`, args...)
+		q := setStmt{db: db}
+		q.sql(`SELECT ` + col + ` FROM ` + table + ` WHERE ` + col + ` IN (`)
+		q.inList(chunk)
+		q.sql(`)`)
+		rows, err := db.w.QueryContext(ctx, q.b.String(), q.args...)
 		if err != nil {
 			return nil, db.mapErr(err)
 		}
@@ -161,20 +204,6 @@ func (db *DB) existing(ctx context.Context, table, col string, ids []string) (ma
 		}
 	}
 	return found, nil
-}
-
-// inList is the placeholders $1, ..., $n of vals and their arguments.
-func inList(vals []string) (string, []any) {
-	var b strings.Builder
-	args := make([]any, len(vals))
-	for i, v := range vals {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		fmt.Fprintf(&b, "$%d", i+1)
-		args[i] = v
-	}
-	return b.String(), args
 }
 
 // prepareExecution fills what a new execution row takes by default (id,
@@ -221,27 +250,23 @@ func (db *DB) ClaimExecutions(ctx context.Context, claims []ExecutionClaim) ([]C
 	}
 	for start := 0; start < len(ins); start += batchRows {
 		chunk := ins[start:min(start+batchRows, len(ins))]
-		var b strings.Builder
-		b.WriteString(`INSERT INTO advancement_executions (execution_id, schedule_id, application_id, rule_id, rule_version, mode,
+		q := setStmt{db: db}
+		q.sql(`INSERT INTO advancement_executions (execution_id, schedule_id, application_id, rule_id, rule_version, mode,
     outcome, from_stage_id, to_stage_id, execution_status, failure_reason, summary, evaluation_results,
     claim_key, executed_at, executed_by, updated_at, act_at)
 VALUES `)
-		args := make([]any, 0, 17*len(chunk))
 		for r, i := range chunk {
 			if r > 0 {
-				b.WriteString(", ")
+				q.sql(", ")
 			}
-			n := len(args)
-			fmt.Fprintf(&b, "($%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d)",
-				n+1, n+2, n+3, n+4, n+5, n+6, n+7, n+8, n+9, n+10, n+11, n+12, n+13, n+14, n+15, n+16, n+15, n+17)
 			e, reasons := prepareExecution(claims[i].Execution)
 			e.ID, e.ExecutedAt, e.UpdatedAt = out[i].Execution.ID, out[i].Execution.ExecutedAt, out[i].Execution.UpdatedAt
-			args = append(args, e.ID, e.ScheduleID, e.ApplicationID, nullStr(e.RuleID), e.RuleVersion, e.Mode, e.Outcome,
+			q.row([]any{e.ID, e.ScheduleID, e.ApplicationID, nullStr(e.RuleID), e.RuleVersion, e.Mode, e.Outcome,
 				nullStr(e.FromStageID), nullStr(e.ToStageID), e.Status, nullStr(e.FailureReason), e.Summary, reasons,
-				nullStr(claims[i].Key), e.ExecutedAt, e.ExecutedBy, nullTime(e.ActAt))
+				nullStr(claims[i].Key), e.ExecutedAt, e.ExecutedBy, e.UpdatedAt, nullTime(e.ActAt)}, nil)
 		}
-		b.WriteString(` ON CONFLICT (claim_key) DO NOTHING RETURNING execution_id`)
-		rows, err := db.w.QueryContext(ctx, b.String(), args...)
+		q.sql(` ON CONFLICT (claim_key) DO NOTHING RETURNING execution_id`)
+		rows, err := db.w.QueryContext(ctx, q.b.String(), q.args...)
 		if err != nil {
 			return nil, fmt.Errorf("insert execution: %w", db.mapErr(err))
 		}
@@ -290,8 +315,11 @@ func (db *DB) executionsByClaim(ctx context.Context, keys []string) (map[string]
 	out := make(map[string]domain.Execution, len(keys))
 	for start := 0; start < len(keys); start += batchRows {
 		chunk := keys[start:min(start+batchRows, len(keys))]
-		ph, args := inList(chunk)
-		rows, err := db.w.QueryContext(ctx, `SELECT `+execCols+`, claim_key FROM advancement_executions WHERE claim_key IN (`+ph+`)`, args...)
+		q := setStmt{db: db}
+		q.sql(`SELECT ` + execCols + `, claim_key FROM advancement_executions WHERE claim_key IN (`)
+		q.inList(chunk)
+		q.sql(`)`)
+		rows, err := db.w.QueryContext(ctx, q.b.String(), q.args...)
 		if err != nil {
 			return nil, fmt.Errorf("get execution by claim: %w", db.mapErr(err))
 		}
@@ -338,18 +366,12 @@ func (db *DB) UpdateExecutionStatuses(ctx context.Context, updates []ExecutionUp
 	types := []string{"TEXT", "TEXT", "TEXT", "TEXT", "TEXT", "TIMESTAMP", "TEXT", "TIMESTAMP", "TIMESTAMP", "TEXT", "TIMESTAMP"}
 	for start := 0; start < len(updates); start += batchRows {
 		chunk := updates[start:min(start+batchRows, len(updates))]
-		var b strings.Builder
-		b.WriteString(`WITH v (v_id, v_from, v_status, v_reason, v_by, v_at, v_to, v_act_at, v_acted_at, v_reverted_by, v_reverted_at) AS (VALUES `)
-		db.valuesRows(&b, len(chunk), types, 1)
-		b.WriteString(`)
-UPDATE advancement_executions SET execution_status = v_status, failure_reason = v_reason,
-    executed_by = COALESCE(v_by, executed_by), updated_at = v_at, to_stage_id = COALESCE(v_to, to_stage_id),
-    act_at = COALESCE(v_act_at, act_at), acted_at = COALESCE(v_acted_at, acted_at),
-    reverted_by = COALESCE(v_reverted_by, reverted_by), reverted_at = COALESCE(v_reverted_at, reverted_at)
-FROM v WHERE execution_id = v_id AND (v_from IS NULL OR execution_status = v_from)
-RETURNING execution_id`)
-		args := make([]any, 0, len(types)*len(chunk))
-		for _, p := range chunk {
+		q := setStmt{db: db}
+		q.sql(`WITH v (v_id, v_from, v_status, v_reason, v_by, v_at, v_to, v_act_at, v_acted_at, v_reverted_by, v_reverted_at) AS (VALUES `)
+		for r, p := range chunk {
+			if r > 0 {
+				q.sql(", ")
+			}
 			at := p.At
 			if at.IsZero() {
 				at = time.Now()
@@ -364,10 +386,17 @@ RETURNING execution_id`)
 			if p.RevertedBy != "" {
 				revertedAt = at.UTC()
 			}
-			args = append(args, p.ID, nullStr(p.FromStatus), p.Status, nullStr(p.FailureReason), nullStr(p.ExecutedBy),
-				at.UTC(), nullStr(p.ToStageID), actAt, actedAt, nullStr(p.RevertedBy), revertedAt)
+			q.row([]any{p.ID, nullStr(p.FromStatus), p.Status, nullStr(p.FailureReason), nullStr(p.ExecutedBy),
+				at.UTC(), nullStr(p.ToStageID), actAt, actedAt, nullStr(p.RevertedBy), revertedAt}, types)
 		}
-		rows, err := db.w.QueryContext(ctx, b.String(), args...)
+		q.sql(`)
+UPDATE advancement_executions SET execution_status = v_status, failure_reason = v_reason,
+    executed_by = COALESCE(v_by, executed_by), updated_at = v_at, to_stage_id = COALESCE(v_to, to_stage_id),
+    act_at = COALESCE(v_act_at, act_at), acted_at = COALESCE(v_acted_at, acted_at),
+    reverted_by = COALESCE(v_reverted_by, reverted_by), reverted_at = COALESCE(v_reverted_at, reverted_at)
+FROM v WHERE execution_id = v_id AND (v_from IS NULL OR execution_status = v_from)
+RETURNING execution_id`)
+		rows, err := db.w.QueryContext(ctx, q.b.String(), q.args...)
 		if err != nil {
 			return nil, fmt.Errorf("update executions: %w", db.mapErr(err))
 		}
