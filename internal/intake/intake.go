@@ -192,8 +192,17 @@ func hashHex(b []byte) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// ingestChunk is how many deliveries IngestBatch writes in one transaction.
-const ingestChunk = 100
+// ingestChunk is how many deliveries IngestBatch writes in one
+// transaction: on SQLite few enough that a webhook acknowledgement waiting
+// for the one writer (which it gets next, see store's write gate) waits a
+// few milliseconds at most; on Postgres, where acks do not wait for it,
+// more.
+func (s *Service) ingestChunk() int {
+	if s.st.Dialect() == store.DialectPostgres {
+		return 100
+	}
+	return 25
+}
 
 // IngestBatch applies deliveries stored together (one acknowledgement's
 // group commit): each chunk of schedule deliveries is resolved from the
@@ -205,15 +214,15 @@ const ingestChunk = 100
 // transaction failed. Deliveries already processed are skipped, so a batch
 // run again after a crash does only what is left.
 func (s *Service) IngestBatch(ctx context.Context, deliveryIDs []string) error {
-	for chunk := range slices.Chunk(deliveryIDs, ingestChunk) {
-		if err := s.ingestChunk(ctx, chunk); err != nil {
+	for chunk := range slices.Chunk(deliveryIDs, s.ingestChunk()) {
+		if err := s.ingestSome(ctx, chunk); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (s *Service) ingestChunk(ctx context.Context, ids []string) error {
+func (s *Service) ingestSome(ctx context.Context, ids []string) error {
 	ds, err := s.st.GetDeliveries(ctx, ids)
 	if err != nil {
 		return fmt.Errorf("ingest batch: %w", err)
