@@ -9,8 +9,8 @@
 // IngestBatch, that job, turns the schedule deliveries of a batch into
 // schedules, events and interviewer assignments with a few multi-row
 // statements in one transaction per chunk (25 deliveries on SQLite, 100 on
-// Postgres), resolving plan and job
-// through the catalog, and enqueues their evaluations with one insert.
+// Postgres), resolving plan and job through the catalog, and enqueues their
+// evaluations with one insert.
 // IngestDelivery does the same for one delivery, with the per-delivery
 // retries and failure handling (transient causes retried without counting
 // an attempt, `failed` and an alert after the last one); a batch hands it
