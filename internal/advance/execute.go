@@ -62,6 +62,8 @@ type liveAdvance struct {
 // finish is the outcome of a claimed advance, recorded by finishAll.
 type finish struct {
 	status, reason string
+	// moved is the application as changeStage left it, for the cache.
+	moved *domain.Application
 }
 
 func (a *liveAdvance) result(id, status string, err error) {
@@ -213,6 +215,17 @@ func (s *Service) finishAll(ctx context.Context, live []*liveAdvance) {
 	if len(fins) == 0 {
 		return
 	}
+	// The cache learns where the candidates are now (as the catalog would),
+	// best effort, in one statement.
+	var moved []domain.Application
+	for _, a := range fins {
+		if a.fin.moved != nil {
+			moved = append(moved, *a.fin.moved)
+		}
+	}
+	if len(moved) > 0 {
+		_ = s.st.UpsertApplications(ctx, moved)
+	}
 	var results []error
 	err := s.st.InTx(ctx, func(tx store.Store) error {
 		ups := make([]store.ExecutionUpdate, len(fins))
@@ -244,6 +257,15 @@ func (s *Service) finishAll(ctx context.Context, live []*liveAdvance) {
 		}
 		return nil
 	})
+	var advanced []string
+	for i, a := range fins {
+		if err == nil && results[i] == nil && a.fin.status == domain.ExecSuccess {
+			advanced = append(advanced, a.c.got.ApplicationID)
+		}
+	}
+	// Only the applications with a rejection still open have one to retire
+	// (one query for all; on its failure, every one is looked at).
+	open, oerr := s.st.ApplicationsWithExecutions(ctx, advanced, domain.OutcomeReject, domain.ExecNotified, domain.ExecScheduled)
 	for i, a := range fins {
 		e := a.c.got
 		switch {
@@ -255,7 +277,9 @@ func (s *Service) finishAll(ctx context.Context, live []*liveAdvance) {
 			a.result(e.ID, a.fin.status, nil)
 			switch a.fin.status {
 			case domain.ExecSuccess:
-				s.supersedeRejections(ctx, e)
+				if oerr != nil || open[e.ApplicationID] {
+					s.supersedeRejections(ctx, e)
+				}
 			case domain.ExecFailed:
 				e.Status, e.FailureReason = domain.ExecFailed, a.fin.reason
 				s.notices.AlertExecution(ctx, e)
@@ -308,9 +332,9 @@ func (s *Service) executeAdvance(ctx context.Context, e domain.Execution, log *s
 		_, err = s.ats.AdvanceApplication(ctx, e.ApplicationID, e.ToStageID)
 		if err == nil {
 			log.InfoContext(ctx, "candidate_advanced_successfully", "attempt", attempt, "from_stage_id", e.FromStageID, "to_stage_id", e.ToStageID)
-			_ = s.st.UpsertApplication(ctx, domain.Application{ID: app.ID, CandidateID: app.Candidate.ID, JobID: app.Job.ID,
-				CurrentStageID: e.ToStageID, Status: app.Status, CandidateName: app.Candidate.Name, UpdatedAt: s.now()})
-			return &finish{status: domain.ExecSuccess}, "", nil
+			return &finish{status: domain.ExecSuccess, moved: &domain.Application{ID: app.ID, CandidateID: app.Candidate.ID,
+				JobID: app.Job.ID, CurrentStageID: e.ToStageID, Status: app.Status, CandidateName: app.Candidate.Name,
+				UpdatedAt: s.now()}}, "", nil
 		}
 		lastErr = err
 		log.WarnContext(ctx, "advancement_attempt_failed", "attempt", attempt, "uncertain", ashby.IsUncertain(err), "error", err.Error())

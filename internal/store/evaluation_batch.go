@@ -34,6 +34,12 @@ type EvaluationBatchStore interface {
 	// domain.ErrNotFound when there is no such row); err is the failure of
 	// the statement itself.
 	UpdateExecutionStatuses(ctx context.Context, updates []ExecutionUpdate) (results []error, err error)
+	// UpsertApplications is UpsertApplication for many applications (an
+	// application named twice keeps its last row).
+	UpsertApplications(ctx context.Context, apps []domain.Application) error
+	// ApplicationsWithExecutions returns which of these applications have
+	// an execution with this outcome in one of these statuses.
+	ApplicationsWithExecutions(ctx context.Context, applicationIDs []string, outcome string, statuses ...string) (map[string]bool, error)
 }
 
 var _ EvaluationBatchStore = (*DB)(nil)
@@ -432,4 +438,81 @@ RETURNING execution_id`)
 		}
 	}
 	return results, nil
+}
+
+// UpsertApplications implements EvaluationBatchStore with one INSERT ... ON
+// CONFLICT DO UPDATE per batchRows applications, the same statement as
+// UpsertApplication's with many rows.
+func (db *DB) UpsertApplications(ctx context.Context, apps []domain.Application) error {
+	// A row may be named once per statement (Postgres refuses to update a
+	// row twice in one): the last wins, as one after the other.
+	last := make(map[string]int, len(apps))
+	for i, a := range apps {
+		last[a.ID] = i
+	}
+	uniq := make([]domain.Application, 0, len(last))
+	for i, a := range apps {
+		if last[a.ID] == i {
+			uniq = append(uniq, a)
+		}
+	}
+	for start := 0; start < len(uniq); start += batchRows {
+		chunk := uniq[start:min(start+batchRows, len(uniq))]
+		q := setStmt{db: db}
+		q.sql(`INSERT INTO applications (application_id, candidate_id, job_id, current_stage_id, status, candidate_name,
+    profile_url, recruiter_email, updated_at)
+VALUES `)
+		for i, a := range chunk {
+			if i > 0 {
+				q.sql(", ")
+			}
+			if a.UpdatedAt.IsZero() {
+				a.UpdatedAt = time.Now()
+			}
+			q.row([]any{a.ID, a.CandidateID, a.JobID, a.CurrentStageID, a.Status, a.CandidateName, a.ProfileURL,
+				a.RecruiterEmail, a.UpdatedAt.UTC()}, nil)
+		}
+		q.sql(`
+ON CONFLICT (application_id) DO UPDATE SET candidate_id = excluded.candidate_id, job_id = excluded.job_id,
+    current_stage_id = excluded.current_stage_id, status = excluded.status,
+    candidate_name = CASE WHEN excluded.candidate_name = '' THEN applications.candidate_name ELSE excluded.candidate_name END,
+    profile_url = CASE WHEN excluded.profile_url = '' THEN applications.profile_url ELSE excluded.profile_url END,
+    recruiter_email = excluded.recruiter_email, updated_at = excluded.updated_at`)
+		if _, err := db.exec(ctx, q.b.String(), q.args...); err != nil {
+			return fmt.Errorf("upsert applications: %w", err)
+		}
+	}
+	return nil
+}
+
+// ApplicationsWithExecutions implements EvaluationBatchStore, one query
+// per batchRows applications.
+func (db *DB) ApplicationsWithExecutions(ctx context.Context, applicationIDs []string, outcome string, statuses ...string) (map[string]bool, error) {
+	out := map[string]bool{}
+	if len(statuses) == 0 {
+		return out, nil
+	}
+	for start := 0; start < len(applicationIDs); start += batchRows {
+		chunk := applicationIDs[start:min(start+batchRows, len(applicationIDs))]
+		q := setStmt{db: db}
+		q.sql(`SELECT DISTINCT application_id FROM advancement_executions WHERE outcome = `)
+		q.arg(outcome, "")
+		q.sql(` AND execution_status IN (`)
+		q.inList(statuses)
+		q.sql(`) AND application_id IN (`)
+		q.inList(chunk)
+		q.sql(`)`)
+		rows, err := db.r.QueryContext(ctx, q.b.String(), q.args...)
+		if err != nil {
+			return nil, fmt.Errorf("applications with executions: %w", db.mapErr(err))
+		}
+		ids, err := scanStrings(rows)
+		if err != nil {
+			return nil, fmt.Errorf("applications with executions: %w", db.mapErr(err))
+		}
+		for _, id := range ids {
+			out[id] = true
+		}
+	}
+	return out, nil
 }

@@ -234,3 +234,68 @@ func TestUpdateExecutionStatuses(t *testing.T) {
 		}
 	})
 }
+
+// TestUpsertApplications: many applications in one call are stored as
+// UpsertApplication stores each (empty names and profile URLs keep the
+// stored ones), the last row of an application named twice winning.
+func TestUpsertApplications(t *testing.T) {
+	t.Parallel()
+	testkit.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		testkit.Must(t, db.UpsertApplication(ctx, domain.Application{ID: "a1", CandidateID: "c1", JobID: "j1", CurrentStageID: "stage-1",
+			Status: "Active", CandidateName: "Ada", ProfileURL: "https://ashby/c1", RecruiterEmail: "r@x", UpdatedAt: t0}))
+		apps := []domain.Application{
+			{ID: "a1", CandidateID: "c1", JobID: "j1", CurrentStageID: "stage-1", Status: "Active", UpdatedAt: t0},
+			{ID: "a2", CandidateID: "c2", JobID: "j1", CurrentStageID: "stage-1", Status: "Active", CandidateName: "Sam", UpdatedAt: t0},
+			{ID: "a1", CandidateID: "c1", JobID: "j1", CurrentStageID: "stage-2", Status: "Active", UpdatedAt: t0.Add(time.Minute)},
+		}
+		for i := range 600 { // past one statement's rows
+			apps = append(apps, domain.Application{ID: fmt.Sprintf("b%03d", i), CandidateID: "c", JobID: "j1", CurrentStageID: "stage-1", UpdatedAt: t0})
+		}
+		testkit.Must(t, db.UpsertApplications(ctx, apps))
+		a1, err := db.GetApplication(ctx, "a1")
+		testkit.Must(t, err)
+		if a1.CurrentStageID != "stage-2" || a1.CandidateName != "Ada" || a1.ProfileURL != "https://ashby/c1" || a1.RecruiterEmail != "" ||
+			!a1.UpdatedAt.Equal(t0.Add(time.Minute)) {
+			t.Fatalf("a1 = %+v", a1)
+		}
+		if a2, err := db.GetApplication(ctx, "a2"); err != nil || a2.CandidateName != "Sam" {
+			t.Fatalf("a2 = %+v, %v", a2, err)
+		}
+		if b, err := db.GetApplication(ctx, "b599"); err != nil || b.CurrentStageID != "stage-1" {
+			t.Fatalf("b599 = %+v, %v", b, err)
+		}
+		testkit.Must(t, db.UpsertApplications(ctx, nil))
+	})
+}
+
+// TestApplicationsWithExecutions names the applications that have an
+// execution of an outcome in one of the statuses, and no other.
+func TestApplicationsWithExecutions(t *testing.T) {
+	t.Parallel()
+	testkit.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		for _, e := range []struct{ app, outcome, status string }{
+			{"a1", domain.OutcomeReject, domain.ExecNotified},
+			{"a2", domain.OutcomeReject, domain.ExecScheduled},
+			{"a3", domain.OutcomeReject, domain.ExecRejected},
+			{"a4", domain.OutcomeAdvance, domain.ExecNotified},
+		} {
+			_, err := db.InsertExecution(ctx, domain.Execution{ScheduleID: "s-" + e.app, ApplicationID: e.app, Mode: domain.ModeLive,
+				Outcome: e.outcome, Status: e.status, ExecutedAt: t0}, "")
+			testkit.Must(t, err)
+		}
+		ids := []string{"a1", "a2", "a3", "a4", "a5"}
+		for i := range 600 {
+			ids = append(ids, fmt.Sprintf("b%03d", i))
+		}
+		got, err := db.ApplicationsWithExecutions(ctx, ids, domain.OutcomeReject, domain.ExecNotified, domain.ExecScheduled)
+		testkit.Must(t, err)
+		if len(got) != 2 || !got["a1"] || !got["a2"] {
+			t.Fatalf("got %v, want a1 and a2", got)
+		}
+		if got, err := db.ApplicationsWithExecutions(ctx, nil, domain.OutcomeReject, domain.ExecNotified); err != nil || len(got) != 0 {
+			t.Fatalf("no applications: %v %v", got, err)
+		}
+	})
+}
