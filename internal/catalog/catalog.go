@@ -82,18 +82,77 @@ func (c *Catalog) PlanOfStage(ctx context.Context, stageID string) (string, erro
 	return info.InterviewPlanID, nil
 }
 
-// JobOfApplication returns an application's job from the cache, else from Ashby.
-func (c *Catalog) JobOfApplication(ctx context.Context, applicationID string) (string, error) {
-	if a, err := c.st.GetApplication(ctx, applicationID); err == nil && a.JobID != "" {
-		return a.JobID, nil
-	} else if err != nil && !errors.Is(err, domain.ErrNotFound) {
-		return "", err
+// ResolveSchedules fills in the plan and job of each schedule that is not
+// cancelled and names a stage: from the caches, with one read per distinct
+// stage and one for every application, calling Ashby only on a miss (once
+// per stage or application, however many schedules share it). It caches
+// the interviews of their events the same way. errs[i] is why schedule i
+// could not be resolved (nil when it was or needed nothing).
+func (c *Catalog) ResolveSchedules(ctx context.Context, scheds []domain.Schedule, log *slog.Logger) (errs []error) {
+	errs = make([]error, len(scheds))
+	needs := func(s domain.Schedule) bool { return !s.Cancelled && s.InterviewStageID != "" }
+	var appIDs []string
+	seen := map[string]bool{}
+	for _, s := range scheds {
+		if needs(s) && !seen[s.ApplicationID] {
+			seen[s.ApplicationID] = true
+			appIDs = append(appIDs, s.ApplicationID)
+		}
 	}
-	app, err := c.Application(ctx, applicationID)
+	cached, err := c.st.GetApplications(ctx, appIDs)
 	if err != nil {
-		return "", fmt.Errorf("resolve job of application %s: %w", applicationID, err)
+		for i, s := range scheds {
+			if needs(s) {
+				errs[i] = err
+			}
+		}
+		return errs
 	}
-	return app.Job.ID, nil
+	type resolved struct {
+		id  string
+		err error
+	}
+	jobs := make(map[string]resolved, len(appIDs))
+	for _, a := range cached {
+		if a.JobID != "" {
+			jobs[a.ID] = resolved{id: a.JobID}
+		}
+	}
+	plans := map[string]resolved{}
+	var events []domain.Event
+	interviews := map[string]bool{}
+	for i := range scheds {
+		s := &scheds[i]
+		if !needs(*s) {
+			continue
+		}
+		plan, ok := plans[s.InterviewStageID]
+		if !ok {
+			plan.id, plan.err = c.PlanOfStage(ctx, s.InterviewStageID)
+			plans[s.InterviewStageID] = plan
+		}
+		job, ok := jobs[s.ApplicationID]
+		if !ok {
+			app, err := c.Application(ctx, s.ApplicationID)
+			if err != nil {
+				err = fmt.Errorf("resolve job of application %s: %w", s.ApplicationID, err)
+			}
+			job = resolved{id: app.Job.ID, err: err}
+			jobs[s.ApplicationID] = job
+		}
+		if errs[i] = errors.Join(plan.err, job.err); errs[i] != nil {
+			continue
+		}
+		s.InterviewPlanID, s.JobID = plan.id, job.id
+		for _, e := range s.Events {
+			if !interviews[e.InterviewID] {
+				interviews[e.InterviewID] = true
+				events = append(events, e)
+			}
+		}
+	}
+	c.CacheInterviews(ctx, domain.Schedule{Events: events}, log)
+	return errs
 }
 
 // Application reads an application from Ashby (always: the stale-stage guard

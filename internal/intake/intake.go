@@ -227,13 +227,12 @@ func (s *Service) ingestSome(ctx context.Context, ids []string) error {
 	if err != nil {
 		return fmt.Errorf("ingest batch: %w", err)
 	}
-	var ps []prepared
+	var in []decoded
 	var alone []string
 	for _, d := range ds {
 		if d.Status != domain.DeliveryPending {
 			continue
 		}
-		log := s.log.With("delivery_id", d.ID, "action", d.Action)
 		env, err := ashby.DecodeEnvelope(d.Payload)
 		if err == nil {
 			err = env.Check()
@@ -242,12 +241,13 @@ func (s *Service) ingestSome(ctx context.Context, ids []string) error {
 			alone = append(alone, d.ID)
 			continue
 		}
-		p, err := s.prepare(ctx, d, env, log)
+		in = append(in, decoded{d: d, env: env, log: s.log.With("delivery_id", d.ID, "action", d.Action)})
+	}
+	ps, errs := s.prepare(ctx, in)
+	for i, err := range errs {
 		if err != nil {
-			alone = append(alone, d.ID)
-			continue
+			alone = append(alone, in[i].d.ID)
 		}
-		ps = append(ps, p)
 	}
 	var done []func()
 	err = s.st.InTx(ctx, func(tx store.Store) error {
@@ -339,13 +339,13 @@ func (s *Service) ingest(ctx context.Context, d domain.Delivery, log *slog.Logge
 	if ashby.IsLifecycleAction(env.Action) && s.lifecycle != nil {
 		return s.ingestLifecycle(ctx, d, env, log)
 	}
-	p, err := s.prepare(ctx, d, env, log)
-	if err != nil {
-		return err
+	ps, errs := s.prepare(ctx, []decoded{{d: d, env: env, log: log}})
+	if errs[0] != nil {
+		return errs[0]
 	}
 	var done []func()
 	if err := s.st.InTx(ctx, func(tx store.Store) error {
-		done, err = s.apply(ctx, tx, []prepared{p})
+		done, err = s.apply(ctx, tx, ps)
 		return err
 	}); err != nil {
 		return err
@@ -364,25 +364,33 @@ type prepared struct {
 	log   *slog.Logger
 }
 
-// prepare turns a decoded schedule delivery into the schedule to store,
-// resolving plan and job from the caches (calling Ashby only on a miss).
-// It runs before the transaction: no network call holds a write lock.
-func (s *Service) prepare(ctx context.Context, d domain.Delivery, env ashby.Envelope, log *slog.Logger) (prepared, error) {
-	as := *env.Data.InterviewSchedule
-	log.InfoContext(ctx, "processing_schedule_update", "schedule_id", as.ID, "status", as.Status)
-	sched := scheduleFromAshby(as, s.now())
-	sched.SourceUpdatedAt, sched.SourceAt = as.SourceTime(), d.ReceivedAt
-	if !sched.Cancelled && sched.InterviewStageID != "" {
-		var err error
-		if sched.InterviewPlanID, err = s.catalog.PlanOfStage(ctx, sched.InterviewStageID); err != nil {
-			return prepared{}, err
-		}
-		if sched.JobID, err = s.catalog.JobOfApplication(ctx, sched.ApplicationID); err != nil {
-			return prepared{}, err
-		}
-		s.catalog.CacheInterviews(ctx, sched, log)
+// prepare turns decoded schedule deliveries into the schedules to store,
+// resolving plans and jobs from the caches in bulk (calling Ashby only on a
+// miss, once per stage or application). errs[i] is why delivery i could not
+// be prepared; ps holds the others, in order. It runs before the
+// transaction: no network call holds a write lock.
+func (s *Service) prepare(ctx context.Context, in []decoded) (ps []prepared, errs []error) {
+	scheds := make([]domain.Schedule, len(in))
+	for i, x := range in {
+		as := *x.env.Data.InterviewSchedule
+		x.log.InfoContext(ctx, "processing_schedule_update", "schedule_id", as.ID, "status", as.Status)
+		scheds[i] = scheduleFromAshby(as, s.now())
+		scheds[i].SourceUpdatedAt, scheds[i].SourceAt = as.SourceTime(), x.d.ReceivedAt
 	}
-	return prepared{d: d, sched: sched, log: log}, nil
+	errs = s.catalog.ResolveSchedules(ctx, scheds, s.log)
+	for i, x := range in {
+		if errs[i] == nil {
+			ps = append(ps, prepared{d: x.d, sched: scheds[i], log: x.log})
+		}
+	}
+	return ps, errs
+}
+
+// decoded is a stored schedule delivery with its decoded body.
+type decoded struct {
+	d   domain.Delivery
+	env ashby.Envelope
+	log *slog.Logger
 }
 
 // apply writes prepared deliveries in tx: their schedules with a few

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/ashby-auto-advance/aaa/internal/domain"
@@ -33,6 +34,9 @@ type MetadataStore interface {
 	GetAshbyUser(ctx context.Context, id string) (domain.AshbyUser, error)
 	UpsertApplication(ctx context.Context, a domain.Application) error
 	GetApplication(ctx context.Context, id string) (domain.Application, error)
+	// GetApplications returns the cached applications with these ids
+	// (missing ones are left out), one query per 500.
+	GetApplications(ctx context.Context, ids []string) ([]domain.Application, error)
 	// MetadataCounts counts jobs, plans and stages and the last job sync.
 	MetadataCounts(ctx context.Context) (MetadataCounts, error)
 }
@@ -360,17 +364,48 @@ ON CONFLICT (application_id) DO UPDATE SET candidate_id = excluded.candidate_id,
 
 // GetApplication implements MetadataStore.
 func (db *DB) GetApplication(ctx context.Context, id string) (domain.Application, error) {
-	var a domain.Application
-	var updated sql.NullTime
-	err := db.r.QueryRowContext(ctx, `SELECT application_id, candidate_id, job_id, current_stage_id, status,
-    candidate_name, profile_url, recruiter_email, updated_at FROM applications WHERE application_id = $1`, id).
-		Scan(&a.ID, &a.CandidateID, &a.JobID, &a.CurrentStageID, &a.Status, &a.CandidateName, &a.ProfileURL,
-			&a.RecruiterEmail, &updated)
+	a, err := scanApplication(db.r.QueryRowContext(ctx, `SELECT `+applicationCols+` FROM applications WHERE application_id = $1`, id))
 	if err != nil {
 		return domain.Application{}, fmt.Errorf("get application %s: %w", id, db.mapErr(err))
 	}
-	a.UpdatedAt = timeOf(updated)
 	return a, nil
+}
+
+// GetApplications implements MetadataStore.
+func (db *DB) GetApplications(ctx context.Context, ids []string) ([]domain.Application, error) {
+	out := make([]domain.Application, 0, len(ids))
+	for chunk := range slices.Chunk(ids, 500) {
+		ph, args := placeholders(chunk, 1)
+		rows, err := db.r.QueryContext(ctx, `SELECT `+applicationCols+` FROM applications WHERE application_id IN (`+ph+`)`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("get %d applications: %w", len(chunk), db.mapErr(err))
+		}
+		for rows.Next() {
+			a, err := scanApplication(rows)
+			if err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("scan application: %w", db.mapErr(err))
+			}
+			out = append(out, a)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("get %d applications: %w", len(chunk), db.mapErr(err))
+		}
+	}
+	return out, nil
+}
+
+const applicationCols = `application_id, candidate_id, job_id, current_stage_id, status, candidate_name, profile_url,
+    recruiter_email, updated_at`
+
+func scanApplication(sc interface{ Scan(...any) error }) (domain.Application, error) {
+	var a domain.Application
+	var updated sql.NullTime
+	err := sc.Scan(&a.ID, &a.CandidateID, &a.JobID, &a.CurrentStageID, &a.Status, &a.CandidateName, &a.ProfileURL,
+		&a.RecruiterEmail, &updated)
+	a.UpdatedAt = timeOf(updated)
+	return a, err
 }
 
 // MetadataCounts implements MetadataStore.

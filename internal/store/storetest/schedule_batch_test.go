@@ -202,3 +202,31 @@ func TestAcceptDeliveries(t *testing.T) {
 		}
 	})
 }
+
+// TestGetApplications: many cached applications in one read, missing ids
+// left out, the same rows GetApplication returns.
+func TestGetApplications(t *testing.T) {
+	t.Parallel()
+	testkit.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		for _, id := range []string{"a1", "a2"} {
+			testkit.Must(t, db.UpsertApplication(ctx, domain.Application{ID: id, CandidateID: "c-" + id, JobID: "job-" + id,
+				CurrentStageID: "st", Status: "Active", CandidateName: "Name " + id, UpdatedAt: t0}))
+		}
+		got, err := db.GetApplications(ctx, []string{"a1", "missing", "a2"})
+		testkit.Must(t, err)
+		if len(got) != 2 {
+			t.Fatalf("GetApplications = %d rows, want 2", len(got))
+		}
+		for _, a := range got {
+			one, err := db.GetApplication(ctx, a.ID)
+			testkit.Must(t, err)
+			if !reflect.DeepEqual(a, one) {
+				t.Errorf("GetApplications row %+v, GetApplication %+v", a, one)
+			}
+		}
+		if got, err := db.GetApplications(ctx, nil); err != nil || len(got) != 0 {
+			t.Errorf("no ids = %v, %v", got, err)
+		}
+	})
+}
