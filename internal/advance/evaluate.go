@@ -25,8 +25,14 @@ import (
 //	record  in ONE transaction: every stamp, every audit row that needs no
 //	        Ashby call (shadow advances, rejects, timeouts) and every job
 //	        that follows one (notice, archive, the re-check of a wait);
-//	act     live advances, outside the transaction, each claimed before
-//	        Ashby is called (execute.go).
+//	act     live advances, outside the transaction: all claimed before
+//	        Ashby is called, then moved a few at a time (batch.go,
+//	        execute.go).
+//
+// The record and act steps write with set statements (one statement for
+// every stamp, every claim, every outcome of a batch), so a pass over many
+// schedules costs a few statements more than a pass over one, not a few
+// per schedule.
 //
 // Only what surrounds the steps differs by door: the job reports whether to
 // run again (EvaluateSchedule), the API returns the decision (EvaluateNow),

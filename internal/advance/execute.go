@@ -107,6 +107,8 @@ func (s *Service) claimLive(ctx context.Context, live []*liveAdvance) {
 	if len(todo) == 0 {
 		return
 	}
+	// Claimed before Ashby is called: a second evaluation (another worker,
+	// the sweep, a retry) finds the claim and does nothing.
 	claims := make([]*claim, len(todo))
 	for i, a := range todo {
 		claims[i] = &a.c
@@ -160,6 +162,8 @@ func (s *Service) take(ctx context.Context, a *liveAdvance) {
 		return
 	}
 	if got.Status == domain.ExecScheduled {
+		// Held to working hours (or a scheduled claim): act once its time
+		// has come, unless someone cancelled it.
 		if !s.due(got) {
 			a.result(got.ID, got.Status, nil)
 			return
@@ -184,6 +188,9 @@ func (s *Service) take(ctx context.Context, a *liveAdvance) {
 		a.result(got.ID, got.Status, nil) // done, or in another worker's hands
 		return
 	}
+	// Pending past its lease: its worker stopped. Take it over; the new
+	// stamp fences that worker out, and executeAdvance re-reads the
+	// application before any write, since its call may have landed.
 	stamp, err := s.st.TakeOverExecution(ctx, got.ID, got.UpdatedAt, s.now(), "")
 	if err != nil {
 		if errors.Is(err, domain.ErrConflict) {
