@@ -74,7 +74,8 @@ func New(opts Options) *Service {
 		log: opts.Logger.With("component", "intake"), now: opts.Now, accept: &groupCommit{limit: 1},
 		retention: opts.Retention, lifecycle: opts.Lifecycle}
 	if opts.Store != nil && opts.Store.Dialect() == store.DialectPostgres {
-		// Postgres commits in parallel: a few committers at once.
+		// Postgres commits in parallel: a few committers at once, as many
+		// as the store keeps connections for acknowledgements (postgres.AckConns).
 		s.accept.limit = 4
 	}
 	return s

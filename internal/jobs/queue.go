@@ -67,6 +67,7 @@ type Queue struct {
 	handlers Handlers               // set by Start, read by the workers
 	txc      *river.Client[*sql.Tx] // inserts in database/sql transactions (and works jobs on SQLite)
 	pgc      *river.Client[pgx.Tx]  // works jobs on Postgres
+	pgi      *river.Client[pgx.Tx]  // inserts in acknowledgements' pgx transactions (Postgres)
 	logger   *slog.Logger
 	backoff  backoff // retries, and snoozes of transient failures
 	// unsubscribe ends the job event subscription of ObserveJob.
@@ -175,15 +176,19 @@ func New(opts Options) (*Queue, error) {
 	}
 	var err error
 	if opts.Pool != nil {
-		insCfg := &river.Config{Logger: riverLogger, MaxAttempts: opts.MaxAttempts}
-		// The pgx client works jobs, and inserts in the pgx transactions of
-		// webhook acknowledgements (an insert-only queue only inserts).
-		pgCfg := insCfg
 		if !opts.InsertOnly {
-			pgCfg = workCfg()
+			if q.pgc, err = river.NewClient(riverpgxv5.New(opts.Pool), workCfg()); err != nil {
+				return nil, fmt.Errorf("river client: %w", err)
+			}
 		}
-		if q.pgc, err = river.NewClient(riverpgxv5.New(opts.Pool), pgCfg); err != nil {
-			return nil, fmt.Errorf("river client: %w", err)
+		insCfg := &river.Config{Logger: riverLogger, MaxAttempts: opts.MaxAttempts}
+		// Webhook acknowledgements insert their job in a pgx transaction,
+		// through a client of their own: it wakes the workers (NOTIFY) at
+		// most once per River's default fetch cooldown (100 ms), where the
+		// working client's 5 ms cooldown would NOTIFY with nearly every ack,
+		// and Postgres serialises the commits of notifying transactions.
+		if q.pgi, err = river.NewClient(riverpgxv5.New(opts.Pool), insCfg); err != nil {
+			return nil, fmt.Errorf("river insert client: %w", err)
 		}
 		if q.txc, err = river.NewClient(riverdatabasesql.New(opts.DB), insCfg); err != nil {
 			return nil, fmt.Errorf("river insert client: %w", err)
@@ -291,10 +296,10 @@ func (q *Queue) EnqueueIngestBatch(ctx context.Context, tx store.JobTx, delivery
 	if tx.Pgx == nil {
 		return q.insert(ctx, tx.SQL, args, nil)
 	}
-	if q.pgc == nil {
+	if q.pgi == nil {
 		return errors.New("enqueue ingest_deliveries: a pgx transaction on a queue without the pgx driver")
 	}
-	if _, err := q.pgc.InsertTx(ctx, tx.Pgx, args, nil); err != nil {
+	if _, err := q.pgi.InsertTx(ctx, tx.Pgx, args, nil); err != nil {
 		return fmt.Errorf("enqueue %s: %w", args.Kind(), err)
 	}
 	return nil
@@ -437,7 +442,7 @@ func (q *Queue) AllJobs(ctx context.Context) ([]*rivertype.JobRow, error) {
 // delay it. Call it before Start. On Postgres, where several servers share
 // the queue, River's rescuer decides and this does nothing.
 func (q *Queue) RescueOrphans(ctx context.Context) (int, error) {
-	if q.opts.Pool != nil || q.opts.InsertOnly {
+	if q.pgc != nil || q.opts.InsertOnly {
 		return 0, nil
 	}
 	res, err := q.opts.DB.ExecContext(ctx, `UPDATE river_job SET state = 'available' WHERE state = 'running'`)

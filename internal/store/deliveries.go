@@ -270,12 +270,12 @@ type JobTx struct {
 	Pgx pgx.Tx
 }
 
-// AcceptDeliveries implements DeliveryStore. On Postgres it runs on the
-// pgx pool directly: one multi-row insert from arrays (unnest) and the
+// AcceptDeliveries implements DeliveryStore. On Postgres it runs on its own
+// pgx pool (Options.AckPool) directly: one multi-row insert from arrays (unnest) and the
 // jobs in one pgx transaction, no database/sql round trips. Elsewhere it
 // is InDurableTx with InsertDeliveries.
 func (db *DB) AcceptDeliveries(ctx context.Context, ds []domain.Delivery, enqueue func(ctx context.Context, tx JobTx, inserted map[string]bool) error) (map[string]bool, error) {
-	if db.opts.Pool == nil || db.tx != nil {
+	if db.opts.AckPool == nil || db.tx != nil {
 		var inserted map[string]bool
 		err := db.InDurableTx(ctx, func(tx Store) error {
 			var err error
@@ -303,7 +303,7 @@ func (db *DB) AcceptDeliveries(ctx context.Context, ds []domain.Delivery, enqueu
 		cols.received = append(cols.received, d.ReceivedAt.UTC())
 	}
 	inserted := make(map[string]bool, len(ds))
-	err := pgx.BeginFunc(ctx, db.opts.Pool, func(tx pgx.Tx) error {
+	err := pgx.BeginFunc(ctx, db.opts.AckPool, func(tx pgx.Tx) error {
 		clear(inserted)
 		rows, err := tx.Query(ctx, `
 INSERT INTO webhook_deliveries (delivery_id, dedupe_key, webhook_action_id, action, schedule_id, payload, status, received_at)

@@ -102,9 +102,10 @@ type Options struct {
 	// (SQLite: PRAGMA synchronous=FULL, then back to NORMAL). Unset,
 	// InDurableTx is InTx (Postgres: every commit is durable).
 	DurableOn, DurableOff string
-	// Pool is the pgx pool under Writer on Postgres (nil on SQLite):
-	// AcceptDeliveries runs on it directly.
-	Pool *pgxpool.Pool
+	// AckPool is a pgx pool of its own for webhook acknowledgements on
+	// Postgres (nil on SQLite): AcceptDeliveries runs on it directly, so an
+	// ack never waits for a connection that a job holds.
+	AckPool *pgxpool.Pool
 	// OneWriter says the writer pool has a single connection (SQLite):
 	// transactions then take turns through a gate that lets webhook
 	// acknowledgements (InDurableTx) go before waiting background work.

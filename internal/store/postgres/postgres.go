@@ -15,7 +15,14 @@ import (
 	"github.com/jackc/pgx/v5/stdlib"
 )
 
-// Open connects to the database at url.
+// AckConns is the size of the pool webhook acknowledgements commit through.
+const AckConns = 4
+
+// Open connects to the database at url. It returns the store and the pgx
+// pool River's pgx driver runs over (the one under the store's
+// database/sql handle). Webhook acknowledgements get a small pool of their
+// own (AckConns connections, AcceptDeliveries), so an ack never waits for a
+// connection a job holds.
 func Open(ctx context.Context, url string) (*store.DB, *pgxpool.Pool, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
@@ -28,9 +35,18 @@ func Open(ctx context.Context, url string) (*store.DB, *pgxpool.Pool, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("open postgres: %w", err)
 	}
+	ackCfg := cfg.Copy()
+	ackCfg.MaxConns, ackCfg.MinConns = AckConns, 0
+	acks, err := pgxpool.NewWithConfig(ctx, ackCfg)
+	if err != nil {
+		pool.Close()
+		return nil, nil, fmt.Errorf("open postgres: %w", err)
+	}
 	db := stdlib.OpenDBFromPool(pool)
 	db.SetMaxOpenConns(int(cfg.MaxConns))
-	return store.New(store.Options{Writer: db, Pool: pool, Dialect: store.DialectPostgres, MapError: MapError, Close: pool.Close}), pool, nil
+	closeAll := func() { acks.Close(); pool.Close() }
+	return store.New(store.Options{Writer: db, AckPool: acks, Dialect: store.DialectPostgres, MapError: MapError,
+		Close: closeAll}), pool, nil
 }
 
 // MapError maps Postgres errors to domain sentinels.
