@@ -21,8 +21,8 @@ import (
 // newer is stored, the older marked superseded. A schedule of an
 // application Ashby does not know, and a stage change, each get an
 // ingest_delivery job of their own (the per-delivery retries and failure
-// handling), and stay pending until it runs. One evaluation is enqueued per
-// schedule stored. Running the batch again changes nothing and enqueues
+// handling), and stay pending until it runs. One job evaluates the
+// schedules stored, together. Running the batch again changes nothing and enqueues
 // nothing.
 func TestIngestBatch(t *testing.T) {
 	t.Parallel()
@@ -84,16 +84,18 @@ func TestIngestBatch(t *testing.T) {
 
 		after := allJobs(t, st.Queue)
 		var singles, evaluated []string
+		evalJobs := 0
 		for _, j := range after[before:] {
 			switch j.Kind {
 			case jobs.IngestArgs{}.Kind():
 				var a jobs.IngestArgs
 				testkit.Must(t, json.Unmarshal(j.EncodedArgs, &a))
 				singles = append(singles, a.DeliveryID)
-			case jobs.EvaluateArgs{}.Kind():
-				var a jobs.EvaluateArgs
+			case jobs.EvaluateBatchArgs{}.Kind():
+				var a jobs.EvaluateBatchArgs
 				testkit.Must(t, json.Unmarshal(j.EncodedArgs, &a))
-				evaluated = append(evaluated, a.ScheduleID)
+				evaluated = append(evaluated, a.ScheduleIDs...)
+				evalJobs++
 			default:
 				t.Errorf("unexpected %s job after the batch", j.Kind)
 			}
@@ -103,8 +105,9 @@ func TestIngestBatch(t *testing.T) {
 		wantSingles, wantEval := []string{dUnknown, dMove}, []string{c1.ScheduleID, c2.ScheduleID}
 		slices.Sort(wantSingles)
 		slices.Sort(wantEval)
-		if !slices.Equal(singles, wantSingles) || !slices.Equal(evaluated, wantEval) {
-			t.Errorf("after the batch: single ingest jobs %v, want %v; evaluations %v, want %v", singles, wantSingles, evaluated, wantEval)
+		if !slices.Equal(singles, wantSingles) || !slices.Equal(evaluated, wantEval) || evalJobs != 1 {
+			t.Errorf("after the batch: single ingest jobs %v, want %v; %d evaluation jobs of %v, want one of %v",
+				singles, wantSingles, evalJobs, evaluated, wantEval)
 		}
 
 		// The delivery handed on fails for good in its own job, as a single

@@ -394,8 +394,8 @@ type decoded struct {
 }
 
 // apply writes prepared deliveries in tx: their schedules with a few
-// multi-row statements, the deliveries marked processed, and one insert of
-// the evaluations they ask for. Newest wins by Ashby's time, arrival
+// multi-row statements, the deliveries marked processed, and one job that
+// evaluates the schedules written, together. Newest wins by Ashby's time, arrival
 // breaking ties: an older state (stored, or another delivery of the same
 // schedule in the batch) is recorded as superseded and changes nothing. It
 // returns the log lines to write once tx committed.
@@ -418,7 +418,7 @@ func (s *Service) apply(ctx context.Context, tx store.Store, ps []prepared) ([]f
 	}
 	var done []func()
 	var processed, old []string
-	var evals []domain.EvaluationRequest
+	var evals []string
 	for i, p := range ps {
 		if newest[p.sched.ID] != i || stale[p.sched.ID] {
 			old = append(old, p.d.ID)
@@ -430,7 +430,7 @@ func (s *Service) apply(ctx context.Context, tx store.Store, ps []prepared) ([]f
 			p.log.InfoContext(ctx, "schedule_updated", "schedule_id", p.sched.ID, "events", len(p.sched.Events), "cancelled", p.sched.Cancelled)
 		})
 		if !p.sched.Cancelled {
-			evals = append(evals, domain.EvaluationRequest{ScheduleID: p.sched.ID, ChangedAt: p.sched.UpdatedAt})
+			evals = append(evals, p.sched.ID)
 		}
 	}
 	now := s.now()
@@ -440,7 +440,7 @@ func (s *Service) apply(ctx context.Context, tx store.Store, ps []prepared) ([]f
 	if err := tx.MarkDeliveries(ctx, old, domain.DeliveryProcessed, "superseded by a newer delivery", now); err != nil {
 		return nil, err
 	}
-	return done, s.queue.EnqueueEvaluations(ctx, tx.SQLTx(), evals...)
+	return done, s.queue.EnqueueEvaluateBatch(ctx, tx.SQLTx(), evals)
 }
 
 // ingestLifecycle applies a stage change, hire, erasure or merge and marks

@@ -8,7 +8,6 @@ import (
 
 	"github.com/ashby-auto-advance/aaa/internal/ashby"
 	"github.com/ashby-auto-advance/aaa/internal/catalog"
-	"github.com/ashby-auto-advance/aaa/internal/domain"
 	"github.com/ashby-auto-advance/aaa/internal/lifecycle"
 	"github.com/ashby-auto-advance/aaa/internal/notify"
 	"github.com/ashby-auto-advance/aaa/internal/store"
@@ -19,7 +18,7 @@ import (
 type Queue interface {
 	EnqueueIngest(ctx context.Context, tx *sql.Tx, deliveryIDs ...string) error
 	EnqueueIngestBatch(ctx context.Context, tx store.JobTx, deliveryIDs []string) error
-	EnqueueEvaluations(ctx context.Context, tx *sql.Tx, reqs ...domain.EvaluationRequest) error
+	EnqueueEvaluateBatch(ctx context.Context, tx *sql.Tx, scheduleIDs []string) error
 }
 
 // Options configures a Service.

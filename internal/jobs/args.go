@@ -76,6 +76,21 @@ func (EvaluateArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{Queue: QueueEvaluate, UniqueOpts: uniqueWhileQueued}
 }
 
+// EvaluateBatchArgs evaluates the schedules one ingestion batch changed,
+// together (advance's bulk path: a few queries to load them, set
+// statements to record). It is not unique: each batch's job evaluates its
+// own changes, so a change is never swallowed by a run on older data; an
+// overlap with another job is harmless (decisions are claimed once).
+type EvaluateBatchArgs struct {
+	ScheduleIDs []string `json:"schedule_ids"`
+}
+
+// Kind implements river.JobArgs.
+func (EvaluateBatchArgs) Kind() string { return "evaluate_schedules" }
+
+// InsertOpts puts batches with the other evaluations.
+func (EvaluateBatchArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{Queue: QueueEvaluate} }
+
 // ArchiveArgs archives an application after a recruiter's Slack click (or
 // by rule). Unique per decision: a double click or a Slack retry while the
 // first archive is queued or running adds nothing.

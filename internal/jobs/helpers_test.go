@@ -88,6 +88,11 @@ func (u *useCases) EvaluateSchedule(_ context.Context, id string) (bool, time.Du
 	return false, 0, u.result("evaluate", id, n)
 }
 
+func (u *useCases) EvaluateMany(_ context.Context, ids []string) ([]advance.Evaluation, error) {
+	id := strings.Join(ids, ",")
+	return nil, u.result("evaluate_many", id, u.record("evaluate_many", id, false))
+}
+
 func (u *useCases) ArchiveFromSlack(_ context.Context, r advance.ArchiveRequest, final bool) error {
 	return u.result("archive", r.ExecutionID, u.record("archive", r.ExecutionID, final))
 }

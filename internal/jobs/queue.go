@@ -348,6 +348,15 @@ func (q *Queue) EnqueueEvaluations(ctx context.Context, tx *sql.Tx, reqs ...doma
 	return q.insertMany(ctx, tx, params)
 }
 
+// EnqueueEvaluateBatch enqueues one evaluation of every schedule in ids,
+// together, in tx (may be nil).
+func (q *Queue) EnqueueEvaluateBatch(ctx context.Context, tx *sql.Tx, scheduleIDs []string) error {
+	if len(scheduleIDs) == 0 {
+		return nil
+	}
+	return q.insert(ctx, tx, EvaluateBatchArgs{ScheduleIDs: scheduleIDs}, nil)
+}
+
 // EnqueueArchive enqueues an archive of a rejected candidate, at at (at
 // once when zero).
 func (q *Queue) EnqueueArchive(ctx context.Context, tx *sql.Tx, r advance.ArchiveRequest, at time.Time) error {

@@ -66,6 +66,8 @@ func argsOf(row *rivertype.JobRow) (river.JobArgs, error) {
 		return decodeArgs[IngestArgs](row)
 	case IngestBatchArgs{}.Kind():
 		return decodeArgs[IngestBatchArgs](row)
+	case EvaluateBatchArgs{}.Kind():
+		return decodeArgs[EvaluateBatchArgs](row)
 	case EvaluateArgs{}.Kind():
 		return decodeArgs[EvaluateArgs](row)
 	case ArchiveArgs{}.Kind():

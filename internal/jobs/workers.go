@@ -29,6 +29,7 @@ type Handlers struct {
 	// after a recruiter's click.
 	Evaluator interface {
 		EvaluateSchedule(ctx context.Context, scheduleID string) (rerun bool, rerunIn time.Duration, err error)
+		EvaluateMany(ctx context.Context, scheduleIDs []string) ([]advance.Evaluation, error)
 		ArchiveFromSlack(ctx context.Context, r advance.ArchiveRequest, final bool) error
 		ActOnClick(ctx context.Context, c advance.DecisionClick, final bool) error
 	}
@@ -82,6 +83,10 @@ func (q *Queue) workers() *river.Workers {
 			return river.JobSnooze(in)
 		}
 		return nil
+	}))
+	river.AddWorker(w, river.WorkFunc(func(ctx context.Context, j *river.Job[EvaluateBatchArgs]) error {
+		_, err := q.handlers.Evaluator.EvaluateMany(ctx, j.Args.ScheduleIDs)
+		return err
 	}))
 	river.AddWorker(w, river.WorkFunc(func(ctx context.Context, j *river.Job[ArchiveArgs]) error {
 		return q.handlers.Evaluator.ArchiveFromSlack(ctx, advance.ArchiveRequest(j.Args), final(j.Attempt, j.MaxAttempts))

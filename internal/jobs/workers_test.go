@@ -8,6 +8,7 @@ import (
 
 	"github.com/ashby-auto-advance/aaa/internal/advance"
 	"github.com/ashby-auto-advance/aaa/internal/jobs"
+	"github.com/ashby-auto-advance/aaa/internal/store"
 	"github.com/ashby-auto-advance/aaa/internal/testkit"
 )
 
@@ -25,7 +26,12 @@ func TestWorkersCallTheirUseCase(t *testing.T) {
 		testkit.Must(t, q.EnqueueEvaluate(ctx, nil, "s1", time.Time{}, time.Time{}))
 		testkit.Must(t, q.EnqueueArchive(ctx, nil, advance.ArchiveRequest{ExecutionID: "e1", ApplicationID: "a1"}, time.Time{}))
 		testkit.Must(t, q.EnqueueNotify(ctx, nil, "e2"))
-		want := map[string][]string{"ingest": {"d1", "d2", "d3"}, "evaluate": {"s1"}, "archive": {"e1"}, "notify": {"e2"}}
+		testkit.Must(t, q.EnqueueEvaluateBatch(ctx, nil, []string{"s2", "s3"}))
+		testkit.Must(t, d.DB.InTx(ctx, func(tx store.Store) error {
+			return q.EnqueueIngestBatch(ctx, store.JobTx{SQL: tx.SQLTx()}, []string{"d4", "d5"})
+		}))
+		want := map[string][]string{"ingest": {"d1", "d2", "d3"}, "evaluate": {"s1"}, "archive": {"e1"}, "notify": {"e2"},
+			"evaluate_many": {"s2,s3"}, "ingest_batch": {"d4,d5"}}
 		testkit.Eventually(t, 10*time.Second, "every use case called", func() bool {
 			for method, ids := range want {
 				var got []string

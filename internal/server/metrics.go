@@ -42,7 +42,7 @@ var (
 		"conversations.info", "conversations.open", "users.list", "users.lookupByEmail"}
 	// JobKinds and JobOutcomes label aaa_job_run_duration_seconds (see
 	// internal/jobs).
-	JobKinds = []string{"ingest_deliveries", "ingest_delivery", "evaluate_schedule", "slack_archive", "slack_notify",
+	JobKinds = []string{"ingest_deliveries", "ingest_delivery", "evaluate_schedules", "evaluate_schedule", "slack_archive", "slack_notify",
 		"decision_action", "slack_refresh", "periodic"}
 	JobOutcomes = []string{"completed", "failed", "snoozed", "cancelled"}
 	// JobBacklogStates are the River job states aaa_job_backlog counts:
