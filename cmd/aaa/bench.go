@@ -344,8 +344,14 @@ func (r *benchRun) evaluation(ctx context.Context, sc ashbysim.Scenario) error {
 		return fmt.Errorf("create rule: %w", err)
 	}
 	rule := created.Rule
-	target := 0.3 * float64(len(ids)) / 1000
-	targetText := "≤ 0.3 s per 1,000"
+	// DESIGN.md: 1,000 ready schedules evaluated and acted on (live) in
+	// ≤ 0.5 s on SQLite, ≤ 1 s on Postgres.
+	perThousand := 0.5
+	if r.report.Backend == "postgres" {
+		perThousand = 1
+	}
+	target := perThousand * float64(len(ids)) / 1000
+	targetText := fmt.Sprintf("≤ %.1f s per 1,000", perThousand)
 	for _, mode := range []string{domain.ModeShadow, domain.ModeLive} {
 		if mode == domain.ModeLive {
 			live, err := rulesSvc.SetMode(ctx, actor, rule.ID, rule.Version, domain.ModeLive)
@@ -426,18 +432,20 @@ func (r *benchRun) webhooks(ctx context.Context, sc ashbysim.Scenario) (uint64, 
 	if res.Errors > 0 {
 		note += fmt.Sprintf(", %d failed (first: %v)", res.Errors, res.FirstError)
 	}
-	isSQLite := r.report.Backend == "sqlite"
-	ackTarget, ackText := 3000.0, "≥ 3,000 (Postgres)"
-	if isSQLite {
-		ackTarget, ackText = 7500, "≥ 7,500 (SQLite)"
+	// DESIGN.md's targets are ratios to the minimal receiver measured in
+	// the same run: acks/s ≥ 0.8 of its (SQLite), ≥ 0.7 (Postgres); p99 ≤ 2×.
+	ackRatio := 0.7
+	if r.report.Backend == "sqlite" {
+		ackRatio = 0.8
 	}
 	lat := res.Latency
 	r.report.Add(bench.Figure{Name: "webhook acks/s", Value: res.Throughput(), Unit: "/s",
-		Note: note + " (Python: 141/s)"}.AtLeast(ackTarget, ackText).VsBaseline(bl.Throughput()))
+		Note: note + " while ingesting (Python: 141/s)"}.VsBaseline(bl.Throughput()).
+		RatioAtLeast(ackRatio, fmt.Sprintf("≥ %.1f × baseline", ackRatio)))
 	r.report.Add(bench.Figure{Name: "webhook ack p50", Value: bench.Millis(lat.Percentile(0.50)), Unit: "ms",
 		Note: "Python: 66 ms"}.VsBaseline(bench.Millis(blLat.Percentile(0.50))))
 	r.report.Add(bench.Figure{Name: "webhook ack p99", Value: bench.Millis(lat.Percentile(0.99)), Unit: "ms",
-		Note: "Python: 132 ms"}.AtMost(10, "≤ 10 ms").VsBaseline(bench.Millis(blLat.Percentile(0.99))))
+		Note: "Python: 132 ms"}.VsBaseline(bench.Millis(blLat.Percentile(0.99))).RatioAtMost(2, "≤ 2 × baseline"))
 	r.report.Add(bench.Figure{Name: "webhook ack max", Value: bench.Millis(lat.Max()), Unit: "ms"}.
 		VsBaseline(bench.Millis(blLat.Max())))
 

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -98,19 +99,26 @@ func webhookActionID(t *testing.T, body []byte) string {
 func TestBenchReportPrintsRatiosToBaseline(t *testing.T) {
 	t.Parallel()
 	r := bench.Report{Backend: "postgres", CPUs: 2, Concurrency: 10, Duration: "1s", Schedules: 5}
-	r.Add(bench.Figure{Name: "webhook acks/s", Value: 383, Unit: "/s"}.AtLeast(3000, "≥ 3,000").VsBaseline(930))
-	r.Add(bench.Figure{Name: "webhook ack p99", Value: 76, Unit: "ms"}.AtMost(10, "≤ 10 ms").VsBaseline(36))
+	r.Add(bench.Figure{Name: "webhook acks/s", Value: 383, Unit: "/s"}.VsBaseline(930).RatioAtLeast(0.7, "≥ 0.7 × baseline"))
+	r.Add(bench.Figure{Name: "webhook ack p99", Value: 70, Unit: "ms"}.VsBaseline(36).RatioAtMost(2, "≤ 2 × baseline"))
+	r.Add(bench.Figure{Name: "no baseline", Value: 1, Unit: "/s"}.RatioAtLeast(0.7, "≥ 0.7 × baseline"))
 	r.Add(bench.Figure{Name: "RSS idle", Value: 5, Unit: "MiB"}.VsBaseline(0))
 	var buf bytes.Buffer
 	testkit.Must(t, r.WriteTable(&buf))
 	out := buf.String()
-	for _, want := range []string{"383 /s (0.41 × baseline 930 /s)", "76.0 ms (2.1 × baseline 36.0 ms)"} {
+	for _, want := range []string{"383 /s (0.41 × baseline 930 /s)", "70.0 ms (1.9 × baseline 36.0 ms)"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("table lacks %q:\n%s", want, out)
 		}
 	}
-	if strings.Count(out, "baseline") != 2 {
+	if n := len(regexp.MustCompile(`\(\S+ × baseline`).FindAllString(out, -1)); n != 2 {
 		t.Errorf("a figure without a baseline printed one:\n%s", out)
+	}
+	// Ratio targets: 0.41 misses ≥ 0.7, 1.9 meets ≤ 2, no baseline misses.
+	for i, want := range []bool{false, true, false} {
+		if f := r.Figures[i]; f.Met == nil || *f.Met != want {
+			t.Errorf("%s: met %v, want %v", f.Name, f.Met, want)
+		}
 	}
 	buf.Reset()
 	testkit.Must(t, r.WriteJSON(&buf))
@@ -119,7 +127,7 @@ func TestBenchReportPrintsRatiosToBaseline(t *testing.T) {
 	if f := back.Figures[0]; f.Baseline != 930 || f.Ratio < 0.41 || f.Ratio > 0.42 {
 		t.Errorf("JSON acks figure: %+v", f)
 	}
-	if f := back.Figures[2]; f.Baseline != 0 || f.Ratio != 0 {
+	if f := back.Figures[3]; f.Baseline != 0 || f.Ratio != 0 {
 		t.Errorf("JSON figure without baseline: %+v", f)
 	}
 }

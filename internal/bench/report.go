@@ -69,6 +69,22 @@ func (f Figure) AtMost(target float64, text string) Figure {
 	return f
 }
 
+// RatioAtLeast sets a lower-bound target on the ratio to the baseline
+// (call VsBaseline first); without a baseline the target is missed.
+func (f Figure) RatioAtLeast(target float64, text string) Figure {
+	ok := f.Baseline > 0 && f.Ratio >= target
+	f.Target, f.Met = text, &ok
+	return f
+}
+
+// RatioAtMost sets an upper-bound target on the ratio to the baseline
+// (call VsBaseline first); without a baseline the target is missed.
+func (f Figure) RatioAtMost(target float64, text string) Figure {
+	ok := f.Baseline > 0 && f.Ratio <= target
+	f.Target, f.Met = text, &ok
+	return f
+}
+
 // Below sets a strict upper-bound target.
 func (f Figure) Below(target float64, text string) Figure {
 	ok := f.Value < target
