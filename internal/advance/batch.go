@@ -179,8 +179,20 @@ func (s *Service) act(ctx context.Context, items []item) error {
 				Summary: it.d.Summary, DueAt: it.d.DueAt, At: s.now()})
 		}
 	}
+	// Two schedules of one application in one stage share a claim: the one
+	// that did not act reports the outcome of the one that did, as it would
+	// have found it evaluated after it.
+	acted := map[string]*liveAdvance{}
+	for _, a := range live {
+		if a.own && a.err == nil {
+			acted[a.id] = a
+		}
+	}
 	var firstErr error
 	for _, a := range live {
+		if o := acted[a.id]; o != nil && !a.own && a.err == nil {
+			a.status = o.status
+		}
 		a.it.ev.ExecutionID, a.it.ev.Status = a.id, a.status
 		if a.err != nil && firstErr == nil {
 			firstErr = a.err

@@ -69,6 +69,7 @@ var evalPaths = []evalPath{
 type evalEnv struct {
 	t     *testing.T
 	db    *store.DB
+	sim   *ashbysim.Sim
 	sc    ashbysim.Scenario
 	q     *jobs.Queue
 	svc   *advance.Service
@@ -91,7 +92,7 @@ func newEvalEnv(t *testing.T, be testkit.Backend, candidates int) *evalEnv {
 		App: app.Options{Now: e.clock.Now, MinWait: evalMinWait, Timeout: 7 * 24 * time.Hour,
 			Logger: slog.New(slog.NewJSONHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))}})
 	sc := st.Sim.AddPanelScenario(ashbysim.PanelSpec{Candidates: candidates})
-	e.db, e.sc, e.q, e.svc = st.DB, sc, st.Queue, st.Services.Advance
+	e.db, e.sim, e.sc, e.q, e.svc = st.DB, st.Sim, sc, st.Queue, st.Services.Advance
 	for i := range sc.Candidates {
 		e.storeSchedule(i, false)
 	}
