@@ -37,7 +37,7 @@ func TestEvaluationRunsDuringIngestBurst(t *testing.T) {
 			testkit.Must(t, err)
 			n := 0
 			for _, j := range list {
-				if j.Kind == "evaluate_schedule" && j.State == "completed" {
+				if j.Kind == "evaluate_schedules" && j.State == "completed" {
 					n++
 				}
 			}
@@ -54,8 +54,8 @@ func TestEvaluationRunsDuringIngestBurst(t *testing.T) {
 		}
 		testkit.Must(t, s.Queue.EnqueueEvaluate(ctx, nil, first, time.Time{}, time.Time{}))
 
-		// The evaluation asked for here is the one without a change (each
-		// ingest asks for its own, naming the change).
+		// The evaluation asked for here is the only evaluate_schedule job
+		// without a change (ingestion asks for evaluate_schedules).
 		evaluated := func() bool {
 			list, err := s.Queue.AllJobs(ctx)
 			testkit.Must(t, err)
