@@ -52,7 +52,7 @@ func TestThreeInstancesShareWork(t *testing.T) {
 	// The work was shared: ingestion and evaluation jobs ran on more than
 	// one instance (River records the client that worked each job).
 	workers := queryInt(t, conn, `SELECT COUNT(DISTINCT attempted_by[array_length(attempted_by, 1)]) FROM river_job
-WHERE kind IN ('ingest_delivery', 'evaluate_schedule') AND state = 'completed'`)
+WHERE kind IN ('ingest_deliveries', 'ingest_delivery', 'evaluate_schedules', 'evaluate_schedule') AND state = 'completed'`)
 	if workers < 2 {
 		t.Errorf("jobs were worked by %d instance(s), want the three to share them", workers)
 	}
