@@ -9,6 +9,7 @@ import (
 
 	"github.com/ashby-auto-advance/aaa/internal/advance"
 	"github.com/ashby-auto-advance/aaa/internal/jobs"
+	"github.com/ashby-auto-advance/aaa/internal/store"
 	"github.com/ashby-auto-advance/aaa/internal/testkit"
 	"github.com/riverqueue/river/rivertype"
 )
@@ -28,6 +29,10 @@ func TestRecreate(t *testing.T) {
 	testkit.Must(t, from.EnqueueArchive(ctx, nil, advance.ArchiveRequest{ExecutionID: "e1", ApplicationID: "a1", UserName: "rita"}, time.Time{}))
 	testkit.Must(t, from.EnqueueNotify(ctx, nil, "e2"))
 	testkit.Must(t, from.EnqueueTask(ctx, jobs.TaskFeedbackSync))
+	testkit.Must(t, from.EnqueueEvaluateBatch(ctx, nil, []string{"s2", "s3"}))
+	testkit.Must(t, src.DB.InTx(ctx, func(tx store.Store) error {
+		return from.EnqueueIngestBatch(ctx, store.JobTx{SQL: tx.SQLTx()}, []string{"d2", "d3"})
+	}))
 	pending, err := from.PendingJobs(ctx)
 	testkit.Must(t, err)
 	unknown := &rivertype.JobRow{ID: 999, Kind: "retired_kind", EncodedArgs: json.RawMessage(`{"x":1}`),
