@@ -110,6 +110,14 @@ func TestIngestBatch(t *testing.T) {
 				singles, wantSingles, evalJobs, evaluated, wantEval)
 		}
 
+		// Run again (a retry, a rescue after a crash), the batch hands on
+		// nothing twice and writes nothing again.
+		n0 := len(allJobs(t, st.Queue))
+		testkit.Must(t, svc.IngestBatch(ctx, ids))
+		if m := len(allJobs(t, st.Queue)); m != n0 {
+			t.Errorf("running the batch again enqueued %d jobs (the deliveries handed on got a second one)", m-n0)
+		}
+
 		// The delivery handed on fails for good in its own job, as a single
 		// delivery does; the batch run again skips every processed one.
 		testkit.Must(t, svc.IngestDelivery(ctx, dUnknown, true))
@@ -141,4 +149,61 @@ type jobRow struct {
 	ID          int64
 	Kind        string
 	EncodedArgs []byte
+}
+
+// TestIngestBatchKeepsArrivalOrder: states of one schedule in one batch are
+// applied as if one after the other, in arrival order, also when one has
+// no Ashby time (so that arrival decides between it and its neighbours):
+// stored at Ashby time 10, then A without a time (replaces it: arrival
+// decides), then B at Ashby time 8 (replaces A: arrival decides again).
+// Picking one winner inside the batch would keep the stored state.
+func TestIngestBatchKeepsArrivalOrder(t *testing.T) {
+	t.Parallel()
+	testkit.EachBackend(t, func(t *testing.T, b testkit.Backend) {
+		ctx := context.Background()
+		st := testkit.NewStack(t, testkit.StackOptions{Backend: b, Queue: jobs.Options{InsertOnly: true}})
+		sc := st.Sim.AddPanelScenario(ashbysim.PanelSpec{Candidates: 1})
+		id := sc.Candidates[0].ScheduleID
+		t10 := time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC)
+		body := func(status string, ashbyTime time.Time) []byte {
+			var m map[string]any
+			testkit.Must(t, json.Unmarshal(st.Sim.ScheduleUpdateBody(id), &m))
+			sched := m["data"].(map[string]any)["interviewSchedule"].(map[string]any)
+			sched["status"] = status
+			delete(sched, "updatedAt")
+			for _, e := range sched["interviewEvents"].([]any) {
+				delete(e.(map[string]any), "updatedAt")
+			}
+			if !ashbyTime.IsZero() {
+				sched["updatedAt"] = ashbyTime.Format(time.RFC3339Nano)
+			}
+			out, err := json.Marshal(m)
+			testkit.Must(t, err)
+			return out
+		}
+		accept := func(b []byte) string {
+			hook, err := ashby.ParseWebhook(b)
+			testkit.Must(t, err)
+			did, _, err := st.Services.Intake.AcceptWebhook(ctx, hook, b)
+			testkit.Must(t, err)
+			return did
+		}
+		testkit.Must(t, st.Services.Intake.IngestDelivery(ctx, accept(body(domain.StatusScheduled, t10)), true))
+		a := accept(body("WaitingOnFeedback", time.Time{}))
+		time.Sleep(2 * time.Millisecond) // B arrives after A
+		bID := accept(body(domain.StatusComplete, t10.Add(-2*time.Hour)))
+		testkit.Must(t, st.Services.Intake.IngestBatch(ctx, []string{bID, a}))
+		got, err := st.DB.GetSchedule(ctx, id)
+		testkit.Must(t, err)
+		if got.Status != domain.StatusComplete {
+			t.Errorf("after the batch the schedule is %s, want Complete (B, applied after A as one by one)", got.Status)
+		}
+		ds, err := st.DB.GetDeliveries(ctx, []string{a, bID})
+		testkit.Must(t, err)
+		for _, d := range ds {
+			if d.Status != domain.DeliveryProcessed || d.LastError != "" {
+				t.Errorf("delivery %s = %s %q, want processed and applied", d.ID, d.Status, d.LastError)
+			}
+		}
+	})
 }

@@ -1,6 +1,7 @@
 package intake
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -207,26 +208,39 @@ func (s *Service) ingestChunk() int {
 // IngestBatch applies deliveries stored together (one acknowledgement's
 // group commit): each chunk of schedule deliveries is resolved from the
 // caches and written in one transaction (UpsertSchedules, MarkDeliveries,
-// one insert of their evaluations). What it does not do itself goes to a
-// job of its own, IngestDelivery's retries and failure handling unchanged:
-// lifecycle deliveries, a delivery that cannot be decoded or resolved (Ashby
-// down, a cache miss that fails), and every delivery of a chunk whose
-// transaction failed. Deliveries already processed are skipped, so a batch
-// run again after a crash does only what is left.
+// one evaluate_schedules job). What it does not do itself goes to an
+// ingest_delivery job of its own, IngestDelivery's retries and failure
+// handling unchanged: lifecycle deliveries, a delivery that cannot be
+// decoded or resolved in time (Ashby down or slow, a cache miss that
+// fails), and every delivery of a chunk whose transaction failed.
+// Deliveries already processed are skipped, so a batch run again after a
+// crash does only what is left. An error means a chunk could not even be
+// handed on (the database is unreachable): the job is then retried.
 func (s *Service) IngestBatch(ctx context.Context, deliveryIDs []string) error {
 	for chunk := range slices.Chunk(deliveryIDs, s.ingestChunk()) {
 		if err := s.ingestSome(ctx, chunk); err != nil {
+			s.log.WarnContext(ctx, "webhook_batch_retry", "deliveries", len(deliveryIDs), "error", err.Error())
 			return err
 		}
 	}
 	return nil
 }
 
+// resolveBudget bounds how long a chunk waits for Ashby to resolve plans
+// and jobs before handing what is left to single-delivery jobs (which wait
+// for Ashby with backoff, without using attempts up).
+const resolveBudget = 20 * time.Second
+
 func (s *Service) ingestSome(ctx context.Context, ids []string) error {
 	ds, err := s.st.GetDeliveries(ctx, ids)
 	if err != nil {
 		return fmt.Errorf("ingest batch: %w", err)
 	}
+	// Arrival order: of two states of one schedule, the later-arrived is
+	// applied after the other, as one by one.
+	slices.SortFunc(ds, func(a, b domain.Delivery) int {
+		return cmp.Or(a.ReceivedAt.Compare(b.ReceivedAt), cmp.Compare(a.ID, b.ID))
+	})
 	var in []decoded
 	var alone []string
 	for _, d := range ds {
@@ -243,7 +257,12 @@ func (s *Service) ingestSome(ctx context.Context, ids []string) error {
 		}
 		in = append(in, decoded{d: d, env: env, log: s.log.With("delivery_id", d.ID, "action", d.Action)})
 	}
-	ps, errs := s.prepare(ctx, in)
+	if len(in) == 0 && len(alone) == 0 {
+		return nil
+	}
+	rctx, cancel := context.WithTimeout(ctx, resolveBudget)
+	ps, errs := s.prepare(rctx, in)
+	cancel()
 	for i, err := range errs {
 		if err != nil {
 			alone = append(alone, in[i].d.ID)
@@ -254,21 +273,24 @@ func (s *Service) ingestSome(ctx context.Context, ids []string) error {
 		if done, err = s.apply(ctx, tx, ps); err != nil {
 			return err
 		}
-		return s.queue.EnqueueIngest(ctx, tx.SQLTx(), alone...)
+		return s.queue.EnqueueIngestHandoff(ctx, tx.SQLTx(), alone...)
 	})
-	if err != nil {
-		// Written together, failed together: each goes on in a job of its
-		// own, so one bad delivery cannot hold up the others.
-		s.log.WarnContext(ctx, "webhook_batch_split", "deliveries", len(ps)+len(alone), "error", err.Error())
-		for _, p := range ps {
-			alone = append(alone, p.d.ID)
+	if err == nil {
+		for _, f := range done {
+			f()
 		}
-		return s.queue.EnqueueIngest(ctx, nil, alone...)
+		return nil
 	}
-	for _, f := range done {
-		f()
+	// Written together, failed together: each goes on in a job of its own,
+	// so one bad delivery cannot hold up the others. Handed on even when
+	// the job's time ran out meanwhile.
+	s.log.WarnContext(ctx, "webhook_batch_split", "deliveries", len(ps)+len(alone), "error", err.Error())
+	for _, p := range ps {
+		alone = append(alone, p.d.ID)
 	}
-	return nil
+	hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
+	defer cancel()
+	return s.queue.EnqueueIngestHandoff(hctx, nil, alone...)
 }
 
 // IngestDelivery applies a stored interviewScheduleUpdate delivery (DESIGN.md
@@ -395,42 +417,46 @@ type decoded struct {
 
 // apply writes prepared deliveries in tx: their schedules with a few
 // multi-row statements, the deliveries marked processed, and one job that
-// evaluates the schedules written, together. Newest wins by Ashby's time, arrival
-// breaking ties: an older state (stored, or another delivery of the same
-// schedule in the batch) is recorded as superseded and changes nothing. It
-// returns the log lines to write once tx committed.
+// evaluates the schedules written, together. Newest wins by Ashby's time,
+// arrival breaking ties (the store decides, UpsertSchedules): a state older
+// than the stored one is recorded as superseded and changes nothing. Two
+// states of one schedule in ps are written in rounds, in ps's order, as if
+// one after the other. It returns the log lines to write once tx committed.
 func (s *Service) apply(ctx context.Context, tx store.Store, ps []prepared) ([]func(), error) {
-	newest := make(map[string]int, len(ps)) // schedule id -> index in ps
-	for i, p := range ps {
-		if j, ok := newest[p.sched.ID]; !ok || replaces(ps[j].sched, p.sched) {
-			newest[p.sched.ID] = i
+	var rounds [][]prepared
+	seen := make(map[string]int, len(ps)) // schedule id -> states so far
+	for _, p := range ps {
+		k := seen[p.sched.ID]
+		seen[p.sched.ID]++
+		if k == len(rounds) {
+			rounds = append(rounds, nil)
 		}
-	}
-	scheds := make([]domain.Schedule, 0, len(newest))
-	for i, p := range ps {
-		if newest[p.sched.ID] == i {
-			scheds = append(scheds, p.sched)
-		}
-	}
-	stale, err := tx.UpsertSchedules(ctx, scheds)
-	if err != nil {
-		return nil, err
+		rounds[k] = append(rounds[k], p)
 	}
 	var done []func()
-	var processed, old []string
-	var evals []string
-	for i, p := range ps {
-		if newest[p.sched.ID] != i || stale[p.sched.ID] {
-			old = append(old, p.d.ID)
-			done = append(done, func() { p.log.InfoContext(ctx, "schedule_update_superseded", "schedule_id", p.sched.ID) })
-			continue
+	var processed, old, evals []string
+	for _, round := range rounds {
+		scheds := make([]domain.Schedule, len(round))
+		for i, p := range round {
+			scheds[i] = p.sched
 		}
-		processed = append(processed, p.d.ID)
-		done = append(done, func() {
-			p.log.InfoContext(ctx, "schedule_updated", "schedule_id", p.sched.ID, "events", len(p.sched.Events), "cancelled", p.sched.Cancelled)
-		})
-		if !p.sched.Cancelled {
-			evals = append(evals, p.sched.ID)
+		stale, err := tx.UpsertSchedules(ctx, scheds)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range round {
+			if stale[p.sched.ID] {
+				old = append(old, p.d.ID)
+				done = append(done, func() { p.log.InfoContext(ctx, "schedule_update_superseded", "schedule_id", p.sched.ID) })
+				continue
+			}
+			processed = append(processed, p.d.ID)
+			done = append(done, func() {
+				p.log.InfoContext(ctx, "schedule_updated", "schedule_id", p.sched.ID, "events", len(p.sched.Events), "cancelled", p.sched.Cancelled)
+			})
+			if !p.sched.Cancelled && !slices.Contains(evals, p.sched.ID) {
+				evals = append(evals, p.sched.ID)
+			}
 		}
 	}
 	now := s.now()
@@ -475,16 +501,6 @@ func (s *Service) ingestLifecycle(ctx context.Context, d domain.Delivery, env as
 	}
 	log.InfoContext(ctx, "lifecycle_webhook_processed", "note", note)
 	return nil
-}
-
-// replaces reports whether next holds newer data than cur, as the store
-// decides it (UpsertSchedules): by Ashby's time when both have one and they
-// differ, else by arrival, the later (or equal) arrival winning.
-func replaces(cur, next domain.Schedule) bool {
-	if cur.SourceUpdatedAt.IsZero() || next.SourceUpdatedAt.IsZero() || cur.SourceUpdatedAt.Equal(next.SourceUpdatedAt) {
-		return !next.SourceAt.Before(cur.SourceAt)
-	}
-	return cur.SourceUpdatedAt.Before(next.SourceUpdatedAt)
 }
 
 func scheduleFromAshby(as ashby.InterviewSchedule, now time.Time) domain.Schedule {

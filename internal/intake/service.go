@@ -17,6 +17,7 @@ import (
 // transaction the jobs commit with (nil: on their own).
 type Queue interface {
 	EnqueueIngest(ctx context.Context, tx *sql.Tx, deliveryIDs ...string) error
+	EnqueueIngestHandoff(ctx context.Context, tx *sql.Tx, deliveryIDs ...string) error
 	EnqueueIngestBatch(ctx context.Context, tx store.JobTx, deliveryIDs []string) error
 	EnqueueEvaluateBatch(ctx context.Context, tx *sql.Tx, scheduleIDs []string) error
 }

@@ -305,6 +305,21 @@ func (q *Queue) EnqueueIngestBatch(ctx context.Context, tx store.JobTx, delivery
 	return nil
 }
 
+// EnqueueIngestHandoff enqueues the deliveries an ingestion batch hands on
+// to jobs of their own (see intake.IngestBatch), unique per delivery while
+// one is queued or running: a batch run again (a retry, a rescue after a
+// crash) hands on the same deliveries again, and must not give them a
+// second job. EnqueueIngest, for retries asked for by hand, stays not
+// unique: a retry asked while a job runs is never swallowed.
+func (q *Queue) EnqueueIngestHandoff(ctx context.Context, tx *sql.Tx, deliveryIDs ...string) error {
+	params := make([]river.InsertManyParams, len(deliveryIDs))
+	for i, id := range deliveryIDs {
+		params[i] = river.InsertManyParams{Args: IngestArgs{DeliveryID: id},
+			InsertOpts: &river.InsertOpts{Queue: QueueIngest, UniqueOpts: uniqueWhileQueued}}
+	}
+	return q.insertMany(ctx, tx, params)
+}
+
 // insertMany enqueues jobs with one insert, in tx when given.
 func (q *Queue) insertMany(ctx context.Context, tx *sql.Tx, params []river.InsertManyParams) error {
 	if len(params) == 0 {

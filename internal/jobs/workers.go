@@ -16,10 +16,10 @@ import (
 // Handlers are the use cases the workers call, one per kind of job. The
 // queue receives them when it starts (Start).
 type Handlers struct {
-	// Intake processes a stored webhook delivery. final is true on the last
-	// attempt, when a failure must be recorded for good.
-	// IngestBatch processes deliveries stored together; those it cannot
-	// process it hands to single-delivery jobs itself.
+	// Intake processes a stored webhook delivery (final is true on the
+	// last attempt, when a failure must be recorded for good), and
+	// deliveries stored together (IngestBatch hands what it cannot process
+	// to single-delivery jobs itself).
 	Intake interface {
 		IngestDelivery(ctx context.Context, deliveryID string, final bool) error
 		IngestBatch(ctx context.Context, deliveryIDs []string) error
@@ -71,7 +71,20 @@ func (q *Queue) workers() *river.Workers {
 		}
 		return err
 	}))
-	river.AddWorker(w, river.WorkFunc(func(ctx context.Context, j *river.Job[IngestBatchArgs]) error {
+	river.AddWorker(w, river.WorkFunc(func(ctx context.Context, j *river.Job[IngestBatchArgs]) (err error) {
+		// Never given up: a batch fails only when it cannot even hand its
+		// deliveries on (the database is away), and they are acknowledged.
+		// Like a transient ingest, it waits with capped backoff without
+		// using attempts up; a panic too (and it is logged).
+		defer func() {
+			if p := recover(); p != nil {
+				q.logger.ErrorContext(ctx, "webhook_batch_panic", "panic", fmt.Sprint(p))
+				err = errors.New("ingest batch panicked")
+			}
+			if err != nil {
+				err = river.JobSnooze(q.backoff.delay(snoozes(j.Metadata)))
+			}
+		}()
 		return q.handlers.Intake.IngestBatch(ctx, j.Args.DeliveryIDs)
 	}))
 	river.AddWorker(w, river.WorkFunc(func(ctx context.Context, j *river.Job[EvaluateArgs]) error {
@@ -86,7 +99,20 @@ func (q *Queue) workers() *river.Workers {
 	}))
 	river.AddWorker(w, river.WorkFunc(func(ctx context.Context, j *river.Job[EvaluateBatchArgs]) error {
 		_, err := q.handlers.Evaluator.EvaluateMany(ctx, j.Args.ScheduleIDs)
-		return err
+		if err == nil || len(j.Args.ScheduleIDs) == 1 {
+			return err
+		}
+		// Evaluated together, failed together: each schedule goes on in a
+		// job of its own, so one cannot hold up the others.
+		q.logger.WarnContext(ctx, "evaluation_batch_split", "schedules", len(j.Args.ScheduleIDs), "error", err.Error())
+		reqs := make([]domain.EvaluationRequest, len(j.Args.ScheduleIDs))
+		now := time.Now()
+		for i, id := range j.Args.ScheduleIDs {
+			reqs[i] = domain.EvaluationRequest{ScheduleID: id, ChangedAt: now}
+		}
+		hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
+		defer cancel()
+		return q.EnqueueEvaluations(hctx, nil, reqs...)
 	}))
 	river.AddWorker(w, river.WorkFunc(func(ctx context.Context, j *river.Job[ArchiveArgs]) error {
 		return q.handlers.Evaluator.ArchiveFromSlack(ctx, advance.ArchiveRequest(j.Args), final(j.Attempt, j.MaxAttempts))
