@@ -2,7 +2,9 @@ package advance
 
 import (
 	"context"
+	"slices"
 	"sync"
+	"time"
 
 	"github.com/ashby-auto-advance/aaa/internal/domain"
 	"github.com/ashby-auto-advance/aaa/internal/store"
@@ -116,10 +118,50 @@ func (s *Service) resolvePlans(ctx context.Context, scheds []domain.Schedule) ([
 	return scheds, nil
 }
 
+// waveSize is how many live advances act claims, moves and finishes at a
+// time.
+const waveSize = 32
+
+// actWave claims, moves and finishes one wave of live advances (see act).
+func (s *Service) actWave(ctx context.Context, live []*liveAdvance) {
+	s.claimLive(ctx, live)
+	for _, a := range live {
+		if !a.done {
+			s.take(ctx, a)
+		}
+	}
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, batchParallelism)
+	for _, a := range live {
+		if a.done || !a.own {
+			continue
+		}
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			// Each goroutine writes only its own advance.
+			fin, status, err := s.executeAdvance(ctx, a.c.got, a.log.With("execution_id", a.c.got.ID))
+			if fin == nil {
+				a.result(a.c.got.ID, status, err)
+			}
+			a.fin = fin
+		}()
+	}
+	wg.Wait()
+	// Moves that went through are recorded even when the pass's time ran
+	// out during them.
+	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
+	defer cancel()
+	s.finishAll(fctx, live)
+}
+
 // act performs the live advances, outside any transaction (they call
-// Ashby), in five steps whose writes are set statements:
+// Ashby), in waves of waveSize, each in five steps whose writes are set
+// statements:
 //
-//	claim   every advance in one transaction before any Ashby call
+//	claim   every advance of the wave in one transaction before any Ashby call
 //	        (claimLive): this is what makes each exactly once;
 //	take    decide, per claim found already there, whether this pass
 //	        acts on it (take: a scheduled claim now due, a pending one
@@ -142,34 +184,17 @@ func (s *Service) act(ctx context.Context, items []item) error {
 	if len(live) == 0 {
 		return nil
 	}
-	s.claimLive(ctx, live)
-	for _, a := range live {
-		if !a.done {
-			s.take(ctx, a)
-		}
-	}
-
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, batchParallelism)
-	for _, a := range live {
-		if a.done || !a.own {
+	// In waves: claims wait for their move a short while only, and a pass
+	// that runs out of time leaves the rest unclaimed for the next one.
+	for wave := range slices.Chunk(live, waveSize) {
+		if err := ctx.Err(); err != nil {
+			for _, a := range wave {
+				a.err = err
+			}
 			continue
 		}
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			// Each goroutine writes only its own advance.
-			fin, status, err := s.executeAdvance(ctx, a.c.got, a.log.With("execution_id", a.c.got.ID))
-			if fin == nil {
-				a.result(a.c.got.ID, status, err)
-			}
-			a.fin = fin
-		}()
+		s.actWave(ctx, wave)
 	}
-	wg.Wait()
-	s.finishAll(ctx, live)
 
 	var stamps []store.EvaluationStamp
 	for _, a := range live {
