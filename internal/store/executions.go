@@ -172,49 +172,13 @@ func (db *DB) GetExecutionByClaim(ctx context.Context, claimKey string) (domain.
 	return e, nil
 }
 
-// UpdateExecutionStatus implements ExecutionStore.
+// UpdateExecutionStatus implements ExecutionStore: a batch of one.
 func (db *DB) UpdateExecutionStatus(ctx context.Context, p ExecutionUpdate) error {
-	if p.At.IsZero() {
-		p.At = time.Now()
-	}
-	var actAt, actedAt, revertedAt any
-	if !p.ActAt.IsZero() {
-		actAt = p.ActAt.UTC()
-	}
-	if p.Acted {
-		actedAt = p.At.UTC()
-	}
-	if p.RevertedBy != "" {
-		revertedAt = p.At.UTC()
-	}
-	q := `UPDATE advancement_executions SET execution_status = $2, failure_reason = $3,
-    executed_by = COALESCE($4, executed_by), updated_at = $5, to_stage_id = COALESCE($6, to_stage_id),
-    act_at = COALESCE($7, act_at), acted_at = COALESCE($8, acted_at),
-    reverted_by = COALESCE($9, reverted_by), reverted_at = COALESCE($10, reverted_at)
-WHERE execution_id = $1`
-	args := []any{p.ID, p.Status, nullStr(p.FailureReason), nullStr(p.ExecutedBy), p.At.UTC(), nullStr(p.ToStageID),
-		actAt, actedAt, nullStr(p.RevertedBy), revertedAt}
-	if p.FromStatus != "" {
-		q += ` AND execution_status = $11`
-		args = append(args, p.FromStatus)
-	}
-	res, err := db.exec(ctx, q, args...)
+	results, err := db.UpdateExecutionStatuses(ctx, []ExecutionUpdate{p})
 	if err != nil {
-		return fmt.Errorf("update execution %s: %w", p.ID, err)
+		return err
 	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return fmt.Errorf("update execution %s: %w", p.ID, err)
-	}
-	if n == 0 {
-		if p.FromStatus != "" {
-			if _, gerr := db.GetExecution(ctx, p.ID); gerr == nil {
-				return fmt.Errorf("execution %s is no longer %s: %w", p.ID, p.FromStatus, domain.ErrConflict)
-			}
-		}
-		return fmt.Errorf("execution %s: %w", p.ID, domain.ErrNotFound)
-	}
-	return nil
+	return results[0]
 }
 
 // ListExecutions implements ExecutionStore.

@@ -341,25 +341,9 @@ FROM ashby_users WHERE user_id = $1`, id).Scan(&u.ID, &u.FirstName, &u.LastName,
 	return u, nil
 }
 
-// UpsertApplication implements MetadataStore.
+// UpsertApplication implements MetadataStore: a batch of one.
 func (db *DB) UpsertApplication(ctx context.Context, a domain.Application) error {
-	if a.UpdatedAt.IsZero() {
-		a.UpdatedAt = time.Now()
-	}
-	if _, err := db.exec(ctx, `
-INSERT INTO applications (application_id, candidate_id, job_id, current_stage_id, status, candidate_name,
-    profile_url, recruiter_email, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-ON CONFLICT (application_id) DO UPDATE SET candidate_id = excluded.candidate_id, job_id = excluded.job_id,
-    current_stage_id = excluded.current_stage_id, status = excluded.status,
-    candidate_name = CASE WHEN excluded.candidate_name = '' THEN applications.candidate_name ELSE excluded.candidate_name END,
-    profile_url = CASE WHEN excluded.profile_url = '' THEN applications.profile_url ELSE excluded.profile_url END,
-    recruiter_email = excluded.recruiter_email, updated_at = excluded.updated_at`,
-		a.ID, a.CandidateID, a.JobID, a.CurrentStageID, a.Status, a.CandidateName, a.ProfileURL, a.RecruiterEmail,
-		a.UpdatedAt.UTC()); err != nil {
-		return fmt.Errorf("upsert application %s: %w", a.ID, err)
-	}
-	return nil
+	return db.UpsertApplications(ctx, []domain.Application{a})
 }
 
 // GetApplication implements MetadataStore.

@@ -463,15 +463,9 @@ func affectedOne(res sql.Result, what string) error {
 	return nil
 }
 
-// RecordEvaluation implements ScheduleStore.
+// RecordEvaluation implements ScheduleStore: a batch of one.
 func (db *DB) RecordEvaluation(ctx context.Context, p EvaluationStamp) error {
-	res, err := db.exec(ctx, `UPDATE interview_schedules
-SET last_evaluated_for_advancement_at = $2, last_outcome = $3, last_summary = $4, due_at = $5
-WHERE schedule_id = $1`, p.ScheduleID, p.At.UTC(), p.Outcome, p.Summary, utcPtr(p.DueAt))
-	if err != nil {
-		return fmt.Errorf("record evaluation of %s: %w", p.ScheduleID, err)
-	}
-	return affectedOne(res, "schedule "+p.ScheduleID)
+	return db.RecordEvaluations(ctx, []EvaluationStamp{p})
 }
 
 // TouchSchedulesByApplication implements ScheduleStore.
