@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/ashby-auto-advance/aaa/internal/domain"
@@ -81,25 +80,22 @@ ON CONFLICT (dedupe_key) DO NOTHING`, d.ID, d.DedupeKey, d.WebhookActionID, d.Ac
 // InsertDeliveries implements DeliveryStore.
 func (db *DB) InsertDeliveries(ctx context.Context, ds []domain.Delivery) (map[string]bool, error) {
 	inserted := make(map[string]bool, len(ds))
-	for chunk := range slices.Chunk(ds, db.rowsPerStatement()) {
-		var b strings.Builder
-		args := make([]any, 0, len(chunk)*8)
-		b.WriteString(`INSERT INTO webhook_deliveries (delivery_id, dedupe_key, webhook_action_id, action, schedule_id,
+	for chunk := range slices.Chunk(ds, batchRows) {
+		q := setStmt{db: db}
+		q.sql(`INSERT INTO webhook_deliveries (delivery_id, dedupe_key, webhook_action_id, action, schedule_id,
     payload, status, received_at) VALUES `)
 		for i, d := range chunk {
 			if i > 0 {
-				b.WriteString(", ")
+				q.sql(", ")
 			}
-			n := len(args)
-			fmt.Fprintf(&b, "($%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d)", n+1, n+2, n+3, n+4, n+5, n+6, n+7, n+8)
 			status := d.Status
 			if status == "" {
 				status = domain.DeliveryPending
 			}
-			args = append(args, d.ID, d.DedupeKey, d.WebhookActionID, d.Action, d.ScheduleID, string(d.Payload), status, d.ReceivedAt.UTC())
+			q.row([]any{d.ID, d.DedupeKey, d.WebhookActionID, d.Action, d.ScheduleID, string(d.Payload), status, d.ReceivedAt.UTC()}, nil)
 		}
-		b.WriteString(` ON CONFLICT (dedupe_key) DO NOTHING RETURNING delivery_id`)
-		rows, err := db.w.QueryContext(ctx, b.String(), args...)
+		q.sql(` ON CONFLICT (dedupe_key) DO NOTHING RETURNING delivery_id`)
+		rows, err := db.w.QueryContext(ctx, q.b.String(), q.args...)
 		if err != nil {
 			return nil, fmt.Errorf("insert deliveries: %w", db.mapErr(err))
 		}

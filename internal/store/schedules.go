@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -73,19 +72,6 @@ func (db *DB) UpsertSchedule(ctx context.Context, s domain.Schedule) error {
 	return err
 }
 
-// rowsPerStatement is how many rows (of 12 parameters at most) one
-// multi-row statement writes. On SQLite a statement of a few hundred
-// parameters stays in the per-connection statement cache (a longer text is
-// parsed every time) and binds fast (SQLite finds each $n parameter by a
-// linear search: binding grows with the square of their number); Postgres
-// gains from fewer round trips.
-func (db *DB) rowsPerStatement() int {
-	if db.opts.Dialect == DialectPostgres {
-		return 200
-	}
-	return 32
-}
-
 // UpsertSchedules implements ScheduleStore: one statement per 200 schedule
 // rows (RETURNING the ones written), then one delete and one multi-row
 // insert for the events and for the assignments of every schedule written.
@@ -101,7 +87,7 @@ func (db *DB) UpsertSchedules(ctx context.Context, ss []domain.Schedule) (map[st
 	err := db.inTx(ctx, func(t *DB) error {
 		clear(stale)
 		written := make(map[string]bool, len(ss))
-		for chunk := range slices.Chunk(ss, t.rowsPerStatement()) {
+		for chunk := range slices.Chunk(ss, batchRows) {
 			ids, err := t.upsertScheduleRows(ctx, chunk)
 			if err != nil {
 				return err
@@ -142,9 +128,8 @@ func (db *DB) UpsertSchedules(ctx context.Context, ss []domain.Schedule) (map[st
 // upsertScheduleRows writes schedule rows where they hold newer data (by
 // Ashby's time, then by arrival) and returns the ids written.
 func (db *DB) upsertScheduleRows(ctx context.Context, ss []domain.Schedule) ([]string, error) {
-	var b strings.Builder
-	args := make([]any, 0, len(ss)*12)
-	b.WriteString(`
+	q := setStmt{db: db}
+	q.sql(`
 INSERT INTO interview_schedules (schedule_id, application_id, candidate_id, interview_stage_id,
     interview_plan_id, job_id, status, is_cancelled, created_at, updated_at, source_received_at, source_updated_at)
 VALUES `)
@@ -162,14 +147,13 @@ VALUES `)
 			source = now
 		}
 		if i > 0 {
-			b.WriteString(", ")
+			q.sql(", ")
 		}
-		writeRow(&b, len(args), 12)
-		args = append(args, s.ID, s.ApplicationID, nullStr(s.CandidateID), nullStr(s.InterviewStageID),
+		q.row([]any{s.ID, s.ApplicationID, nullStr(s.CandidateID), nullStr(s.InterviewStageID),
 			nullStr(s.InterviewPlanID), nullStr(s.JobID), s.Status, s.Cancelled || s.Status == domain.StatusCancelled,
-			created.UTC(), now, source.UTC(), utc(s.SourceUpdatedAt))
+			created.UTC(), now, source.UTC(), utc(s.SourceUpdatedAt)}, nil)
 	}
-	b.WriteString(`
+	q.sql(`
 ON CONFLICT (schedule_id) DO UPDATE SET
     application_id = excluded.application_id,
     candidate_id = excluded.candidate_id,
@@ -191,7 +175,7 @@ WHERE interview_schedules.source_received_at IS NULL
         ELSE interview_schedules.source_updated_at < excluded.source_updated_at
     END
 RETURNING schedule_id`)
-	rows, err := db.w.QueryContext(ctx, b.String(), args...)
+	rows, err := db.w.QueryContext(ctx, q.b.String(), q.args...)
 	if err != nil {
 		return nil, fmt.Errorf("upsert %d schedules: %w", len(ss), db.mapErr(err))
 	}
@@ -205,34 +189,35 @@ RETURNING schedule_id`)
 // replaceEvents replaces the events of the schedules and the assignments of
 // the events, a few statements for all of them.
 func (db *DB) replaceEvents(ctx context.Context, scheduleIDs []string, events []domain.Event) error {
-	for chunk := range slices.Chunk(scheduleIDs, 500) {
-		ph, args := placeholders(chunk, 1)
-		if _, err := db.exec(ctx, `DELETE FROM interview_events WHERE schedule_id IN (`+ph+`)`, args...); err != nil {
+	for chunk := range slices.Chunk(scheduleIDs, batchRows) {
+		q := setStmt{db: db}
+		q.sql(`DELETE FROM interview_events WHERE schedule_id IN (`)
+		q.inList(chunk)
+		q.sql(`)`)
+		if _, err := db.exec(ctx, q.b.String(), q.args...); err != nil {
 			return fmt.Errorf("replace events of %d schedules: %w", len(chunk), err)
 		}
 	}
-	for chunk := range slices.Chunk(events, db.rowsPerStatement()) {
-		var b strings.Builder
-		args := make([]any, 0, len(chunk)*11)
-		b.WriteString(`
+	for chunk := range slices.Chunk(events, batchRows) {
+		q := setStmt{db: db}
+		q.sql(`
 INSERT INTO interview_events (event_id, schedule_id, interview_id, created_at, updated_at,
     start_time, end_time, feedback_link, location, meeting_link, has_submitted_feedback)
 VALUES `)
 		for i, e := range chunk {
 			if i > 0 {
-				b.WriteString(", ")
+				q.sql(", ")
 			}
-			writeRow(&b, len(args), 11)
-			args = append(args, e.ID, e.ScheduleID, e.InterviewID, utc(e.CreatedAt), utc(e.UpdatedAt), utc(e.StartTime),
-				utc(e.EndTime), e.FeedbackLink, e.Location, e.MeetingLink, e.HasSubmittedFeedback)
+			q.row([]any{e.ID, e.ScheduleID, e.InterviewID, utc(e.CreatedAt), utc(e.UpdatedAt), utc(e.StartTime),
+				utc(e.EndTime), e.FeedbackLink, e.Location, e.MeetingLink, e.HasSubmittedFeedback}, nil)
 		}
-		b.WriteString(`
+		q.sql(`
 ON CONFLICT (event_id) DO UPDATE SET schedule_id = excluded.schedule_id,
     interview_id = excluded.interview_id, updated_at = excluded.updated_at,
     start_time = excluded.start_time, end_time = excluded.end_time,
     feedback_link = excluded.feedback_link, location = excluded.location,
     meeting_link = excluded.meeting_link, has_submitted_feedback = excluded.has_submitted_feedback`)
-		if _, err := db.exec(ctx, b.String(), args...); err != nil {
+		if _, err := db.exec(ctx, q.b.String(), q.args...); err != nil {
 			return fmt.Errorf("insert %d events: %w", len(chunk), err)
 		}
 	}
@@ -248,46 +233,36 @@ ON CONFLICT (event_id) DO UPDATE SET schedule_id = excluded.schedule_id,
 			as = append(as, assignment{e.ID, a})
 		}
 	}
-	for chunk := range slices.Chunk(eventIDs, 500) {
-		ph, args := placeholders(chunk, 1)
-		if _, err := db.exec(ctx, `DELETE FROM interview_assignments WHERE event_id IN (`+ph+`)`, args...); err != nil {
+	// An event moved from another schedule keeps no assignment of its old
+	// one (the events of the schedules written went with the delete above).
+	for chunk := range slices.Chunk(eventIDs, batchRows) {
+		q := setStmt{db: db}
+		q.sql(`DELETE FROM interview_assignments WHERE event_id IN (`)
+		q.inList(chunk)
+		q.sql(`)`)
+		if _, err := db.exec(ctx, q.b.String(), q.args...); err != nil {
 			return fmt.Errorf("replace assignments of %d events: %w", len(chunk), err)
 		}
 	}
-	for chunk := range slices.Chunk(as, db.rowsPerStatement()) {
-		var b strings.Builder
-		args := make([]any, 0, len(chunk)*11)
-		b.WriteString(`
+	for chunk := range slices.Chunk(as, batchRows) {
+		q := setStmt{db: db}
+		q.sql(`
 INSERT INTO interview_assignments (event_id, interviewer_id, first_name, last_name, email,
     global_role, training_role, is_enabled, is_feedback_required, interviewer_pool_id, interviewer_pool_title)
 VALUES `)
 		for i, a := range chunk {
 			if i > 0 {
-				b.WriteString(", ")
+				q.sql(", ")
 			}
-			writeRow(&b, len(args), 11)
-			args = append(args, a.event, a.InterviewerID, a.FirstName, a.LastName, a.Email, a.GlobalRole,
-				a.TrainingRole, a.IsEnabled, a.IsFeedbackRequired, a.PoolID, a.PoolTitle)
+			q.row([]any{a.event, a.InterviewerID, a.FirstName, a.LastName, a.Email, a.GlobalRole,
+				a.TrainingRole, a.IsEnabled, a.IsFeedbackRequired, a.PoolID, a.PoolTitle}, nil)
 		}
-		b.WriteString(` ON CONFLICT (event_id, interviewer_id) DO NOTHING`)
-		if _, err := db.exec(ctx, b.String(), args...); err != nil {
+		q.sql(` ON CONFLICT (event_id, interviewer_id) DO NOTHING`)
+		if _, err := db.exec(ctx, q.b.String(), q.args...); err != nil {
 			return fmt.Errorf("insert %d assignments: %w", len(chunk), err)
 		}
 	}
 	return nil
-}
-
-// writeRow writes "($n+1, ..., $n+cols)", n being the arguments so far.
-func writeRow(b *strings.Builder, n, cols int) {
-	b.WriteByte('(')
-	for c := 1; c <= cols; c++ {
-		if c > 1 {
-			b.WriteString(", ")
-		}
-		b.WriteByte('$')
-		b.WriteString(strconv.Itoa(n + c))
-	}
-	b.WriteByte(')')
 }
 
 const scheduleCols = `schedule_id, application_id, COALESCE(candidate_id, ''), COALESCE(interview_stage_id, ''),
