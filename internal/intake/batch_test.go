@@ -207,3 +207,38 @@ func TestIngestBatchKeepsArrivalOrder(t *testing.T) {
 		}
 	})
 }
+
+// TestIngestBatchTakesAlongPending: a short batch also writes other pending
+// deliveries (a busy server's acks commit a few at a time; ingesting them
+// in bigger batches is what keeps up), and their own job then finds them
+// processed and does nothing.
+func TestIngestBatchTakesAlongPending(t *testing.T) {
+	t.Parallel()
+	testkit.EachBackend(t, func(t *testing.T, b testkit.Backend) {
+		ctx := context.Background()
+		st := testkit.NewStack(t, testkit.StackOptions{Backend: b, Queue: jobs.Options{InsertOnly: true}})
+		sc := st.Sim.AddPanelScenario(ashbysim.PanelSpec{Candidates: 3})
+		var ids []string
+		for _, c := range sc.Candidates {
+			body := st.Sim.ScheduleUpdateBody(c.ScheduleID)
+			hook, err := ashby.ParseWebhook(body)
+			testkit.Must(t, err)
+			id, _, err := st.Services.Intake.AcceptWebhook(ctx, hook, body)
+			testkit.Must(t, err)
+			ids = append(ids, id)
+		}
+		testkit.Must(t, st.Services.Intake.IngestBatch(ctx, ids[:1]))
+		ds, err := st.DB.GetDeliveries(ctx, ids)
+		testkit.Must(t, err)
+		for _, d := range ds {
+			if d.Status != domain.DeliveryProcessed {
+				t.Errorf("delivery %s is %s after a batch of another one, want processed along", d.ID, d.Status)
+			}
+		}
+		n := len(allJobs(t, st.Queue))
+		testkit.Must(t, st.Services.Intake.IngestBatch(ctx, ids[1:]))
+		if m := len(allJobs(t, st.Queue)); m != n {
+			t.Errorf("the other deliveries' own batch enqueued %d jobs, want none (nothing left to do)", m-n)
+		}
+	})
+}

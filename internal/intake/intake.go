@@ -232,6 +232,26 @@ func (s *Service) IngestBatch(ctx context.Context, deliveryIDs []string) error {
 const resolveBudget = 20 * time.Second
 
 func (s *Service) ingestSome(ctx context.Context, ids []string) error {
+	// A short batch takes along other pending deliveries, oldest first: on
+	// a busy server acks commit a few deliveries at a time, and writing
+	// them in bigger batches is what lets ingestion keep up. Their own
+	// jobs then find them processed and do nothing (ingestion is
+	// idempotent; two batches that take the same delivery both apply it,
+	// and the newer state wins as always).
+	if n := s.ingestChunk(); len(ids) < n {
+		more, err := s.st.PendingDeliveryIDs(ctx, n)
+		if err != nil {
+			return fmt.Errorf("ingest batch: %w", err)
+		}
+		for _, id := range more {
+			if len(ids) >= n {
+				break
+			}
+			if !slices.Contains(ids, id) {
+				ids = append(ids, id)
+			}
+		}
+	}
 	ds, err := s.st.GetDeliveries(ctx, ids)
 	if err != nil {
 		return fmt.Errorf("ingest batch: %w", err)

@@ -106,6 +106,19 @@ func DefaultQueueWorkers(sqlite bool) map[string]int {
 	return map[string]int{QueueIngest: 10, QueueEvaluate: 6, QueueActions: 4, QueuePeriodic: 2, river.QueueDefault: 1}
 }
 
+// fetchCooldown is the least time between two fetches of a queue's jobs. On
+// SQLite every fetch is a write on the one writer connection, which webhook
+// acknowledgements and ingestion need too: 25 ms keeps fetches from taking
+// a large share of it under load (ingestion batches are up to 25
+// deliveries, so that is no bound on its pace). On Postgres fetches run in
+// parallel with everything: 5 ms.
+func fetchCooldown(sqlite bool, poll time.Duration) time.Duration {
+	if sqlite {
+		return min(poll, 25*time.Millisecond)
+	}
+	return min(poll, 5*time.Millisecond)
+}
+
 // New builds the queue. Call Start to work jobs.
 func New(opts Options) (*Queue, error) {
 	if opts.Logger == nil {
@@ -154,7 +167,7 @@ func New(opts Options) (*Queue, error) {
 			MaxAttempts:          opts.MaxAttempts,
 			RetryPolicy:          q.backoff,
 			FetchPollInterval:    opts.PollInterval,
-			FetchCooldown:        min(opts.PollInterval, 5*time.Millisecond),
+			FetchCooldown:        fetchCooldown(opts.Pool == nil, opts.PollInterval),
 			RescueStuckJobsAfter: opts.RescueAfter,
 			JobTimeout:           opts.JobTimeout,
 		}

@@ -31,6 +31,9 @@ type DeliveryStore interface {
 	// (the ids of known dedupe keys are left out): a webhook is
 	// acknowledged with what processes it, or not at all.
 	AcceptDeliveries(ctx context.Context, ds []domain.Delivery, enqueue func(ctx context.Context, tx JobTx, inserted map[string]bool) error) (map[string]bool, error)
+	// PendingDeliveryIDs returns the ids of up to limit pending deliveries
+	// never attempted on their own (attempts 0), oldest first.
+	PendingDeliveryIDs(ctx context.Context, limit int) ([]string, error)
 	// GetDeliveries returns the deliveries with these ids (missing ones are
 	// left out), in one query per 500.
 	GetDeliveries(ctx context.Context, ids []string) ([]domain.Delivery, error)
@@ -187,6 +190,21 @@ func (db *DB) GetDeliveries(ctx context.Context, ids []string) ([]domain.Deliver
 		}
 	}
 	return out, nil
+}
+
+// PendingDeliveryIDs implements DeliveryStore (the (status, received_at)
+// index finds them).
+func (db *DB) PendingDeliveryIDs(ctx context.Context, limit int) ([]string, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT delivery_id FROM webhook_deliveries
+WHERE status = $1 AND attempts = 0 ORDER BY received_at, delivery_id LIMIT $2`, domain.DeliveryPending, limit)
+	if err != nil {
+		return nil, fmt.Errorf("list pending deliveries: %w", db.mapErr(err))
+	}
+	ids, err := scanStrings(rows)
+	if err != nil {
+		return nil, fmt.Errorf("list pending deliveries: %w", db.mapErr(err))
+	}
+	return ids, nil
 }
 
 // ListDeliveries implements DeliveryStore.

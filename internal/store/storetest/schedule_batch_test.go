@@ -122,8 +122,9 @@ func unprefixed(s domain.Schedule, p string) domain.Schedule {
 
 // TestMarkDeliveriesInOneStatement: MarkDeliveries records one result for
 // many deliveries (status, note, processed time, one more attempt each),
-// GetDeliveries reads many back and leaves missing ids out, and marking an
-// id that does not exist is ErrNotFound.
+// GetDeliveries reads many back and leaves missing ids out,
+// PendingDeliveryIDs offers pending ones never attempted, and marking an id
+// that does not exist is ErrNotFound.
 func TestMarkDeliveriesInOneStatement(t *testing.T) {
 	t.Parallel()
 	testkit.Each(t, func(t *testing.T, db *store.DB) {
@@ -151,6 +152,15 @@ func TestMarkDeliveriesInOneStatement(t *testing.T) {
 			if !marked && (d.Status != domain.DeliveryPending || d.Attempts != 0 || d.ProcessedAt != nil) {
 				t.Errorf("unmarked %s changed: %+v", d.ID, d)
 			}
+		}
+		// Pending and never attempted on its own: only k2; a pending one a
+		// single job tried (attempts > 0) is not offered.
+		if got, err := db.PendingDeliveryIDs(ctx, 10); err != nil || len(got) != 1 || got[0] != "d-k2" {
+			t.Errorf("PendingDeliveryIDs = %v, %v, want [d-k2]", got, err)
+		}
+		testkit.Must(t, db.MarkDeliveries(ctx, []string{"d-k1"}, domain.DeliveryPending, "retry", at))
+		if got, _ := db.PendingDeliveryIDs(ctx, 10); len(got) != 1 || got[0] != "d-k2" {
+			t.Errorf("PendingDeliveryIDs after a single attempt of k1 = %v, want [d-k2]", got)
 		}
 		if err := db.MarkDeliveries(ctx, []string{"d-k2", "d-missing"}, domain.DeliveryProcessed, "", at); !errors.Is(err, domain.ErrNotFound) {
 			t.Errorf("marking a missing delivery = %v, want ErrNotFound", err)
