@@ -115,7 +115,8 @@ func (s *Service) EvaluateNow(ctx context.Context, scheduleID string) (Evaluatio
 	return items[0].ev, err
 }
 
-// EvaluateMany evaluates many schedules at once (the sweep, the bench): the
+// EvaluateMany evaluates many schedules at once (the sweep, the
+// evaluate_schedules job of an ingestion batch, the bench): the
 // same steps as a single evaluation, with the loads in a few bulk queries,
 // target stages resolved once per plan stage, one transaction for every
 // record, and live advances a few at a time. Schedules that no longer exist

@@ -18,10 +18,6 @@ import (
 	"github.com/ashby-auto-advance/aaa/internal/testkit"
 )
 
-// TestAcceptedWebhooksStoredWithTheirJobs: concurrent webhooks acknowledged
-// with 200 (group commits in durable transactions) are each stored with
-// exactly one ingest job (at most one job per group commit), and the writer goes back to ordinary commits
-// afterwards (SQLite: synchronous=NORMAL outside the acks).
 // scanColumn reads one text column of a query's rows.
 func scanColumn(ctx context.Context, db *sql.DB, q string) ([]string, error) {
 	rows, err := db.QueryContext(ctx, q)
@@ -40,6 +36,11 @@ func scanColumn(ctx context.Context, db *sql.DB, q string) ([]string, error) {
 	return out, rows.Err()
 }
 
+// TestAcceptedWebhooksStoredWithTheirJobs: concurrent webhooks acknowledged
+// with 200 (group commits in durable transactions) are each stored with
+// exactly one ingest job (at most one job per group commit), and the
+// writer goes back to ordinary commits afterwards (SQLite:
+// synchronous=NORMAL outside the acks).
 func TestAcceptedWebhooksStoredWithTheirJobs(t *testing.T) {
 	t.Parallel()
 	const secret, n = "durable-secret", 40
