@@ -92,7 +92,18 @@ func OpenURL(t testing.TB, dbURL string, migrate bool) *store.DB {
 	if path, ok := strings.CutPrefix(dbURL, "sqlite:"); ok {
 		db, err = sqlite.Open(path)
 	} else {
-		db, _, err = postgres.Open(ctx, dbURL)
+		// Tests run many stores at once against one server (100
+		// connections by default): each keeps a smaller pool than
+		// production's 10.
+		sized := dbURL
+		if !strings.Contains(sized, "pool_max_conns=") {
+			sep := "?"
+			if strings.Contains(sized, "?") {
+				sep = "&"
+			}
+			sized += sep + "pool_max_conns=6"
+		}
+		db, _, err = postgres.Open(ctx, sized)
 	}
 	if err != nil {
 		t.Fatalf("open %s: %v", dbURL, err)

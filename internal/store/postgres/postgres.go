@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/ashby-auto-advance/aaa/internal/domain"
 	"github.com/ashby-auto-advance/aaa/internal/store"
@@ -28,7 +29,8 @@ func Open(ctx context.Context, url string) (*store.DB, *pgxpool.Pool, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("parse postgres url: %w", err)
 	}
-	if cfg.MaxConns < 10 {
+	// At least 10 unless the URL asks for a size (pool_max_conns).
+	if cfg.MaxConns < 10 && !strings.Contains(url, "pool_max_conns=") {
 		cfg.MaxConns = 10
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
