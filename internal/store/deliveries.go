@@ -289,6 +289,14 @@ type JobTx struct {
 // jobs in one pgx transaction, no database/sql round trips. Elsewhere it
 // is InDurableTx with InsertDeliveries.
 func (db *DB) AcceptDeliveries(ctx context.Context, ds []domain.Delivery, enqueue func(ctx context.Context, tx JobTx, inserted map[string]bool) error) (map[string]bool, error) {
+	for i := range ds { // in the caller's slice: inserted names these ids
+		if ds[i].ID == "" {
+			ds[i].ID = NewID()
+		}
+		if ds[i].Status == "" {
+			ds[i].Status = domain.DeliveryPending
+		}
+	}
 	if db.opts.AckPool == nil || db.tx != nil {
 		var inserted map[string]bool
 		err := db.InDurableTx(ctx, func(tx Store) error {
@@ -305,12 +313,6 @@ func (db *DB) AcceptDeliveries(ctx context.Context, ds []domain.Delivery, enqueu
 		received                                             []time.Time
 	}{}
 	for _, d := range ds {
-		if d.ID == "" {
-			d.ID = NewID()
-		}
-		if d.Status == "" {
-			d.Status = domain.DeliveryPending
-		}
 		cols.id, cols.key, cols.actionID = append(cols.id, d.ID), append(cols.key, d.DedupeKey), append(cols.actionID, d.WebhookActionID)
 		cols.action, cols.schedule = append(cols.action, d.Action), append(cols.schedule, d.ScheduleID)
 		cols.payload, cols.status = append(cols.payload, string(d.Payload)), append(cols.status, d.Status)

@@ -12,6 +12,7 @@ import (
 // came earlier; the background ones then go in arrival order; a waiter
 // whose context ends leaves the queue without taking a turn.
 func TestWriteGateLetsAcksFirst(t *testing.T) {
+	t.Parallel()
 	g := &writeGate{}
 	ctx := context.Background()
 	if err := g.enter(ctx, false); err != nil {
