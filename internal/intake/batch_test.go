@@ -208,10 +208,11 @@ func TestIngestBatchKeepsArrivalOrder(t *testing.T) {
 	})
 }
 
-// TestIngestBatchTakesAlongPending: a short batch also writes other pending
-// deliveries (a busy server's acks commit a few at a time; ingesting them
-// in bigger batches is what keeps up), and their own job then finds them
-// processed and does nothing.
+// TestIngestBatchTakesAlongPending: on SQLite a short batch also writes
+// other pending deliveries (a busy server's acks commit a few at a time;
+// ingesting them in bigger batches on the one writer is what keeps up), and
+// their own job then finds them processed and does nothing. On Postgres a
+// batch keeps to its own.
 func TestIngestBatchTakesAlongPending(t *testing.T) {
 	t.Parallel()
 	testkit.EachBackend(t, func(t *testing.T, b testkit.Backend) {
@@ -230,10 +231,19 @@ func TestIngestBatchTakesAlongPending(t *testing.T) {
 		testkit.Must(t, st.Services.Intake.IngestBatch(ctx, ids[:1]))
 		ds, err := st.DB.GetDeliveries(ctx, ids)
 		testkit.Must(t, err)
+		// On Postgres several servers ingest at once: batches keep to
+		// their own deliveries.
+		want := domain.DeliveryProcessed
+		if b.Name == "postgres" {
+			want = domain.DeliveryPending
+		}
 		for _, d := range ds {
-			if d.Status != domain.DeliveryProcessed {
-				t.Errorf("delivery %s is %s after a batch of another one, want processed along", d.ID, d.Status)
+			if d.ID != ids[0] && d.Status != want {
+				t.Errorf("%s: delivery %s is %s after a batch of another one, want %s", b.Name, d.ID, d.Status, want)
 			}
+		}
+		if b.Name == "postgres" {
+			return
 		}
 		n := len(allJobs(t, st.Queue))
 		testkit.Must(t, st.Services.Intake.IngestBatch(ctx, ids[1:]))

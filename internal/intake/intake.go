@@ -232,26 +232,25 @@ func (s *Service) IngestBatch(ctx context.Context, deliveryIDs []string) error {
 const resolveBudget = 20 * time.Second
 
 func (s *Service) ingestSome(ctx context.Context, ids []string) error {
-	// A short batch takes along other pending deliveries, oldest first: on
-	// a busy server acks commit a few deliveries at a time, and writing
-	// them in bigger batches is what lets ingestion keep up. Their own
-	// jobs then find them processed and do nothing (ingestion is
-	// idempotent; two batches that take the same delivery both apply it,
-	// and the newer state wins as always).
-	if n := s.ingestChunk(); len(ids) < n {
-		more, err := s.st.PendingDeliveryIDs(ctx, n)
+	// On SQLite a short batch takes along other pending deliveries, oldest
+	// first: acks commit a few deliveries at a time, and writing them in
+	// bigger batches on the one writer is what lets ingestion keep up.
+	// Only deliveries no other batch of this process is writing (one
+	// `aaa serve` works a SQLite file); their own jobs then find them
+	// processed and do nothing. A batch always does its own deliveries,
+	// whoever else took them along: if that one fails, they are not left
+	// to nobody. (On Postgres acks commit in parallel and several servers
+	// ingest: batches keep to their own.)
+	if n := s.ingestChunk(); len(ids) < n && s.st.Dialect() != store.DialectPostgres {
+		more, err := s.st.PendingDeliveryIDs(ctx, 4*n)
 		if err != nil {
 			return fmt.Errorf("ingest batch: %w", err)
 		}
-		for _, id := range more {
-			if len(ids) >= n {
-				break
-			}
-			if !slices.Contains(ids, id) {
-				ids = append(ids, id)
-			}
-		}
+		ids = s.inFlight.takeAlong(ids, more, n)
+	} else {
+		s.inFlight.hold(ids)
 	}
+	defer s.inFlight.release(ids)
 	ds, err := s.st.GetDeliveries(ctx, ids)
 	if err != nil {
 		return fmt.Errorf("ingest batch: %w", err)
@@ -578,4 +577,54 @@ func (s *Service) RetryDelivery(ctx context.Context, deliveryID string) error {
 		}
 		return s.queue.EnqueueIngest(ctx, tx.SQLTx(), d.ID)
 	})
+}
+
+// inFlight is the set of deliveries this process's ingestion batches are
+// writing.
+type inFlight struct {
+	mu  sync.Mutex
+	ids map[string]bool
+}
+
+// takeAlong returns own followed by the deliveries of more that no batch
+// holds, up to n in all, and holds them all.
+func (f *inFlight) takeAlong(own, more []string, n int) []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := slices.Clone(own)
+	for _, id := range more {
+		if len(out) >= n {
+			break
+		}
+		if !f.ids[id] && !slices.Contains(out, id) {
+			out = append(out, id)
+		}
+	}
+	f.holdLocked(out)
+	return out
+}
+
+func (f *inFlight) hold(ids []string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.holdLocked(ids)
+}
+
+func (f *inFlight) holdLocked(ids []string) {
+	if f.ids == nil {
+		f.ids = map[string]bool{}
+	}
+	for _, id := range ids {
+		f.ids[id] = true
+	}
+}
+
+// release lets go of ids (a delivery two batches held is released by the
+// first to finish; the other only ever took it as its own).
+func (f *inFlight) release(ids []string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, id := range ids {
+		delete(f.ids, id)
+	}
 }

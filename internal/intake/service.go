@@ -60,6 +60,10 @@ type Service struct {
 	// retention: see Options.Retention.
 	retention time.Duration
 	lifecycle Lifecycle
+	// inFlight holds the deliveries ingestion batches of this process are
+	// writing now, so a batch takes along only pending deliveries no other
+	// batch holds (see ingestSome).
+	inFlight inFlight
 }
 
 // New returns a Service.
