@@ -3,7 +3,6 @@ package intake_test
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -17,24 +16,6 @@ import (
 	"github.com/ashby-auto-advance/aaa/internal/store"
 	"github.com/ashby-auto-advance/aaa/internal/testkit"
 )
-
-// scanColumn reads one text column of a query's rows.
-func scanColumn(ctx context.Context, db *sql.DB, q string) ([]string, error) {
-	rows, err := db.QueryContext(ctx, q)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
-}
 
 // TestAcceptedWebhooksStoredWithTheirJobs: concurrent webhooks acknowledged
 // with 200 (group commits in durable transactions) are each stored with
@@ -70,8 +51,12 @@ func TestAcceptedWebhooksStoredWithTheirJobs(t *testing.T) {
 		wg.Wait()
 		// Every stored delivery is in exactly one ingest job: one job per
 		// group commit, listing the deliveries that commit stored.
-		ids, err := scanColumn(ctx, st.DB.Writer(), `SELECT delivery_id FROM webhook_deliveries`)
+		stored, err := st.DB.ListDeliveries(ctx, "", 1000)
 		testkit.Must(t, err)
+		var ids []string
+		for _, d := range stored {
+			ids = append(ids, d.ID)
+		}
 		all, err := st.Queue.AllJobs(ctx)
 		testkit.Must(t, err)
 		inJobs, batches := map[string]int{}, 0

@@ -169,27 +169,11 @@ func (db *DB) MarkDeliveries(ctx context.Context, ids []string, status, lastErro
 
 // GetDeliveries implements DeliveryStore.
 func (db *DB) GetDeliveries(ctx context.Context, ids []string) ([]domain.Delivery, error) {
-	out := make([]domain.Delivery, 0, len(ids))
-	for chunk := range slices.Chunk(ids, 500) {
-		ph, args := placeholders(chunk, 1)
-		rows, err := db.r.QueryContext(ctx, `SELECT `+deliveryCols+` FROM webhook_deliveries WHERE delivery_id IN (`+ph+`)`, args...)
-		if err != nil {
-			return nil, fmt.Errorf("get %d deliveries: %w", len(chunk), db.mapErr(err))
-		}
-		for rows.Next() {
-			d, err := scanDelivery(rows)
-			if err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("scan delivery: %w", db.mapErr(err))
-			}
-			out = append(out, d)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, fmt.Errorf("get %d deliveries: %w", len(chunk), db.mapErr(err))
-		}
+	ds, err := queryIn(ctx, db, `SELECT `+deliveryCols+` FROM webhook_deliveries WHERE delivery_id`, ids, scanDelivery)
+	if err != nil {
+		return nil, fmt.Errorf("get deliveries: %w", err)
 	}
-	return out, nil
+	return ds, nil
 }
 
 // PendingDeliveryIDs implements DeliveryStore (the (status, received_at)
@@ -274,6 +258,32 @@ ORDER BY received_at LIMIT 1`, domain.DeliveryPending).Scan(&b.OldestPending)
 	}
 	b.OldestPending = b.OldestPending.UTC()
 	return b, nil
+}
+
+// queryIn runs sel followed by "IN (ids)" with the ids in chunks of 500
+// and scans every row with scan; rows of missing ids are simply absent.
+func queryIn[T any](ctx context.Context, db *DB, sel string, ids []string, scan func(interface{ Scan(...any) error }) (T, error)) ([]T, error) {
+	out := make([]T, 0, len(ids))
+	for chunk := range slices.Chunk(ids, 500) {
+		ph, args := placeholders(chunk, 1)
+		rows, err := db.r.QueryContext(ctx, sel+` IN (`+ph+`)`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("read %d rows: %w", len(chunk), db.mapErr(err))
+		}
+		for rows.Next() {
+			v, err := scan(rows)
+			if err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("scan row: %w", db.mapErr(err))
+			}
+			out = append(out, v)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("read %d rows: %w", len(chunk), db.mapErr(err))
+		}
+	}
+	return out, nil
 }
 
 // JobTx is the transaction that jobs committing with deliveries are

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/ashby-auto-advance/aaa/internal/domain"
@@ -357,27 +356,11 @@ func (db *DB) GetApplication(ctx context.Context, id string) (domain.Application
 
 // GetApplications implements MetadataStore.
 func (db *DB) GetApplications(ctx context.Context, ids []string) ([]domain.Application, error) {
-	out := make([]domain.Application, 0, len(ids))
-	for chunk := range slices.Chunk(ids, 500) {
-		ph, args := placeholders(chunk, 1)
-		rows, err := db.r.QueryContext(ctx, `SELECT `+applicationCols+` FROM applications WHERE application_id IN (`+ph+`)`, args...)
-		if err != nil {
-			return nil, fmt.Errorf("get %d applications: %w", len(chunk), db.mapErr(err))
-		}
-		for rows.Next() {
-			a, err := scanApplication(rows)
-			if err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("scan application: %w", db.mapErr(err))
-			}
-			out = append(out, a)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, fmt.Errorf("get %d applications: %w", len(chunk), db.mapErr(err))
-		}
+	apps, err := queryIn(ctx, db, `SELECT `+applicationCols+` FROM applications WHERE application_id`, ids, scanApplication)
+	if err != nil {
+		return nil, fmt.Errorf("get applications: %w", err)
 	}
-	return out, nil
+	return apps, nil
 }
 
 const applicationCols = `application_id, candidate_id, job_id, current_stage_id, status, candidate_name, profile_url,

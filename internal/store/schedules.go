@@ -186,17 +186,26 @@ RETURNING schedule_id`)
 	return ids, nil
 }
 
-// replaceEvents replaces the events of the schedules and the assignments of
-// the events, a few statements for all of them.
-func (db *DB) replaceEvents(ctx context.Context, scheduleIDs []string, events []domain.Event) error {
-	for chunk := range slices.Chunk(scheduleIDs, batchRows) {
+// deleteIn deletes the rows of table whose col is one of ids, one
+// statement per batchRows ids.
+func (db *DB) deleteIn(ctx context.Context, table, col string, ids []string) error {
+	for chunk := range slices.Chunk(ids, batchRows) {
 		q := setStmt{db: db}
-		q.sql(`DELETE FROM interview_events WHERE schedule_id IN (`)
+		q.sql(`DELETE FROM ` + table + ` WHERE ` + col + ` IN (`)
 		q.inList(chunk)
 		q.sql(`)`)
 		if _, err := db.exec(ctx, q.b.String(), q.args...); err != nil {
-			return fmt.Errorf("replace events of %d schedules: %w", len(chunk), err)
+			return fmt.Errorf("delete %d from %s: %w", len(chunk), table, err)
 		}
+	}
+	return nil
+}
+
+// replaceEvents replaces the events of the schedules and the assignments of
+// the events, a few statements for all of them.
+func (db *DB) replaceEvents(ctx context.Context, scheduleIDs []string, events []domain.Event) error {
+	if err := db.deleteIn(ctx, "interview_events", "schedule_id", scheduleIDs); err != nil {
+		return fmt.Errorf("replace events: %w", err)
 	}
 	for chunk := range slices.Chunk(events, batchRows) {
 		q := setStmt{db: db}
@@ -235,14 +244,8 @@ ON CONFLICT (event_id) DO UPDATE SET schedule_id = excluded.schedule_id,
 	}
 	// An event moved from another schedule keeps no assignment of its old
 	// one (the events of the schedules written went with the delete above).
-	for chunk := range slices.Chunk(eventIDs, batchRows) {
-		q := setStmt{db: db}
-		q.sql(`DELETE FROM interview_assignments WHERE event_id IN (`)
-		q.inList(chunk)
-		q.sql(`)`)
-		if _, err := db.exec(ctx, q.b.String(), q.args...); err != nil {
-			return fmt.Errorf("replace assignments of %d events: %w", len(chunk), err)
-		}
+	if err := db.deleteIn(ctx, "interview_assignments", "event_id", eventIDs); err != nil {
+		return fmt.Errorf("replace assignments: %w", err)
 	}
 	for chunk := range slices.Chunk(as, batchRows) {
 		q := setStmt{db: db}
