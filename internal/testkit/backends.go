@@ -94,14 +94,14 @@ func OpenURL(t testing.TB, dbURL string, migrate bool) *store.DB {
 	} else {
 		// Tests run many stores at once against one server (100
 		// connections by default): each keeps a smaller pool than
-		// production's 10.
+		// production's 10 (4 of them for acknowledgements).
 		sized := dbURL
 		if !strings.Contains(sized, "pool_max_conns=") {
 			sep := "?"
 			if strings.Contains(sized, "?") {
 				sep = "&"
 			}
-			sized += sep + "pool_max_conns=6"
+			sized += sep + "pool_max_conns=8"
 		}
 		db, _, err = postgres.Open(ctx, sized)
 	}

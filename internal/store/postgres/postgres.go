@@ -22,8 +22,8 @@ const AckConns = 4
 // Open connects to the database at url. It returns the store and the pgx
 // pool River's pgx driver runs over (the one under the store's
 // database/sql handle). Webhook acknowledgements get a small pool of their
-// own (AckConns connections, AcceptDeliveries), so an ack never waits for a
-// connection a job holds.
+// own (AckConns of the pool_max_conns connections, AcceptDeliveries), so an
+// ack never waits for a connection a job holds.
 func Open(ctx context.Context, url string) (*store.DB, *pgxpool.Pool, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
@@ -33,12 +33,15 @@ func Open(ctx context.Context, url string) (*store.DB, *pgxpool.Pool, error) {
 	if cfg.MaxConns < 10 && !strings.Contains(url, "pool_max_conns=") {
 		cfg.MaxConns = 10
 	}
+	// The acknowledgements' connections come out of that size: an
+	// instance opens at most pool_max_conns (10) in all.
+	ackCfg := cfg.Copy()
+	ackCfg.MaxConns, ackCfg.MinConns = min(AckConns, cfg.MaxConns/2), 0
+	cfg.MaxConns -= ackCfg.MaxConns
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, nil, fmt.Errorf("open postgres: %w", err)
 	}
-	ackCfg := cfg.Copy()
-	ackCfg.MaxConns, ackCfg.MinConns = AckConns, 0
 	acks, err := pgxpool.NewWithConfig(ctx, ackCfg)
 	if err != nil {
 		pool.Close()
