@@ -135,15 +135,9 @@ func (v *decisionsView) Click(y int) tea.Cmd {
 	if v.detail {
 		return nil
 	}
-	i := v.list.offset + y - 3
-	if y < 3 || i >= len(v.rows) {
-		return nil
-	}
-	if i == v.list.cursor {
+	if v.list.click(y, 3, len(v.rows)) {
 		return v.handleKey(tea.KeyPressMsg{Code: tea.KeyEnter})
 	}
-	v.list.cursor = i
-	v.list.clamp()
 	return nil
 }
 

@@ -100,6 +100,22 @@ func (l *cursorList) move(delta int) {
 	l.clamp()
 }
 
+// click selects the row at body line y of a list whose rows start after
+// header lines (of rows in all); it reports whether that row was already
+// selected, which opens it.
+func (l *cursorList) click(y, header, rows int) (again bool) {
+	i := l.offset + y - header
+	if y < header || i >= rows {
+		return false
+	}
+	if i == l.cursor {
+		return true
+	}
+	l.cursor = i
+	l.clamp()
+	return false
+}
+
 func (l *cursorList) clamp() {
 	l.cursor = min(max(l.cursor, 0), max(l.n-1, 0))
 	if l.cursor < l.offset {

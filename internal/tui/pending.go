@@ -124,17 +124,10 @@ func (v *pendingView) Click(y int) tea.Cmd {
 	if v.detail {
 		return nil
 	}
-	i := v.list.offset + y - 3
-	if y < 3 || i >= len(v.rows) {
-		return nil
-	}
-	if i == v.list.cursor {
+	if v.list.click(y, 3, len(v.rows)) {
 		v.detail = true
 		v.pane.top()
-		return nil
 	}
-	v.list.cursor = i
-	v.list.clamp()
 	return nil
 }
 

@@ -120,15 +120,9 @@ func (v *rulesView) Click(y int) tea.Cmd {
 	if v.detail {
 		return nil
 	}
-	i := v.list.offset + y - 4
-	if y < 4 || i >= len(v.rows) {
-		return nil
-	}
-	if i == v.list.cursor {
+	if v.list.click(y, 4, len(v.rows)) {
 		return v.handleKey(tea.KeyPressMsg{Code: tea.KeyEnter})
 	}
-	v.list.cursor = i
-	v.list.clamp()
 	return nil
 }
 
