@@ -278,6 +278,9 @@ func (r *Renderer) Short(rs domain.Reason) string {
 		}
 		who = "unknown interviewer " + Code(id)
 	}
+	if rs.Code == "feedback_missing" {
+		return who + " · feedback owed (" + r.Name(KindInterview, rs.InterviewID) + ")"
+	}
 	if rs.Field == "" && rs.Operator == "" && rs.Message != "" {
 		return who + " · " + Scrub(rs.Message) + mark(rs.Passed)
 	}
@@ -290,8 +293,6 @@ func (r *Renderer) Short(rs domain.Reason) string {
 		return s + mark(rs.Passed)
 	case "field_missing":
 		return who + " · no " + r.Field(rs.InterviewID, rs.Field) + " ✗"
-	case "feedback_missing":
-		return who + " · feedback owed (" + r.Name(KindInterview, rs.InterviewID) + ")"
 	}
 	return r.Reason(rs, nil)
 }

@@ -69,6 +69,13 @@ func TestRendersNamesNotIDs(t *testing.T) {
 	if got, want := rr.Short(d.Reasons[1]), "Alan Turing · Overall score 4 (≥ 3) ✓"; got != want {
 		t.Errorf("short %q, want %q", got, want)
 	}
+	// Owed feedback as the engine records it (its message names ids): the
+	// short line names the interviewer and the interview.
+	owed := domain.Reason{Code: "feedback_missing", InterviewID: interviewID, InterviewerID: alanID,
+		Message: "interviewer " + alanID + " has not submitted feedback for interview " + interviewID}
+	if got, want := rr.Short(owed), "Alan Turing · feedback owed (Panel Interview)"; got != want {
+		t.Errorf("short of owed feedback %q, want %q", got, want)
+	}
 	if got, want := rr.Reason(d.Reasons[2], d.Reasons), "Grace Hopper gave Overall score 2 (needs ≥ 3) ✗"; got != want {
 		t.Errorf("reason %q, want %q", got, want)
 	}
